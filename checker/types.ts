@@ -1,0 +1,184 @@
+/**
+ * Types the checker reads and returns. The checker is pure: no I/O, no timers.
+ * Times are monotonic nanoseconds from the start of the run, stored as float64
+ * (exact up to ~104 days). Versions are per-key integers >= 1; 0 means "absent".
+ */
+
+/** Operation kind codes in {@link History.kind}. */
+export const OP_READ = 0;
+export const OP_WRITE = 1;
+
+/** Outcome codes in {@link History.outcome}: ok, fail (definitely did not happen), info (unknown). */
+export const OUTCOME_OK = 0;
+export const OUTCOME_FAIL = 1;
+export const OUTCOME_INFO = 2;
+
+/** Read source codes in {@link History.source}. */
+export const SOURCE_NONE = 0;
+export const SOURCE_CACHE = 1;
+export const SOURCE_DB = 2;
+
+/** The version a read reports when the key was absent. */
+export const VERSION_ABSENT = 0;
+
+/**
+ * A recorded history, column by column (typed arrays; no object per operation).
+ * Row i is operation i; only the first `length` rows are valid. Arrays may be longer.
+ * `version`: for a read the version returned (0 = absent); for an ok write the version
+ * written; for a fail/info write the version if known, else -1.
+ */
+export interface History {
+  length: number;
+  client: Uint16Array;
+  kind: Uint8Array;
+  key: Uint32Array;
+  invokeNs: Float64Array;
+  completeNs: Float64Array;
+  outcome: Uint8Array;
+  version: Float64Array;
+  source: Uint8Array;
+  /** Error kind index per row (0 = none) into {@link History.errorKinds}. */
+  error: Uint8Array;
+  /** Error kind names; index 0 is ''. */
+  errorKinds: string[];
+  faults: FaultEvent[];
+}
+
+/** A fault's start or heal, recorded in the history. */
+export interface FaultEvent {
+  /** Unique per fault instance in a run, e.g. "redis-latency#1". */
+  id: string;
+  name: string;
+  phase: 'start' | 'heal';
+  atNs: number;
+  color: string;
+}
+
+/** Final state of one key after load stops, drain returns and the settle time passes. */
+export interface KeySnapshot {
+  key: number;
+  /** Version in MySQL (0 = no row). */
+  dbVersion: number;
+  /** Version in the cache, or 0 when the cache has no entry. */
+  cacheVersion: number;
+}
+
+/** Final state of every key that matters (at least every key the history touched). */
+export interface FinalSnapshot {
+  keys: KeySnapshot[];
+  /** When the snapshot was taken, ns on the history clock. */
+  takenAtNs: number;
+}
+
+/** One stale read (DESIGN.md definition). */
+export interface StaleRead {
+  op: number;
+  key: number;
+  versionRead: number;
+  /** Highest version completed ok before the read was invoked. */
+  latestVersion: number;
+  /** Read invoke minus completion of the first write with a version above the one read. */
+  ageNs: number;
+  /** latestVersion - versionRead. */
+  lag: number;
+}
+
+export interface StaleReadSummary {
+  staleReads: number;
+  /** Reads with outcome ok considered by the check. */
+  readsChecked: number;
+  staleReadRate: number;
+  ageP50Ms: number;
+  ageP99Ms: number;
+  ageMaxMs: number;
+  maxVersionLag: number;
+}
+
+/** A t-visibility point: of reads issued between fromMs and toMs after the latest write completed, this share saw it. */
+export interface VisibilityPoint {
+  fromMs: number;
+  toMs: number;
+  reads: number;
+  visibleShare: number;
+}
+
+export interface DivergentKey {
+  key: number;
+  dbVersion: number;
+  cacheVersion: number;
+  /** 'cache-older': stale entry; 'cache-newer': a write MySQL never got. */
+  kind: 'cache-older' | 'cache-newer';
+}
+
+export interface LostWrite {
+  op: number;
+  key: number;
+  version: number;
+  finalDbVersion: number;
+}
+
+/** Per-second counts, index = second since run start. */
+export interface AnomalySeries {
+  staleReads: number[];
+  reads: number[];
+  writes: number[];
+  errors: number[];
+}
+
+/** A worked example: the anomaly and the operations plus traced steps that explain it. */
+export interface AnomalyExample {
+  kind: 'stale-read' | 'divergent-key' | 'lost-write';
+  key: number;
+  description: string;
+  operations: ExampleOperation[];
+  steps: ExampleStep[];
+}
+
+export interface ExampleOperation {
+  op: number;
+  client: number;
+  kind: 'read' | 'write';
+  invokeMs: number;
+  completeMs: number;
+  outcome: 'ok' | 'fail' | 'info';
+  version: number;
+  source: 'cache' | 'db' | null;
+}
+
+export interface ExampleStep {
+  step: string;
+  key: number;
+  version: number;
+  atMs: number;
+  op: number;
+}
+
+/** What `check` returns: everything the result's `consistency` section needs. */
+export interface ConsistencyReport {
+  valid: boolean;
+  stale: StaleReadSummary;
+  visibility: VisibilityPoint[];
+  divergentKeys: DivergentKey[];
+  lostWrites: LostWrite[];
+  series: AnomalySeries;
+  examples: AnomalyExample[];
+}
+
+/**
+ * Consistency-nines probe (after Meta's Polaris): `delayMs` after write `op` completed, the
+ * harness read the key from cache and MySQL; `consistent` is true when the cache had no entry
+ * or the same version as MySQL.
+ */
+export interface ConsistencyProbe {
+  op: number;
+  key: number;
+  delayMs: number;
+  consistent: boolean;
+}
+
+/** Share of probed writes consistent at each delay. */
+export interface ConsistencyNines {
+  delayMs: number;
+  probes: number;
+  consistentShare: number;
+}

@@ -1,0 +1,102 @@
+import type {
+  AnomalyExample,
+  ConsistencyNines,
+  DivergentKey,
+  LostWrite,
+  VisibilityPoint,
+} from '../checker/types.ts';
+
+/** Bump when a field changes meaning or disappears; readers refuse other versions. */
+export const SCHEMA_VERSION = 1;
+
+/** Latency summary in milliseconds. */
+export interface LatencySummary {
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  mean: number;
+}
+
+/** One second of the run. */
+export interface TimelinePoint {
+  second: number;
+  ops: number;
+  reads: number;
+  writes: number;
+  errors: number;
+  staleReads: number;
+  readP99Ms: number;
+  writeP99Ms: number;
+}
+
+/** A fault as it happened, for the report's shaded windows. */
+export interface FaultWindow {
+  id: string;
+  name: string;
+  target: string;
+  color: string;
+  startMs: number;
+  /** null when the run ended before the heal was recorded. */
+  healMs: number | null;
+  params: Record<string, unknown>;
+}
+
+/** The single source of a run's results; the HTML report is a pure render of it. */
+export interface RunResult {
+  schemaVersion: typeof SCHEMA_VERSION;
+  run: {
+    id: string;
+    startedAt: string;
+    durationMs: number;
+    warmupMs: number;
+    seed: number;
+    strategy: string;
+    strategyConfig: Record<string, string | number | boolean | null>;
+    workload: {
+      name: string;
+      readRatio: number;
+      distribution: string;
+      zipfConstant: number | null;
+      keys: number;
+      valueSize: number;
+    };
+    loadModel:
+      | { kind: 'closed'; clients: number }
+      | { kind: 'open'; rate: number; maxInFlight: number; droppedOps: number };
+    driver: 'in-process' | 'http';
+    viaProxy: boolean;
+    ttlSeconds: number;
+    settleMs: number;
+    faults: FaultWindow[];
+    interrupted: boolean;
+    env: { kind: string; versions: Record<string, string> };
+  };
+  throughput: {
+    opsPerSec: number;
+    reads: number;
+    writes: number;
+    errors: number;
+    errorsByKind: Record<string, number>;
+    timeline: TimelinePoint[];
+  };
+  latency: { read: LatencySummary; write: LatencySummary };
+  cache: { hitRatio: number; hits: number; misses: number };
+  db: { queries: number };
+  consistency: {
+    valid: boolean;
+    readsChecked: number;
+    staleReads: number;
+    staleReadRate: number;
+    staleness: { p50Ms: number; p99Ms: number; maxMs: number; maxVersionLag: number };
+    visibility: VisibilityPoint[];
+    divergentKeys: number;
+    divergent: DivergentKey[];
+    lostWrites: number;
+    lost: LostWrite[];
+    nines: ConsistencyNines[];
+    examples: AnomalyExample[];
+  };
+}

@@ -1,0 +1,131 @@
+import type { ServiceEndpoints } from '../services/types.ts';
+
+/** Where a read was served from. */
+export type ReadSource = 'cache' | 'db';
+
+/** A read's outcome: the version seen (with its payload), or the key absent everywhere. */
+export type ReadResult =
+  | { found: true; version: number; payload: Uint8Array; source: ReadSource }
+  | { found: false; source: ReadSource };
+
+/** A write's outcome: the new, strictly larger version of the key. */
+export interface WriteResult {
+  version: number;
+}
+
+/**
+ * The contract every caching pattern implements (DESIGN.md "The strategy contract").
+ * `opId` is optional and only used to tie step-trace events and pause points to the
+ * operation that caused them; strategies must pass it through untouched.
+ * Errors are thrown, never swallowed: the driver records a thrown operation as `info`.
+ */
+export interface CacheStrategy {
+  readonly name: string;
+  read(key: number, opId?: number): Promise<ReadResult>;
+  write(key: number, payload: Uint8Array, opId?: number): Promise<WriteResult>;
+  /** Background work: a write-behind flusher, a CDC listener. */
+  start?(): Promise<void>;
+  /** Finish pending background work before the final snapshot. */
+  drain?(): Promise<void>;
+  /** Client settings that change fault behaviour, recorded in the result. */
+  describe(): StrategyDescription;
+  close(): Promise<void>;
+}
+
+/** What a strategy reports about itself for `run.strategyConfig` in the result. */
+export interface StrategyDescription {
+  name: string;
+  summary: string;
+  options: Record<string, string | number | boolean | null>;
+}
+
+/** Every step a strategy can take against Redis or MySQL. */
+export type StepKind =
+  | 'cache-get-hit'
+  | 'cache-get-miss'
+  | 'cache-set'
+  | 'cache-del'
+  | 'db-read'
+  | 'db-write'
+  | 'queue-push'
+  | 'flush';
+
+/** One traced step. `at` is monotonic nanoseconds (the same clock as the history). */
+export interface StepEvent {
+  step: StepKind;
+  key: number;
+  /** Version involved, or -1 when none (a delete, an absent row). */
+  version: number;
+  at: number;
+  /** The operation that caused the step, when the caller passed one (-1 for background work). */
+  opId: number;
+}
+
+/** Receives step events. When no tracer is attached, a strategy pays one null check per step. */
+export interface StepTracer {
+  /** Only keys for which this returns true are traced (cheap sampling). */
+  wants(key: number): boolean;
+  record(event: StepEvent): void;
+}
+
+/** Named places inside a strategy where a test can hold one operation. */
+export type PausePoint =
+  | 'after-cache-miss'
+  | 'after-db-read'
+  | 'before-cache-set'
+  | 'before-db-write'
+  | 'after-db-write'
+  | 'before-cache-delete'
+  | 'after-cache-delete'
+  | 'before-flush';
+
+/**
+ * The hook strategies call at each pause point. Returns undefined (carry on) or a promise
+ * the strategy awaits before continuing. When none is attached the cost is a null check.
+ */
+export type PauseHook = (point: PausePoint, key: number, opId: number) => Promise<void> | undefined;
+
+/** ioredis and mysql2 settings that decide how a strategy behaves under faults. */
+export interface ClientOptions {
+  /** ioredis `commandTimeout` in ms (0 = none). */
+  redisCommandTimeoutMs: number;
+  /** ioredis `maxRetriesPerRequest` (null = retry forever, which a benchmark must not do). */
+  redisMaxRetriesPerRequest: number;
+  /** ioredis `enableOfflineQueue`: queue commands while disconnected. */
+  redisEnableOfflineQueue: boolean;
+  /** ioredis `connectTimeout` in ms. */
+  redisConnectTimeoutMs: number;
+  /** mysql2 pool `connectionLimit`. */
+  mysqlPoolSize: number;
+  /** mysql2 `connectTimeout` in ms. */
+  mysqlConnectTimeoutMs: number;
+  /** Per-query timeout in ms (mysql2 `timeout` query option). */
+  mysqlQueryTimeoutMs: number;
+}
+
+/** Everything a strategy factory gets. */
+export interface StrategyContext {
+  endpoints: ServiceEndpoints;
+  /** true: connect through the Toxiproxy proxies (faults reach the strategy); false: directly. */
+  viaProxy: boolean;
+  clients: ClientOptions;
+  /** Cache entry TTL in seconds; 0 = no expiry (default). */
+  ttlSeconds: number;
+  /** Write-behind: how often the flusher runs, and how many queued writes per batch. */
+  flushIntervalMs: number;
+  flushBatchSize: number;
+  tracer: StepTracer | undefined;
+  pause: PauseHook | undefined;
+  /** Monotonic nanoseconds, shared with the history recorder. */
+  now: () => number;
+}
+
+/** Builds a connected strategy. */
+export type StrategyFactory = (context: StrategyContext) => Promise<CacheStrategy>;
+
+/** A registry entry: the CLI name, one line for `--list`, and the factory. */
+export interface StrategyEntry {
+  name: string;
+  summary: string;
+  factory: StrategyFactory;
+}
