@@ -54,6 +54,18 @@ export interface FaultEvent {
   color: string;
 }
 
+/**
+ * A traced strategy step given to the checker for worked examples (same shape as the
+ * strategies' StepEvent; the checker imports nothing outside its folder).
+ */
+export interface TracedStep {
+  step: string;
+  key: number;
+  version: number;
+  at: number;
+  opId: number;
+}
+
 /** Final state of one key after load stops, drain returns and the settle time passes. */
 export interface KeySnapshot {
   key: number;

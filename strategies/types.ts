@@ -29,6 +29,8 @@ export interface CacheStrategy {
   drain?(): Promise<void>;
   /** Client settings that change fault behaviour, recorded in the result. */
   describe(): StrategyDescription;
+  /** Counters since the strategy was built (monotonic; the driver takes differences). */
+  stats(): StrategyStats;
   close(): Promise<void>;
 }
 
@@ -37,6 +39,14 @@ export interface StrategyDescription {
   name: string;
   summary: string;
   options: Record<string, string | number | boolean | null>;
+}
+
+/** Work a strategy sent to its services. */
+export interface StrategyStats {
+  /** Statements sent to MySQL (reads, writes, flush batches). */
+  dbQueries: number;
+  /** Commands sent to Redis. */
+  redisCommands: number;
 }
 
 /** Every step a strategy can take against Redis or MySQL. */
