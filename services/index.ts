@@ -1,0 +1,39 @@
+import { type ExternalEnvironmentOptions, startExternalEnvironment } from './external.ts';
+import { startLocalEnvironment } from './local.ts';
+import {
+  ConfigurationError,
+  type Environment,
+  type EnvironmentKind,
+  type LocalEnvironmentOptions,
+} from './types.ts';
+
+/** The environments `--env` accepts. */
+export const ENVIRONMENT_KINDS: readonly EnvironmentKind[] = ['local', 'external', 'docker'];
+
+/** Options for any environment; each kind reads the ones it understands. */
+export type EnvironmentOptions = LocalEnvironmentOptions & ExternalEnvironmentOptions;
+
+/** Parses `--env`, or throws a {@link ConfigurationError} listing the valid values. */
+export function parseEnvironmentKind(value: string): EnvironmentKind {
+  if ((ENVIRONMENT_KINDS as readonly string[]).includes(value)) return value as EnvironmentKind;
+  throw new ConfigurationError(
+    `--env: unknown environment '${value}'; expected one of ${ENVIRONMENT_KINDS.join(', ')}`,
+  );
+}
+
+/** Starts (local) or connects to (external) the services of the chosen environment. */
+export async function startEnvironment(
+  kind: EnvironmentKind,
+  options: EnvironmentOptions = {},
+): Promise<Environment> {
+  switch (kind) {
+    case 'local':
+      return startLocalEnvironment(options);
+    case 'external':
+      return startExternalEnvironment(options);
+    case 'docker':
+      throw new ConfigurationError(
+        "--env docker: the testcontainers environment is not part of this version yet; use --env local (default) or --env external with 'docker compose up -d --wait'",
+      );
+  }
+}

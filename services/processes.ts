@@ -1,0 +1,143 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** Asks the kernel for a free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** A server process the environment owns, with its output going to a log file. */
+export interface ManagedProcess {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly logFile: string;
+  /** Resolves when the process has exited (immediately if it already has). */
+  exited(): Promise<void>;
+  isRunning(): boolean;
+}
+
+/**
+ * Spawns a server in its own process group (so a Ctrl-C at the terminal reaches the harness,
+ * which then stops services in order, not the servers directly), logging to `logFile`.
+ */
+export function spawnServer(name: string, binary: string, args: string[], logFile: string): ManagedProcess {
+  const fd = openSync(logFile, 'a');
+  const child = spawn(binary, args, { detached: true, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  let running = child.pid !== undefined;
+  const exit = new Promise<void>((resolveExit) => {
+    child.once('exit', () => {
+      running = false;
+      resolveExit();
+    });
+    child.once('error', () => {
+      running = false;
+      resolveExit();
+    });
+  });
+  return { name, child, logFile, exited: () => exit, isRunning: () => running };
+}
+
+/** Sends SIGKILL (after SIGCONT, in case it is paused) and waits for the exit, bounded. */
+export async function killAndWait(process_: ManagedProcess, timeoutMs = 5000): Promise<void> {
+  const pid = process_.child.pid;
+  if (pid === undefined || !process_.isRunning()) return;
+  signalQuietly(pid, 'SIGCONT');
+  signalQuietly(pid, 'SIGKILL');
+  await Promise.race([process_.exited(), sleep(timeoutMs)]);
+}
+
+/** Sends a signal; a process that is already gone is not an error. */
+export function signalQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch (error: unknown) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
+/** True while a process with this PID exists (zombies excluded where /proc tells). */
+export function pidExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  return true;
+}
+
+/**
+ * Polls `probe` until it resolves true or `timeoutMs` passes; throws a message naming what was
+ * waited for, for how long, and where the server's log is.
+ */
+export async function waitUntil(
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  owner?: ManagedProcess,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 10;
+  while (Date.now() < deadline) {
+    if (owner !== undefined && !owner.isRunning()) {
+      throw new Error(`${what}: ${owner.name} exited during start-up; see ${owner.logFile}`);
+    }
+    if (await probe().catch(() => false)) return;
+    await sleep(delay);
+    delay = Math.min(delay * 2, 100);
+  }
+  const log = owner === undefined ? '' : `; see ${owner.logFile}`;
+  throw new Error(`${what} not ready after ${timeoutMs}ms${log}`);
+}
+
+/** Sends PING over a raw socket and resolves true on +PONG. */
+export function redisPing(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolvePing) => {
+    const socket = connect({ host, port });
+    let answer = '';
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolvePing(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (chunk) => {
+      answer += chunk.toString('latin1');
+      if (answer.includes('\r\n')) done(answer.startsWith('+PONG'));
+    });
+  });
+}
+
+/**
+ * Starts a detached watchdog that kills every PID listed in `pidFile` and removes `dir` when
+ * the harness process disappears (SIGKILL, crash, an unhandled Ctrl-C): no orphan servers.
+ * It exits by itself once `dir` is removed by a normal stop.
+ */
+export function startReaper(pidFile: string, dir: string): ChildProcess {
+  writeFileSync(pidFile, '');
+  const script = [
+    'parent="$1"; pidfile="$2"; dir="$3"',
+    'while kill -0 "$parent" 2>/dev/null && [ -d "$dir" ]; do sleep 0.2; done',
+    '[ -d "$dir" ] || exit 0',
+    'for p in $(cat "$pidfile" 2>/dev/null); do kill -CONT "$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; done',
+    'sleep 0.2; rm -rf "$dir"',
+  ].join('\n');
+  const reaper = spawn('sh', ['-c', script, 'cacheproof-reaper', String(process.pid), pidFile, dir], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  reaper.unref();
+  return reaper;
+}
