@@ -1,0 +1,37 @@
+import { describeStrategy, openSteps } from './steps.ts';
+import type { CacheStrategy, StrategyContext } from './types.ts';
+
+const NAME = 'cache-aside';
+/** One line for `--list`. */
+export const CACHE_ASIDE_SUMMARY =
+  'update MySQL, then delete the cache entry; reads fill the cache on a miss';
+
+/**
+ * Cache-aside: a write updates MySQL, then deletes `item:{id}`; a read GETs and, on a miss,
+ * SELECTs and SETs. Rare race: a read that missed and read v1 SETs it after a write
+ * committed v2 and deleted the entry, and the cache stays stale.
+ * Connections: one Redis connection, up to `mysqlPoolSize` MySQL connections.
+ */
+export async function createCacheAside(context: StrategyContext): Promise<CacheStrategy> {
+  const steps = await openSteps(context, true);
+  return {
+    name: NAME,
+    read: (key, opId = -1) => steps.readThrough(key, opId),
+    async write(key, payload, opId = -1) {
+      let p = steps.pause('before-db-write', key, opId);
+      if (p) await p;
+      const version = await steps.dbWrite(key, payload, opId);
+      p = steps.pause('after-db-write', key, opId);
+      if (p) await p;
+      p = steps.pause('before-cache-delete', key, opId);
+      if (p) await p;
+      await steps.cacheDelete(key, opId);
+      p = steps.pause('after-cache-delete', key, opId);
+      if (p) await p;
+      return { version };
+    },
+    describe: () => describeStrategy(NAME, CACHE_ASIDE_SUMMARY, context),
+    stats: () => steps.counter.snapshot(),
+    close: () => steps.close(),
+  };
+}

@@ -1,0 +1,36 @@
+import { describeStrategy, openSteps } from './steps.ts';
+import type { CacheStrategy, StrategyContext } from './types.ts';
+
+const NAME = 'db-only';
+/** One line for `--list`. */
+export const DB_ONLY_SUMMARY = 'no cache: every read and write goes to MySQL (the control, never an anomaly)';
+
+/**
+ * The baseline: no cache at all. Reads SELECT, writes run the versioned upsert; every read
+ * is served by MySQL, so a correct checker must report zero anomalies for it.
+ * Connections: no Redis, up to `mysqlPoolSize` MySQL connections.
+ */
+export async function createDbOnly(context: StrategyContext): Promise<CacheStrategy> {
+  const steps = await openSteps(context, false);
+  return {
+    name: NAME,
+    async read(key, opId = -1) {
+      const item = await steps.dbRead(key, opId);
+      const p = steps.pause('after-db-read', key, opId);
+      if (p) await p;
+      if (item === undefined) return { found: false, source: 'db' };
+      return { found: true, version: item.version, payload: item.payload, source: 'db' };
+    },
+    async write(key, payload, opId = -1) {
+      let p = steps.pause('before-db-write', key, opId);
+      if (p) await p;
+      const version = await steps.dbWrite(key, payload, opId);
+      p = steps.pause('after-db-write', key, opId);
+      if (p) await p;
+      return { version };
+    },
+    describe: () => describeStrategy(NAME, DB_ONLY_SUMMARY, context),
+    stats: () => steps.counter.snapshot(),
+    close: () => steps.close(),
+  };
+}

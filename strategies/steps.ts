@@ -1,0 +1,166 @@
+import type { Redis } from 'ioredis';
+import type { Pool } from 'mysql2/promise';
+import { type CacheEntry, cacheKey, decodeEntry, encodeEntry } from './cache-codec.ts';
+import { closeRedis, connectMysql, connectRedis, StatsCounter } from './clients.ts';
+import { type DbItem, type ItemStore, readItem, writeVersioned } from './db-access.ts';
+import type {
+  PauseHook,
+  PausePoint,
+  ReadResult,
+  StepKind,
+  StepTracer,
+  StrategyContext,
+  StrategyDescription,
+} from './types.ts';
+
+/**
+ * The Redis and MySQL steps the patterns are made of, each one counted, traced when a
+ * tracer wants the key, and nothing more: the order of the steps is the pattern, and it
+ * stays visible in each pattern's file.
+ */
+export class StrategySteps {
+  readonly counter = new StatsCounter();
+  readonly store: ItemStore;
+  private readonly tracer: StepTracer | undefined;
+  private readonly pauseHook: PauseHook | undefined;
+  private readonly now: () => number;
+  private readonly ttlSeconds: number;
+  private closed = false;
+
+  constructor(
+    context: StrategyContext,
+    pool: Pool,
+    private readonly redisClient: Redis | undefined,
+  ) {
+    this.store = { pool, queryTimeoutMs: context.clients.mysqlQueryTimeoutMs, counter: this.counter };
+    this.tracer = context.tracer;
+    this.pauseHook = context.pause;
+    this.now = context.now;
+    this.ttlSeconds = context.ttlSeconds;
+  }
+
+  /** Releases the Redis connection and the MySQL pool (idempotent). */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.redisClient !== undefined) await closeRedis(this.redisClient);
+    await this.store.pool.end();
+  }
+
+  /** The Redis connection; only cache patterns have one. */
+  get redis(): Redis {
+    if (this.redisClient === undefined) throw new Error('this strategy has no Redis connection');
+    return this.redisClient;
+  }
+
+  /** Records a step when a tracer is attached and wants the key. */
+  trace(step: StepKind, key: number, version: number, opId: number): void {
+    const tracer = this.tracer;
+    if (tracer?.wants(key)) {
+      tracer.record({ step, key, version, at: this.now(), opId });
+    }
+  }
+
+  /** The pause hook's promise at `point`, or undefined to carry on (`if (p) await p`). */
+  pause(point: PausePoint, key: number, opId: number): Promise<void> | undefined {
+    return this.pauseHook?.(point, key, opId);
+  }
+
+  /** GET `item:{key}`: the decoded entry on a hit, undefined on a miss. */
+  async cacheGet(key: number, opId: number): Promise<CacheEntry | undefined> {
+    this.counter.redisCommands++;
+    const value = await this.redis.getBuffer(cacheKey(key));
+    if (value === null) {
+      this.trace('cache-get-miss', key, -1, opId);
+      return undefined;
+    }
+    const entry = decodeEntry(value);
+    this.trace('cache-get-hit', key, entry.version, opId);
+    return entry;
+  }
+
+  /** SET `item:{key}` to (version, payload), with the context's TTL when there is one. */
+  async cacheSet(key: number, version: number, payload: Uint8Array, opId: number): Promise<void> {
+    this.counter.redisCommands++;
+    const value = encodeEntry(version, payload);
+    if (this.ttlSeconds > 0) {
+      await this.redis.set(cacheKey(key), value, 'EX', this.ttlSeconds);
+    } else {
+      await this.redis.set(cacheKey(key), value);
+    }
+    this.trace('cache-set', key, version, opId);
+  }
+
+  /** DEL `item:{key}`. */
+  async cacheDelete(key: number, opId: number): Promise<void> {
+    this.counter.redisCommands++;
+    await this.redis.del(cacheKey(key));
+    this.trace('cache-del', key, -1, opId);
+  }
+
+  /** SELECT the row of `key` (undefined when absent). */
+  async dbRead(key: number, opId: number): Promise<DbItem | undefined> {
+    const item = await readItem(this.store, key);
+    this.trace('db-read', key, item === undefined ? -1 : item.version, opId);
+    return item;
+  }
+
+  /** The versioned upsert; returns the version MySQL assigned. */
+  async dbWrite(key: number, payload: Uint8Array, opId: number): Promise<number> {
+    const version = await writeVersioned(this.store, key, payload);
+    this.trace('db-write', key, version, opId);
+    return version;
+  }
+
+  /**
+   * The read every cache pattern here shares: GET; on a miss SELECT from MySQL and SET the
+   * row into the cache. Between the SELECT and the SET a concurrent write can commit — the
+   * window the stale-fill races of the article live in (pause points `after-cache-miss`,
+   * `after-db-read`, `before-cache-set`).
+   */
+  async readThrough(key: number, opId: number): Promise<ReadResult> {
+    const cached = await this.cacheGet(key, opId);
+    if (cached !== undefined) {
+      return { found: true, version: cached.version, payload: cached.payload, source: 'cache' };
+    }
+    let p = this.pause('after-cache-miss', key, opId);
+    if (p) await p;
+    const item = await this.dbRead(key, opId);
+    p = this.pause('after-db-read', key, opId);
+    if (p) await p;
+    if (item === undefined) return { found: false, source: 'db' };
+    p = this.pause('before-cache-set', key, opId);
+    if (p) await p;
+    await this.cacheSet(key, item.version, item.payload, opId);
+    return { found: true, version: item.version, payload: item.payload, source: 'db' };
+  }
+}
+
+/**
+ * Connects what a pattern needs: the MySQL pool always, the Redis connection when
+ * `withRedis`. Fails (and releases what it opened) when a service is unreachable.
+ */
+export async function openSteps(context: StrategyContext, withRedis: boolean): Promise<StrategySteps> {
+  const pool = await connectMysql(context);
+  if (!withRedis) return new StrategySteps(context, pool, undefined);
+  try {
+    return new StrategySteps(context, pool, await connectRedis(context));
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** `describe()` for a pattern: its client options, TTL and route, plus its own options. */
+export function describeStrategy(
+  name: string,
+  summary: string,
+  context: StrategyContext,
+  own: Record<string, string | number | boolean | null> = {},
+): StrategyDescription {
+  return {
+    name,
+    summary,
+    options: { ...context.clients, viaProxy: context.viaProxy, ttlSeconds: context.ttlSeconds, ...own },
+  };
+}
