@@ -1,0 +1,117 @@
+import { readFile } from 'node:fs/promises';
+import { ConfigurationError } from '../services/types.ts';
+import { FAULT_KINDS, findFaultKind } from './registry.ts';
+import { type FaultKind, type FaultTarget, ParamError, type PlannedFault } from './types.ts';
+
+const TARGETS: readonly FaultTarget[] = ['redis', 'mysql'];
+const ENTRY_KEYS = ['fault', 'target', 'params', 'at', 'duration'];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Checks one entry; returns the problem in words, or undefined when it is valid. */
+function entryProblem(entry: unknown): string | undefined {
+  if (!isRecord(entry))
+    return `expected an object { fault, target, params, at, duration }, got ${JSON.stringify(entry)}`;
+  const unknownKey = Object.keys(entry).find((key) => !ENTRY_KEYS.includes(key));
+  if (unknownKey !== undefined) return `unknown field '${unknownKey}'; expected ${ENTRY_KEYS.join(', ')}`;
+  const { fault, target, params, at, duration } = entry;
+  if (typeof fault !== 'string') return "missing 'fault' (a fault name, see --list-faults)";
+  const kind = findFaultKind(fault);
+  if (kind === undefined) {
+    return `unknown fault '${fault}'; expected one of ${FAULT_KINDS.map((k) => k.name).join(', ')}`;
+  }
+  if (target !== undefined && !(TARGETS as readonly unknown[]).includes(target)) {
+    return `unknown target ${JSON.stringify(target)}; expected ${TARGETS.join(' or ')}`;
+  }
+  if (params !== undefined && !isRecord(params))
+    return `'params' must be an object, got ${JSON.stringify(params)}`;
+  if (typeof at !== 'number' || !Number.isFinite(at) || at < 0) {
+    return `'at' must be a number of ms >= 0 from the start of the load, got ${JSON.stringify(at)}`;
+  }
+  if (typeof duration !== 'number' || !Number.isFinite(duration) || duration <= 0) {
+    return `'duration' must be a number of ms > 0, got ${JSON.stringify(duration)}`;
+  }
+  try {
+    kind.create(target as FaultTarget | undefined, params ?? {}, 'validation');
+  } catch (error: unknown) {
+    if (error instanceof ParamError) return `${kind.name}: ${error.message}`;
+    throw error;
+  }
+  return undefined;
+}
+
+/**
+ * Validates a parsed JSON plan (an array of entries, or `{ "faults": [...] }`) and returns its
+ * entries. Throws a {@link ConfigurationError} of one line, `<source>: entry <i>: <problem>`.
+ */
+export function parseFaultPlan(json: unknown, source: string): PlannedFault[] {
+  const entries = isRecord(json) && Object.hasOwn(json, 'faults') ? json.faults : json;
+  if (!Array.isArray(entries)) {
+    throw new ConfigurationError(`${source}: a fault plan is an array of entries or { "faults": [...] }`);
+  }
+  entries.forEach((entry: unknown, index) => {
+    const problem = entryProblem(entry);
+    if (problem !== undefined) throw new ConfigurationError(`${source}: entry ${index}: ${problem}`);
+  });
+  return entries as PlannedFault[];
+}
+
+/** Reads and validates a JSON plan file; `source` names it in error messages (e.g. `--fault plan.json`). */
+export async function loadFaultPlanFile(path: string, source: string): Promise<PlannedFault[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error: unknown) {
+    throw new ConfigurationError(`${source}: cannot read ${path}: ${(error as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error: unknown) {
+    throw new ConfigurationError(`${source}: ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  return parseFaultPlan(json, source);
+}
+
+/** The kind of a validated entry. */
+export function kindOf(entry: PlannedFault): FaultKind {
+  const kind = findFaultKind(entry.fault);
+  if (kind === undefined) throw new ConfigurationError(`unknown fault '${entry.fault}'`);
+  return kind;
+}
+
+/** A validated entry and where it came from, for messages about the combined plan. */
+export interface SourcedFault {
+  entry: PlannedFault;
+  source: string;
+  index: number;
+}
+
+/**
+ * Rejects faults that hold the same resource (a process, a disabled proxy) at overlapping times:
+ * the first heal would end the other early.
+ */
+export function checkExclusiveOverlaps(faults: readonly SourcedFault[]): void {
+  const held: { resource: string; fault: SourcedFault }[] = [];
+  for (const fault of faults) {
+    const resource = kindOf(fault.entry).exclusiveResource?.(fault.entry.target, fault.entry.params ?? {});
+    if (resource === undefined) continue;
+    const { at, duration } = fault.entry;
+    const clash = held.find(
+      (h) =>
+        h.resource === resource &&
+        at < h.fault.entry.at + h.fault.entry.duration &&
+        h.fault.entry.at < at + duration,
+    );
+    if (clash !== undefined) {
+      const where = (f: SourcedFault) =>
+        `${f.entry.fault} (${f.source}, entry ${f.index}, ${f.entry.at}ms+${f.entry.duration}ms)`;
+      throw new ConfigurationError(
+        `--fault: ${where(clash.fault)} and ${where(fault)} overlap on ${resource}; faults on the same ${resource.split(' ')[0]} must not overlap`,
+      );
+    }
+    held.push({ resource, fault });
+  }
+}

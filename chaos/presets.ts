@@ -1,0 +1,156 @@
+import { FAULT_KINDS } from './registry.ts';
+import { seededRandom } from './seeded-random.ts';
+import type { FaultTarget, PlannedFault } from './types.ts';
+
+/** What a preset may use besides the run's duration and seed. */
+export interface PresetOptions {
+  /** False with an environment that does not own the processes: `mixed` then draws network faults only. */
+  processes: boolean;
+}
+
+/** A named fault plan, a function of the run so its faults sit inside the measured load. */
+export interface FaultPreset {
+  readonly name: string;
+  readonly summary: string;
+  plan(durationMs: number, seed: number, options: PresetOptions): PlannedFault[];
+}
+
+/** A fault from 30% of the run for 30% of it: the run has a calm stretch before, during and after. */
+function middleWindow(durationMs: number): { at: number; duration: number } {
+  return { at: Math.round(durationMs * 0.3), duration: Math.max(1, Math.round(durationMs * 0.3)) };
+}
+
+function single(name: string, summary: string, entry: Omit<PlannedFault, 'at' | 'duration'>): FaultPreset {
+  return { name, summary, plan: (durationMs) => [{ ...entry, ...middleWindow(durationMs) }] };
+}
+
+/** Short alternating bursts on both links between 20% and 80% of the run. */
+function flakyNetwork(durationMs: number): PlannedFault[] {
+  const bursts: Omit<PlannedFault, 'at' | 'duration'>[] = [
+    { fault: 'reset-peer', target: 'redis' },
+    { fault: 'latency', target: 'mysql', params: { latencyMs: 100, jitterMs: 50 } },
+    { fault: 'reset-peer', target: 'mysql' },
+    { fault: 'latency', target: 'redis', params: { latencyMs: 50, jitterMs: 25 } },
+    { fault: 'partition', target: 'redis', params: { mode: 'timeout' } },
+    { fault: 'latency', target: 'mysql', params: { latencyMs: 200, jitterMs: 100, direction: 'both' } },
+  ];
+  const slot = (durationMs * 0.6) / bursts.length;
+  const duration = Math.max(1, Math.round(Math.min(durationMs * 0.05, 2000)));
+  return bursts.map((burst, i) => ({ ...burst, at: Math.round(durationMs * 0.2 + i * slot), duration }));
+}
+
+const TARGETS: readonly FaultTarget[] = ['redis', 'mysql'];
+
+type Draw = (random: ReturnType<typeof seededRandom>) => Omit<PlannedFault, 'at' | 'duration'>;
+
+const NETWORK_DRAWS: readonly Draw[] = [
+  (r) => {
+    const latencyMs = r.pick([5, 10, 20, 50, 100, 200]);
+    return {
+      fault: 'latency',
+      target: r.pick(TARGETS),
+      params: { latencyMs, jitterMs: Math.floor(latencyMs / 4) },
+    };
+  },
+  (r) => ({ fault: 'partition', target: r.pick(TARGETS), params: { mode: r.pick(['timeout', 'disable']) } }),
+  (r) => ({ fault: 'reset-peer', target: r.pick(TARGETS) }),
+  (r) => ({ fault: 'bandwidth', target: r.pick(TARGETS), params: { rateKBps: r.pick([5, 20, 100]) } }),
+  (r) => ({ fault: 'slicer', target: r.pick(TARGETS) }),
+  (r) => ({ fault: 'slow-close', target: r.pick(TARGETS) }),
+];
+
+const PROCESS_DRAWS: readonly Draw[] = [
+  () => ({ fault: 'redis-crash' }),
+  () => ({ fault: 'redis-pause' }),
+  () => ({ fault: 'mysql-pause' }),
+];
+
+/**
+ * 3 to 5 faults drawn from the seed, each inside its own slot of the 10%–90% window (so no two
+ * overlap); process faults only when the environment owns the processes.
+ */
+function mixed(durationMs: number, seed: number, options: PresetOptions): PlannedFault[] {
+  const random = seededRandom(seed);
+  const draws = options.processes ? [...NETWORK_DRAWS, ...PROCESS_DRAWS] : NETWORK_DRAWS;
+  const count = random.int(3, 5);
+  const slot = (durationMs * 0.8) / count;
+  const plan: PlannedFault[] = [];
+  for (let i = 0; i < count; i++) {
+    const entry = random.pick(draws)(random);
+    const at = Math.round(durationMs * 0.1 + i * slot + random.next() * slot * 0.3);
+    const duration = Math.max(1, Math.round(slot * (0.3 + random.next() * 0.3)));
+    plan.push({ ...entry, at, duration });
+  }
+  return plan;
+}
+
+/** Every preset `--fault` accepts by name. */
+export const FAULT_PRESETS: readonly FaultPreset[] = [
+  { name: 'calm', summary: 'no fault (the baseline)', plan: () => [] },
+  single('redis-latency', 'Redis link: latency 20ms ±5ms downstream, from 30% of the run for 30%', {
+    fault: 'latency',
+    target: 'redis',
+    params: { latencyMs: 20, jitterMs: 5 },
+  }),
+  single('mysql-latency', 'MySQL link: latency 50ms ±10ms downstream, from 30% of the run for 30%', {
+    fault: 'latency',
+    target: 'mysql',
+    params: { latencyMs: 50, jitterMs: 10 },
+  }),
+  single('redis-partition', 'Redis link cut (timeout toxic of 0 both ways), from 30% of the run for 30%', {
+    fault: 'partition',
+    target: 'redis',
+    params: { mode: 'timeout' },
+  }),
+  single('mysql-partition', 'MySQL link cut (timeout toxic of 0 both ways), from 30% of the run for 30%', {
+    fault: 'partition',
+    target: 'mysql',
+    params: { mode: 'timeout' },
+  }),
+  single('redis-crash', 'redis-server SIGKILLed at 30% of the run, restarted 30% later (needs --env local)', {
+    fault: 'redis-crash',
+  }),
+  single('redis-pause', 'redis-server SIGSTOPped at 30% of the run, SIGCONT 30% later (needs --env local)', {
+    fault: 'redis-pause',
+  }),
+  {
+    name: 'flaky-network',
+    summary:
+      'six short bursts (reset_peer, latency, a brief partition) alternating links, 20%–80% of the run',
+    plan: flakyNetwork,
+  },
+  {
+    name: 'mixed',
+    summary:
+      '3–5 random faults drawn from the seed (same seed, same plan), one at a time, 10%–90% of the run',
+    plan: mixed,
+  },
+];
+
+/** The preset named `name`, or undefined. */
+export function findPreset(name: string): FaultPreset | undefined {
+  return FAULT_PRESETS.find((preset) => preset.name === name);
+}
+
+/** The text of `--list-faults`: presets, then fault kinds with their parameters for plan files. */
+export function describePresets(): string {
+  const width =
+    Math.max(...FAULT_PRESETS.map((p) => p.name.length), ...FAULT_KINDS.map((k) => k.name.length)) + 2;
+  const lines = ['Fault presets (--fault <preset>; several --fault options combine):'];
+  for (const preset of FAULT_PRESETS) lines.push(`  ${preset.name.padEnd(width)}${preset.summary}`);
+  lines.push(
+    '',
+    'Fault plan files (--fault plan.json): a JSON array, or { "faults": [...] }, of',
+    '  { "fault": <kind>, "target": "redis" | "mysql", "params": {...}, "at": <ms from load start>, "duration": <ms> }',
+    'Fault kinds:',
+  );
+  for (const kind of FAULT_KINDS) {
+    const targets = kind.targets.length === 0 ? '' : ` [target: ${kind.targets.join(' | ')}]`;
+    const local = kind.needsProcess === undefined ? '' : ' (needs --env local)';
+    lines.push(`  ${kind.name.padEnd(width)}${kind.summary}${targets}${local}`);
+    for (const [param, spec] of Object.entries(kind.params)) {
+      lines.push(`  ${''.padEnd(width)}  ${param}: ${spec.doc} (default ${String(spec.defaultValue)})`);
+    }
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,58 @@
+import { existsSync } from 'node:fs';
+import { ConfigurationError } from '../services/types.ts';
+import {
+  checkExclusiveOverlaps,
+  kindOf,
+  loadFaultPlanFile,
+  parseFaultPlan,
+  type SourcedFault,
+} from './plan.ts';
+import { FAULT_PRESETS, findPreset } from './presets.ts';
+import { needsLocalReason } from './process-control.ts';
+import type { PlannedFault } from './types.ts';
+
+/**
+ * Turns the `--fault` values (preset names or JSON plan files, several allowed) into one plan
+ * sorted by start. Everything is checked before any service starts: unknown presets, bad entries,
+ * process faults without an environment that owns the processes, faults starting after the load
+ * ends, and faults on the same process or disabled proxy that overlap. Throws {@link ConfigurationError}.
+ */
+export async function resolveFaultPlan(
+  specs: readonly string[],
+  durationMs: number,
+  seed: number,
+  envHasProcesses: boolean,
+): Promise<PlannedFault[]> {
+  const faults: SourcedFault[] = [];
+  for (const spec of specs) {
+    const source = `--fault ${spec}`;
+    const preset = findPreset(spec);
+    let entries: PlannedFault[];
+    if (preset !== undefined) {
+      entries = parseFaultPlan(preset.plan(durationMs, seed, { processes: envHasProcesses }), source);
+    } else if (existsSync(spec)) {
+      entries = await loadFaultPlanFile(spec, source);
+    } else {
+      throw new ConfigurationError(
+        `--fault: '${spec}' is neither a preset nor a plan file; presets: ${FAULT_PRESETS.map((p) => p.name).join(', ')} (see --list-faults)`,
+      );
+    }
+    entries.forEach((entry, index) => {
+      const owned = kindOf(entry).needsProcess;
+      if (owned !== undefined && !envHasProcesses) {
+        const reason = needsLocalReason(entry.fault, owned);
+        throw new ConfigurationError(
+          preset !== undefined ? `--fault ${reason}` : `${source}: entry ${index}: ${reason}`,
+        );
+      }
+      if (entry.at >= durationMs) {
+        throw new ConfigurationError(
+          `${source}: entry ${index}: starts at ${entry.at}ms, after the load ends (${durationMs}ms)`,
+        );
+      }
+      faults.push({ entry, source, index });
+    });
+  }
+  checkExclusiveOverlaps(faults);
+  return faults.map((f) => f.entry).sort((a, b) => a.at - b.at);
+}

@@ -1,0 +1,106 @@
+import type { ToxicDirection, ToxicType, Toxiproxy } from 'toxiproxy-node-client';
+import type { Environment } from '../services/types.ts';
+import type { FaultContext, FaultDirection, FaultTarget } from './types.ts';
+
+/** A toxic as Toxiproxy's API lists it. */
+export interface ToxicState {
+  name: string;
+  type: string;
+  stream: ToxicDirection;
+  toxicity: number;
+  attributes: Record<string, unknown>;
+}
+
+/** A proxy as Toxiproxy's API lists it. */
+export interface ProxyState {
+  name: string;
+  listen: string;
+  upstream: string;
+  enabled: boolean;
+  toxics: ToxicState[];
+}
+
+/** The Toxiproxy proxy name of a target's link in this environment. */
+export function proxyName(env: Environment, target: FaultTarget): string {
+  return env.endpoints.toxiproxy.proxies[target];
+}
+
+function proxyUrl(toxiproxy: Toxiproxy, name: string): string {
+  return `${toxiproxy.host}/proxies/${encodeURIComponent(name)}`;
+}
+
+/** Reads a proxy's state, toxics included (the client's `Proxy` object drops them). */
+export async function readProxy(toxiproxy: Toxiproxy, name: string): Promise<ProxyState> {
+  const response = await toxiproxy.getApi().get<ProxyState>(proxyUrl(toxiproxy, name));
+  return response.data;
+}
+
+/** Enables or disables a proxy; disabling closes its connections and refuses new ones. */
+export async function setProxyEnabled(toxiproxy: Toxiproxy, name: string, enabled: boolean): Promise<void> {
+  const proxy = await toxiproxy.get(name);
+  if (proxy.enabled === enabled) return;
+  await proxy.update({ enabled, listen: proxy.listen, upstream: proxy.upstream });
+}
+
+/** The toxic streams a direction stands for. */
+export function streamsOf(direction: FaultDirection): ToxicDirection[] {
+  return direction === 'both' ? ['upstream', 'downstream'] : [direction];
+}
+
+/** Toxic names must be URL path segments: `redis-latency#1` becomes `cacheproof-redis-latency-1-upstream`. */
+export function toxicName(faultId: string, stream: ToxicDirection): string {
+  return `cacheproof-${faultId.replace(/[^A-Za-z0-9_-]/g, '-')}-${stream}`;
+}
+
+/** What a toxic fault adds to one proxy. */
+export interface ToxicSpec {
+  type: ToxicType;
+  attributes: Record<string, number>;
+  direction: FaultDirection;
+  toxicity: number;
+}
+
+/**
+ * Adds one toxic per stream. Toxiproxy evaluates a new toxic on the connections already open
+ * too (each connection's toxic chain is rebuilt when a toxic is added or removed), so pooled
+ * connections are reached without reconnecting; `toxicity` picks connections, not commands.
+ */
+export async function addToxics(
+  ctx: FaultContext,
+  target: FaultTarget,
+  faultId: string,
+  spec: ToxicSpec,
+): Promise<void> {
+  const proxy = await ctx.toxiproxy.get(proxyName(ctx.env, target));
+  for (const stream of streamsOf(spec.direction)) {
+    await proxy.addToxic({
+      name: toxicName(faultId, stream),
+      type: spec.type,
+      stream,
+      toxicity: spec.toxicity,
+      attributes: spec.attributes,
+    });
+  }
+}
+
+/** Removes this fault's toxics that are present; a toxic never added (failed start) is skipped. */
+export async function removeToxics(ctx: FaultContext, target: FaultTarget, faultId: string): Promise<void> {
+  const name = proxyName(ctx.env, target);
+  const proxy = await readProxy(ctx.toxiproxy, name);
+  const ours = new Set<string>([toxicName(faultId, 'upstream'), toxicName(faultId, 'downstream')]);
+  for (const toxic of proxy.toxics) {
+    if (ours.has(toxic.name)) {
+      await ctx.toxiproxy
+        .getApi()
+        .delete(`${proxyUrl(ctx.toxiproxy, name)}/toxics/${encodeURIComponent(toxic.name)}`);
+    }
+  }
+}
+
+/** Removes every toxic from a proxy (the final sweep after a run). */
+export async function removeAllToxics(toxiproxy: Toxiproxy, name: string): Promise<void> {
+  const proxy = await readProxy(toxiproxy, name);
+  for (const toxic of proxy.toxics) {
+    await toxiproxy.getApi().delete(`${proxyUrl(toxiproxy, name)}/toxics/${encodeURIComponent(toxic.name)}`);
+  }
+}
