@@ -71,9 +71,9 @@ export async function connectRedis(context: StrategyContext): Promise<Redis> {
 }
 
 /**
- * Creates a mysql2 pool of at most `mysqlPoolSize` connections (opened on demand and kept:
- * a Toxiproxy toxic added later only reaches connections made after it, or all of them,
- * depending on `toxicity`), and checks with `SELECT 1` that MySQL answers.
+ * Creates a mysql2 pool of at most `mysqlPoolSize` connections (opened on demand and kept;
+ * a Toxiproxy toxic added later also reaches the connections already open, with `toxicity`
+ * drawn once per connection — see chaos/README.md), and checks with `SELECT 1` that MySQL answers.
  * @throws ConfigurationError when MySQL cannot be reached.
  */
 export async function connectMysql(context: StrategyContext): Promise<Pool> {
