@@ -44,6 +44,47 @@ export interface FaultWindow {
   params: Record<string, unknown>;
 }
 
+/**
+ * autocannon's own figures for a run driven over HTTP (`--driver http`): measured at the
+ * client, so they include HTTP parsing, JSON and the loopback socket, unlike `latency`,
+ * which the service measures from a request's arrival to its response being written.
+ */
+export interface HttpDriverFigures {
+  tool: 'autocannon';
+  /** Connections autocannon kept open (closed loop: one per client). */
+  connections: number;
+  /** Open loop: target requests per second over all connections; null for closed loop. */
+  overallRate: number | null;
+  /** Seconds autocannon ran by its own clock (it stops on whole sample intervals). */
+  durationSec: number;
+  /** Completed requests per one-second sample. */
+  requestsPerSec: { mean: number; stddev: number; min: number; max: number; p50: number };
+  /** Response latency in milliseconds (autocannon records whole milliseconds), all status codes. */
+  latencyMs: {
+    mean: number;
+    stddev: number;
+    p50: number;
+    p90: number;
+    p99: number;
+    p999: number;
+    max: number;
+  };
+  /** Requests written to a socket. */
+  sent: number;
+  /** Responses received (any status). */
+  completed: number;
+  responses2xx: number;
+  /** Responses with a status outside 2xx (503 = the strategy threw). */
+  non2xx: number;
+  /** Connection errors, timeouts included. */
+  errors: number;
+  timeouts: number;
+  /** Responses per status code, e.g. { "200": 9850, "503": 3 }. */
+  statusCodes: Record<string, number>;
+  /** Mean response bytes per second. */
+  bytesPerSec: number;
+}
+
 /** The single source of a run's results; the HTML report is a pure render of it. */
 export interface RunResult {
   schemaVersion: typeof SCHEMA_VERSION;
@@ -99,4 +140,6 @@ export interface RunResult {
     nines: ConsistencyNines[];
     examples: AnomalyExample[];
   };
+  /** Present when the run was driven over HTTP: autocannon's client-side figures. */
+  http?: HttpDriverFigures;
 }

@@ -1,3 +1,4 @@
+import { startDockerEnvironment } from './docker.ts';
 import { type ExternalEnvironmentOptions, startExternalEnvironment } from './external.ts';
 import { startLocalEnvironment } from './local.ts';
 import {
@@ -21,7 +22,7 @@ export function parseEnvironmentKind(value: string): EnvironmentKind {
   );
 }
 
-/** Starts (local) or connects to (external) the services of the chosen environment. */
+/** Starts (local: processes, docker: containers) or connects to (external) the services of the chosen environment. */
 export async function startEnvironment(
   kind: EnvironmentKind,
   options: EnvironmentOptions = {},
@@ -32,8 +33,6 @@ export async function startEnvironment(
     case 'external':
       return startExternalEnvironment(options);
     case 'docker':
-      throw new ConfigurationError(
-        "--env docker: the testcontainers environment is not part of this version yet; use --env local (default) or --env external with 'docker compose up -d --wait'",
-      );
+      return startDockerEnvironment(options);
   }
 }
