@@ -174,6 +174,8 @@ export interface ConsistencyReport {
   lostWrites: LostWrite[];
   series: AnomalySeries;
   examples: AnomalyExample[];
+  /** Consistency nines from the probes given in {@link CheckOptions.probes} (empty without probes). */
+  nines: ConsistencyNines[];
 }
 
 /**
@@ -193,4 +195,16 @@ export interface ConsistencyNines {
   delayMs: number;
   probes: number;
   consistentShare: number;
+}
+
+/** Options of `check`; every field is optional. */
+export interface CheckOptions {
+  /** Traced strategy steps, used only to explain the worked examples. */
+  steps?: TracedStep[];
+  /** Consistency-nines probes taken by the harness. */
+  probes?: ConsistencyProbe[];
+  /** Worked examples kept per anomaly kind (default 3). */
+  maxExamplesPerKind?: number;
+  /** Ascending t-visibility bucket edges in ms; an open last bucket is implied (default 0, 1, 2, 5 … 10000). */
+  visibilityBucketsMs?: number[];
 }

@@ -1,0 +1,65 @@
+import { findDivergentKeys } from './divergence.ts';
+import { buildExamples } from './examples.ts';
+import { keySlots } from './key-slots.ts';
+import { findLostWrites } from './lost-writes.ts';
+import { consistencyNines } from './nines.ts';
+import { analyseReads } from './read-analysis.ts';
+import { anomalySeries } from './series.ts';
+import { summarizeStaleReads } from './stale-reads.ts';
+import type { CheckOptions, ConsistencyReport, FinalSnapshot, History } from './types.ts';
+import { DEFAULT_VISIBILITY_BUCKETS_MS, visibilityEdges, visibilityPoints } from './visibility.ts';
+import { buildWriteRecords } from './write-records.ts';
+
+export { findDivergentKeys } from './divergence.ts';
+export { buildExamples, type ExampleSources } from './examples.ts';
+export { findLostWrites, type LostWriteInputs } from './lost-writes.ts';
+export { consistencyNines } from './nines.ts';
+export { percentileNearestRank } from './percentile.ts';
+export type { StaleReadTable, VisibilityCounts } from './read-analysis.ts';
+export { anomalySeries } from './series.ts';
+export { findStaleReads, staleReadList, summarizeStaleReads } from './stale-reads.ts';
+export {
+  DEFAULT_VISIBILITY_BUCKETS_MS,
+  visibilityCurve,
+  visibilityEdges,
+  visibilityPoints,
+} from './visibility.ts';
+
+/** Worked examples per anomaly kind when the options do not say. */
+export const DEFAULT_MAX_EXAMPLES_PER_KIND = 3;
+
+/**
+ * Checks a history and the final snapshot of cache and MySQL (DESIGN.md definitions):
+ * stale reads with their age and lag, t-visibility, divergent keys, lost writes, per-second
+ * series, consistency nines and worked examples. Pure and synchronous; `valid` is true when
+ * there is no stale read, no divergent key and no lost write.
+ */
+export function check(
+  history: History,
+  snapshot: FinalSnapshot,
+  options: CheckOptions = {},
+): ConsistencyReport {
+  const edges = visibilityEdges(options.visibilityBucketsMs ?? DEFAULT_VISIBILITY_BUCKETS_MS);
+  const slots = keySlots(history);
+  const records = buildWriteRecords(history, slots);
+  const reads = analyseReads(history, slots, records, edges);
+  const divergentKeys = findDivergentKeys(snapshot);
+  const lostWrites = findLostWrites(history, snapshot, { slots, okWriteRows: records.byCompletion });
+  const stale = summarizeStaleReads(reads.stale);
+  return {
+    valid: stale.staleReads === 0 && divergentKeys.length === 0 && lostWrites.length === 0,
+    stale,
+    visibility: visibilityPoints(reads.visibility),
+    divergentKeys,
+    lostWrites,
+    series: anomalySeries(history, reads.stale),
+    examples: buildExamples(history, {
+      stale: reads.stale,
+      divergentKeys,
+      lostWrites,
+      steps: options.steps ?? [],
+      maxExamplesPerKind: options.maxExamplesPerKind ?? DEFAULT_MAX_EXAMPLES_PER_KIND,
+    }),
+    nines: consistencyNines(options.probes ?? []),
+  };
+}
