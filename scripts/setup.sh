@@ -64,8 +64,24 @@ if [[ ! -x "$TOXIPROXY_BIN" ]] || ! "$TOXIPROXY_BIN" --version 2>/dev/null | gre
   mv -f "$TOOLS_BIN/server" "$TOXIPROXY_BIN"
 fi
 
+# --- chromium: Debian's browser, driven by the report browser tests (test/reports/browser.int.test.ts).
+if ! have chromium; then
+  have apt-get || fail "missing chromium and no apt-get here: install Chromium with your package manager (the report browser tests drive it), then run 'npm run setup' again"
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then
+    if have sudo && sudo -n true 2>/dev/null; then SUDO="sudo -n"; else
+      fail "missing chromium; installing needs root: run 'sudo apt-get install -y chromium' (or run 'sudo npm run setup'), then 'npm run setup' again"
+    fi
+  fi
+  say "installing chromium with apt-get (for the report browser tests)"
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+# --- end chromium
+
 mariadbd_path="$(find_mariadbd)"
 say "redis-server  $(redis-server --version | sed -E 's/.*v=([^ ]+).*/\1/')"
 say "mariadbd      $("$mariadbd_path" --version | sed -E 's/.*Ver ([^ ]+).*/\1/')"
 say "toxiproxy     $("$TOXIPROXY_BIN" --version 2>&1 | tail -n1)"
+say "chromium      $(chromium --version 2>/dev/null | sed -E 's/^Chromium ([^ ]+).*/\1/')"
 say "done in $(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')s"

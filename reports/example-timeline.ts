@@ -1,0 +1,173 @@
+import type { AnomalyExample, ExampleOperation, ExampleStep } from '../checker/types.ts';
+import { escapeHtml } from './escape.ts';
+import { formatDecimal, formatMs } from './format.ts';
+
+const WIDTH = 960;
+const LANE_LABEL = 110;
+const RIGHT_PAD = 24;
+const LANE_HEIGHT = 58;
+const TOP = 12;
+const AXIS_HEIGHT = 34;
+const READ_COLOR = '#2b6cb0';
+const WRITE_COLOR = '#c05621';
+const STALE_COLOR = '#c53030';
+const DOT_SPACING = 18;
+
+const KIND_TITLES: Record<AnomalyExample['kind'], string> = {
+  'stale-read': 'Stale read',
+  'divergent-key': 'Divergent key',
+  'lost-write': 'Lost write',
+};
+
+/** A step as a reader says it: "cache SET v4", "DB read: no row". */
+export function describeStep(step: Pick<ExampleStep, 'step' | 'version'>): string {
+  const v = step.version > 0 ? ` v${step.version}` : '';
+  switch (step.step) {
+    case 'cache-get-hit':
+      return `cache GET: hit${v}`;
+    case 'cache-get-miss':
+      return 'cache GET: miss';
+    case 'cache-set':
+      return `cache SET${v}`;
+    case 'cache-del':
+      return 'cache DEL';
+    case 'db-read':
+      return step.version > 0 ? `DB read${v}` : 'DB read: no row';
+    case 'db-write':
+      return `DB write${v}`;
+    case 'queue-push':
+      return `queue push${v}`;
+    case 'flush':
+      return `flush${v} to DB`;
+    default:
+      return `${step.step}${v}`;
+  }
+}
+
+/** What an operation did, in a few words: "read → v4 (cache)", "write v5 ok". */
+function describeOperation(op: ExampleOperation): string {
+  if (op.kind === 'read') {
+    const seen = op.outcome !== 'ok' ? op.outcome : op.version > 0 ? `v${op.version}` : 'absent';
+    return `read → ${seen}${op.source === null ? '' : ` (${op.source})`}`;
+  }
+  return `write${op.version > 0 ? ` v${op.version}` : ''} ${op.outcome}`;
+}
+
+/** Reads in the example that missed a write the example shows completed before they began. */
+function staleReadOps(operations: readonly ExampleOperation[]): Set<number> {
+  const stale = new Set<number>();
+  for (const read of operations) {
+    if (read.kind !== 'read' || read.outcome !== 'ok') continue;
+    const missed = operations.some(
+      (w) =>
+        w.kind === 'write' && w.outcome === 'ok' && w.version > read.version && w.completeMs < read.invokeMs,
+    );
+    if (missed) stale.add(read.op);
+  }
+  return stale;
+}
+
+/**
+ * One worked anomaly: its description, an SVG timeline with a lane per client (bars are
+ * operations from invocation to completion, numbered dots are the strategy's steps) and the
+ * steps in time order as a table, so the race reads without JavaScript.
+ */
+export function renderExample(example: AnomalyExample, index: number): string {
+  const clientOf = new Map(example.operations.map((op) => [op.op, op.client]));
+  const laneName = (op: number): string => {
+    const client = clientOf.get(op);
+    if (client !== undefined) return `client ${client}`;
+    return op < 0 ? 'background' : `op ${op}`;
+  };
+  const steps = [...example.steps].sort((a, b) => a.atMs - b.atMs);
+  const lanes: string[] = [];
+  for (const op of example.operations)
+    if (!lanes.includes(`client ${op.client}`)) lanes.push(`client ${op.client}`);
+  for (const step of steps) if (!lanes.includes(laneName(step.op))) lanes.push(laneName(step.op));
+
+  const times = [
+    ...example.operations.flatMap((op) => [op.invokeMs, op.completeMs]),
+    ...steps.map((s) => s.atMs),
+  ].filter(Number.isFinite);
+  const t0 = times.length === 0 ? 0 : Math.min(...times);
+  const span = Math.max(times.length === 0 ? 1 : Math.max(...times) - t0, 0.001);
+  const plotWidth = WIDTH - LANE_LABEL - RIGHT_PAD;
+  const xOf = (ms: number): number => LANE_LABEL + ((ms - t0) / span) * plotWidth;
+  const laneY = (lane: string): number => TOP + lanes.indexOf(lane) * LANE_HEIGHT;
+  const height = TOP + lanes.length * LANE_HEIGHT + AXIS_HEIGHT;
+  const stale = staleReadOps(example.operations);
+
+  const parts: string[] = [];
+  lanes.forEach((lane, i) => {
+    const y = TOP + i * LANE_HEIGHT;
+    parts.push(
+      `<line x1="${LANE_LABEL}" y1="${y + 36}" x2="${WIDTH - RIGHT_PAD}" y2="${y + 36}" stroke="#d9dee5" stroke-dasharray="3 3"/>`,
+      `<text x="8" y="${y + 40}" font-size="13" fill="#1a202c">${escapeHtml(lane)}</text>`,
+    );
+  });
+  for (const op of example.operations) {
+    const y = laneY(`client ${op.client}`);
+    const x0 = xOf(op.invokeMs);
+    const x1 = Math.max(xOf(op.completeMs), x0 + 3);
+    const color = stale.has(op.op) ? STALE_COLOR : op.kind === 'read' ? READ_COLOR : WRITE_COLOR;
+    const dash = op.outcome === 'ok' ? '' : ' stroke-dasharray="4 2"';
+    const late = x0 > LANE_LABEL + plotWidth * 0.6;
+    parts.push(
+      `<rect x="${x0.toFixed(1)}" y="${y + 28}" width="${(x1 - x0).toFixed(1)}" height="16" rx="3" fill="${color}" fill-opacity="0.22" stroke="${color}"${dash}><title>op ${op.op}: ${escapeHtml(describeOperation(op))}, ${formatMs(op.invokeMs)}–${formatMs(op.completeMs)} ms</title></rect>`,
+      // Labels of bars in the right part of the plot end at the bar so they stay inside the SVG.
+      `<text x="${(late ? x1 : x0).toFixed(1)}" y="${y + 22}" font-size="12" fill="${color}" text-anchor="${late ? 'end' : 'start'}">${escapeHtml(`op ${op.op}: ${describeOperation(op)}${stale.has(op.op) ? ' — stale' : ''}`)}</text>`,
+    );
+  }
+  // Dots closer than a dot's width stack below each other instead of hiding one another.
+  const placed = new Map<string, number[][]>();
+  steps.forEach((step, i) => {
+    const x = xOf(step.atMs);
+    const lane = laneName(step.op);
+    const levels = placed.get(lane) ?? [];
+    let level = levels.findIndex((xs) => xs.every((other) => Math.abs(other - x) >= DOT_SPACING));
+    if (level < 0) level = levels.push([]) - 1;
+    levels[level]?.push(x);
+    placed.set(lane, levels);
+    const y = laneY(lane) + 36 + level * DOT_SPACING;
+    parts.push(
+      `<circle cx="${x.toFixed(1)}" cy="${y}" r="8" fill="#1a202c"><title>${escapeHtml(describeStep(step))}</title></circle>`,
+      `<text x="${x.toFixed(1)}" y="${y + 4}" font-size="10" fill="#fff" text-anchor="middle">${i + 1}</text>`,
+    );
+  });
+  const axisY = TOP + lanes.length * LANE_HEIGHT + 6;
+  parts.push(
+    `<line x1="${LANE_LABEL}" y1="${axisY}" x2="${WIDTH - RIGHT_PAD}" y2="${axisY}" stroke="#5a6473"/>`,
+  );
+  // One precision for every tick, enough to tell neighbours apart.
+  const tickDigits = span < 1 ? 3 : span < 10 ? 2 : span < 100 ? 1 : 0;
+  for (let tick = 0; tick <= 4; tick++) {
+    const ms = (span * tick) / 4;
+    const x = LANE_LABEL + (plotWidth * tick) / 4;
+    const anchor = tick === 0 ? 'start' : tick === 4 ? 'end' : 'middle';
+    parts.push(
+      `<line x1="${x}" y1="${axisY}" x2="${x}" y2="${axisY + 5}" stroke="#5a6473"/>`,
+      `<text x="${x}" y="${axisY + 18}" font-size="11" fill="#5a6473" text-anchor="${anchor}">+${formatDecimal(ms, tickDigits)} ms</text>`,
+    );
+  }
+
+  const stepRows = steps
+    .map(
+      (step, i) =>
+        `<tr><td class="num">${i + 1}</td><td class="num">+${formatMs(step.atMs - t0)} ms</td><td>${escapeHtml(laneName(step.op))}</td><td>${step.op < 0 ? '' : `op ${step.op}`}</td><td>${escapeHtml(describeStep(step))}</td></tr>`,
+    )
+    .join('');
+  const opRows = example.operations
+    .map(
+      (op) =>
+        `<tr><td>op ${op.op}</td><td>client ${op.client}</td><td class="num">+${formatMs(op.invokeMs - t0)} ms</td><td class="num">+${formatMs(op.completeMs - t0)} ms</td><td>${escapeHtml(describeOperation(op))}${stale.has(op.op) ? ' <span class="crossed">stale</span>' : ''}</td></tr>`,
+    )
+    .join('');
+  return `<div class="example" id="example-${index + 1}">
+<h3>${index + 1}. ${KIND_TITLES[example.kind] ?? escapeHtml(example.kind)} on key ${escapeHtml(example.key)}</h3>
+<p>${escapeHtml(example.description)}</p>
+<p class="muted">Time 0 is ${formatMs(t0)} ms into the run. Bars: operations from invocation to completion (<span class="swatch" style="background:${READ_COLOR}"></span>read, <span class="swatch" style="background:${WRITE_COLOR}"></span>write, <span class="swatch" style="background:${STALE_COLOR}"></span>stale read). Numbered dots: the strategy's steps.</p>
+<svg viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${escapeHtml(`Timeline of ${example.kind} on key ${example.key}`)}">${parts.join('')}</svg>
+<table><thead><tr><th class="num">#</th><th class="num">when</th><th>who</th><th>operation</th><th>step</th></tr></thead><tbody>${stepRows}</tbody></table>
+<table><thead><tr><th>operation</th><th>client</th><th class="num">invoked</th><th class="num">completed</th><th>outcome</th></tr></thead><tbody>${opRows}</tbody></table>
+</div>`;
+}

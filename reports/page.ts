@@ -1,0 +1,126 @@
+import { chartAssets } from './assets.ts';
+import { escapeHtml, jsonForScript } from './escape.ts';
+
+/** One series of a chart; values line up with the chart's x. */
+export interface ChartSeries {
+  label: string;
+  color: string;
+  values: (number | null)[];
+  style: 'line' | 'bars' | 'points';
+  /** Draw against a second y axis on the right (small counts next to large ones). */
+  rightAxis?: boolean;
+}
+
+/** A shaded x range, e.g. a fault window. */
+export interface ChartBand {
+  fromX: number;
+  toX: number;
+  color: string;
+  label: string;
+}
+
+/** What the browser needs to draw one chart; the page embeds these as JSON. */
+export interface ChartSpec {
+  /** Matches the `data-chart-id` of the element the chart goes into. */
+  id: string;
+  x: number[];
+  xLabel: string;
+  yLabel: string;
+  series: ChartSeries[];
+  bands: ChartBand[];
+  /** When set, x holds indices into these labels (a category axis). */
+  xCategories?: string[];
+  /** Scatter: pad the x range and print each series' label next to its points. */
+  scatter?: boolean;
+  pointLabels?: boolean;
+  yMin?: number;
+  yMax?: number;
+  /** Label of the right y axis, when a series uses it. */
+  yRightLabel?: string;
+}
+
+/** The element a chart is drawn into, with a note for readers without JavaScript. */
+export function chartSlot(id: string, caption: string): string {
+  return `<figure class="chart-figure"><div class="chart" data-chart-id="${escapeHtml(id)}"><p class="muted">This chart needs JavaScript; the tables hold the numbers.</p></div><figcaption>${escapeHtml(caption)}</figcaption></figure>`;
+}
+
+const PAGE_CSS = `
+:root { --fg: #1a202c; --muted: #5a6473; --line: #d9dee5; --bg: #f6f7f9; --read: #2b6cb0; --write: #c05621;
+  --bad: #c53030; --good: #2f855a; --warn: #b7791f; }
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--fg); font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+main { max-width: 1240px; margin: 0 auto; padding: 24px 20px 48px; }
+h1 { font-size: 24px; margin: 0 0 4px; }
+h2 { font-size: 18px; margin: 0 0 12px; }
+h3 { font-size: 15px; margin: 18px 0 6px; }
+section { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 18px 20px; margin: 18px 0; }
+.muted { color: var(--muted); }
+.subtitle { color: var(--muted); margin: 0 0 8px; }
+table { border-collapse: collapse; width: 100%; margin: 6px 0; }
+th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { font-weight: 600; color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .03em; }
+th[scope="row"] { font-weight: 600; color: var(--fg); font-size: 14px; text-transform: none; letter-spacing: 0; white-space: nowrap; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { white-space: nowrap; }
+.scroll { overflow-x: auto; }
+td .badge { white-space: nowrap; }
+table.compact { width: auto; min-width: 320px; }
+.u-legend th { text-transform: none; letter-spacing: 0; font-size: 12.5px; color: var(--fg); font-weight: 500; }
+.u-legend th, .u-legend td { border-bottom: none; padding: 2px 4px; }
+code, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
+.badge { display: inline-block; padding: 2px 10px; border-radius: 999px; font-weight: 600; font-size: 13px; }
+.badge.good { background: #e6f4ea; color: var(--good); }
+.badge.bad { background: #fdecea; color: var(--bad); }
+.badge.warn { background: #fdf5e6; color: var(--warn); }
+.glance { display: grid; grid-template-columns: repeat(auto-fill, minmax(220px, 1fr)); gap: 10px; margin: 12px 0; }
+.tile { border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; }
+.tile .label { color: var(--muted); font-size: 12px; }
+.tile .value { font-size: 20px; font-weight: 600; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.tile.bad .value { color: var(--bad); }
+.tile.good .value { color: var(--good); }
+.chart-figure { margin: 8px 0 18px; }
+.chart { min-height: 120px; width: 100%; }
+figcaption { color: var(--muted); font-size: 12.5px; margin-top: 4px; }
+.swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; vertical-align: -1px; margin-right: 6px; }
+.best { font-weight: 700; color: var(--good); }
+.crossed { color: var(--bad); font-weight: 600; }
+.example { border-top: 1px solid var(--line); padding-top: 10px; margin-top: 14px; }
+.example svg { width: 100%; height: auto; display: block; background: #fbfcfd; border: 1px solid var(--line); border-radius: 6px; }
+.banner { background: #fdf5e6; border: 1px solid #f6d58e; padding: 8px 12px; border-radius: 6px; margin: 10px 0; }
+dl.settings { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; }
+dl.settings dt { color: var(--muted); }
+dl.settings dd { margin: 0; }
+footer { color: var(--muted); font-size: 12px; text-align: center; }
+`;
+
+/**
+ * A complete, self-contained HTML document: styles, data, uPlot and the chart code are all
+ * inline, so the file opens from disk with no request of any kind.
+ */
+export function renderPage(title: string, body: string, charts: ChartSpec[]): string {
+  const assets = chartAssets();
+  const chartScripts =
+    charts.length === 0
+      ? ''
+      : `<script type="application/json" id="cacheproof-data">${jsonForScript({ charts })}</script>
+<script>${assets.script}</script>
+<script>${assets.charts}</script>`;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+<title>${escapeHtml(title)}</title>
+<style>${assets.css}${PAGE_CSS}</style>
+</head>
+<body>
+<main>
+${body}
+<footer>Generated by cacheproof. This file is self-contained: it makes no network request.</footer>
+</main>
+${chartScripts}
+</body>
+</html>
+`;
+}

@@ -1,0 +1,484 @@
+import { escapeHtml } from './escape.ts';
+import { renderExample } from './example-timeline.ts';
+import {
+  formatDecimal,
+  formatDuration,
+  formatInteger,
+  formatMetric,
+  formatMs,
+  formatPercent,
+} from './format.ts';
+import { findMetric, HEADLINE_METRICS, type MetricDefinition } from './metrics.ts';
+import { type ChartBand, type ChartSpec, chartSlot, renderPage } from './page.ts';
+import type { RunResult } from './types.ts';
+
+/** Series colours, stable per strategy position in a matrix. */
+const PALETTE = ['#2b6cb0', '#c05621', '#2f855a', '#6b46c1', '#b83280', '#2c7a7b', '#975a16', '#4a5568'];
+const OPS_COLOR = '#1a365d';
+const READ_COLOR = '#3182ce';
+const WRITE_COLOR = '#c05621';
+const ERROR_COLOR = '#718096';
+const STALE_COLOR = '#c53030';
+/** Divergent keys and lost writes listed in full up to this many each. */
+const MAX_LISTED = 20;
+
+function metric(name: string): MetricDefinition {
+  const definition = findMetric(name);
+  if (definition === undefined) throw new Error(`unknown metric ${name}`);
+  return definition;
+}
+
+/**
+ * A value cell carrying the exact number in `data-value`, so tools (and the browser tests)
+ * can check what the page says against result.json.
+ */
+function metricCell(result: RunResult, name: string, extraClass = ''): string {
+  const definition = metric(name);
+  const value = definition.value(result);
+  const classes = `num${extraClass === '' ? '' : ` ${extraClass}`}`;
+  return `<td class="${classes}" data-metric="${name}" data-value="${value}">${escapeHtml(formatMetric(definition, value))}</td>`;
+}
+
+/** "ycsb-b (95% reads, zipfian 0.99, 10,000 keys, 256 B)". */
+function describeWorkload(result: RunResult): string {
+  const w = result.run.workload;
+  const distribution = w.zipfConstant === null ? w.distribution : `${w.distribution} ${w.zipfConstant}`;
+  return `${w.name} (${formatPercent(w.readRatio)} reads, ${distribution}, ${formatInteger(w.keys)} keys, ${formatInteger(w.valueSize)} B values)`;
+}
+
+function describeLoadModel(result: RunResult): string {
+  const model = result.run.loadModel;
+  if (model.kind === 'closed') return `closed loop, ${model.clients} clients`;
+  return `open loop, ${formatInteger(model.rate)} ops/s target, at most ${model.maxInFlight} in flight, ${formatInteger(model.droppedOps)} dropped`;
+}
+
+function describeFaults(result: RunResult): string {
+  const faults = result.run.faults;
+  if (faults.length === 0) return 'none';
+  return faults
+    .map(
+      (f) =>
+        `${f.name} on ${f.target} ${formatDuration(f.startMs)}–${f.healMs === null ? 'end' : formatDuration(f.healMs)}`,
+    )
+    .join('; ');
+}
+
+function faultBands(result: RunResult): ChartBand[] {
+  return result.run.faults.map((f) => ({
+    fromX: f.startMs / 1000,
+    toX: (f.healMs ?? result.run.durationMs) / 1000,
+    color: /^#[0-9a-f]{6}$/i.test(f.color) ? f.color : '#e4572e',
+    label: f.name,
+  }));
+}
+
+function verdictBadge(result: RunResult, short = false): string {
+  if (result.run.interrupted) return '<span class="badge warn">interrupted</span>';
+  return result.consistency.valid
+    ? `<span class="badge good">${short ? 'consistent' : 'no anomalies'}</span>`
+    : `<span class="badge bad">${short ? 'anomalies' : 'anomalies found'}</span>`;
+}
+
+const GLANCE_METRICS = [
+  'opsPerSec',
+  'readP99Ms',
+  'writeP99Ms',
+  'staleReadRate',
+  'divergentKeys',
+  'lostWrites',
+  'errors',
+  'hitRatio',
+];
+
+function glanceSection(result: RunResult): string {
+  const tiles = GLANCE_METRICS.map((name) => {
+    const definition = metric(name);
+    const value = definition.value(result);
+    const isAnomaly = ['staleReadRate', 'divergentKeys', 'lostWrites', 'errors'].includes(name);
+    const tone = isAnomaly ? (value > 0 ? ' bad' : ' good') : '';
+    return `<div class="tile${tone}"><div class="label">${escapeHtml(definition.label)}</div><div class="value">${escapeHtml(formatMetric(definition, value))}</div></div>`;
+  }).join('');
+  const rows = HEADLINE_METRICS.map(
+    (name) => `<tr><th scope="row">${escapeHtml(metric(name).label)}</th>${metricCell(result, name)}</tr>`,
+  ).join('');
+  const r = result.run;
+  return `<section id="verdict">
+<h2>Verdict at a glance ${verdictBadge(result)}</h2>
+${r.interrupted ? '<p class="banner">This run was interrupted: the numbers cover only the part that ran.</p>' : ''}
+<div class="glance" aria-hidden="true">${tiles}</div>
+<table class="headline compact" id="headline"><thead><tr><th>metric</th><th class="num">value</th></tr></thead><tbody>${rows}</tbody></table>
+<p class="muted">${escapeHtml(`${r.strategy} · ${describeWorkload(result)} · ${describeLoadModel(result)} · ${formatDuration(r.durationMs)} measured after ${formatDuration(r.warmupMs)} warm-up · seed ${r.seed} · faults: ${describeFaults(result)}`)}</p>
+</section>`;
+}
+
+function faultLegend(result: RunResult): string {
+  if (result.run.faults.length === 0) return '<p class="muted">No faults were injected.</p>';
+  const items = result.run.faults
+    .map((f) => {
+      const band = faultBands({ ...result, run: { ...result.run, faults: [f] } })[0] as ChartBand;
+      return `<li><span class="swatch" style="background:${band.color}"></span>${escapeHtml(f.name)} on ${escapeHtml(f.target)}: ${formatDuration(f.startMs)} → ${f.healMs === null ? 'not healed before the end' : formatDuration(f.healMs)}</li>`;
+    })
+    .join('');
+  return `<ul class="fault-legend">${items}</ul>`;
+}
+
+function timeCharts(result: RunResult): ChartSpec[] {
+  const timeline = result.throughput.timeline;
+  const x = timeline.map((p) => p.second);
+  const bands = faultBands(result);
+  return [
+    {
+      id: 'throughput',
+      x,
+      xLabel: 'second',
+      yLabel: 'ops/s',
+      yRightLabel: 'errors/s',
+      bands,
+      series: [
+        { label: 'ops/s', color: OPS_COLOR, values: timeline.map((p) => p.ops), style: 'line' },
+        { label: 'reads/s', color: READ_COLOR, values: timeline.map((p) => p.reads), style: 'line' },
+        { label: 'writes/s', color: WRITE_COLOR, values: timeline.map((p) => p.writes), style: 'line' },
+        {
+          label: 'errors/s (right axis)',
+          color: ERROR_COLOR,
+          values: timeline.map((p) => p.errors),
+          style: 'line',
+          rightAxis: true,
+        },
+      ],
+    },
+    {
+      id: 'latency',
+      x,
+      xLabel: 'second',
+      yLabel: 'p99 ms',
+      bands,
+      series: [
+        { label: 'read p99 ms', color: READ_COLOR, values: timeline.map((p) => p.readP99Ms), style: 'line' },
+        {
+          label: 'write p99 ms',
+          color: WRITE_COLOR,
+          values: timeline.map((p) => p.writeP99Ms),
+          style: 'line',
+        },
+      ],
+    },
+    {
+      id: 'stale-reads',
+      x,
+      xLabel: 'second',
+      yLabel: 'stale reads',
+      bands,
+      series: [
+        {
+          label: 'stale reads',
+          color: STALE_COLOR,
+          values: timeline.map((p) => p.staleReads),
+          style: 'bars',
+        },
+      ],
+    },
+  ];
+}
+
+/** A t-visibility bucket in ms: "0–1", "500–1k", "10k+"; JSON turns the open edge into null. */
+function bucketLabel(fromMs: number, toMs: number | null): string {
+  const short = (ms: number): string => (ms >= 1000 ? `${ms / 1000}k` : `${ms}`);
+  if (toMs === null || !Number.isFinite(toMs)) return `${short(fromMs)}+`;
+  return `${short(fromMs)}–${short(toMs)}`;
+}
+
+function visibilityChart(result: RunResult): ChartSpec {
+  const points = result.consistency.visibility;
+  return {
+    id: 'visibility',
+    x: points.map((_p, i) => i),
+    xCategories: points.map((p) => bucketLabel(p.fromMs, p.toMs)),
+    xLabel: 'ms since the write completed',
+    yLabel: 'saw it %',
+    yMin: 0,
+    yMax: 100,
+    bands: [],
+    series: [
+      {
+        label: 'reads that saw the latest write %',
+        color: OPS_COLOR,
+        values: points.map((p) => Math.round(p.visibleShare * 1e6) / 1e4),
+        style: 'line',
+      },
+    ],
+  };
+}
+
+function latencyTable(result: RunResult): string {
+  const row = (label: string, s: RunResult['latency']['read']): string =>
+    `<tr><th scope="row">${label}</th><td class="num">${formatInteger(s.count)}</td>${[s.p50, s.p90, s.p99, s.p999, s.max, s.mean].map((v) => `<td class="num">${formatMs(v)}</td>`).join('')}</tr>`;
+  return `<table><thead><tr><th>ms</th><th class="num">count</th><th class="num">p50</th><th class="num">p90</th><th class="num">p99</th><th class="num">p99.9</th><th class="num">max</th><th class="num">mean</th></tr></thead>
+<tbody>${row('read', result.latency.read)}${row('write', result.latency.write)}</tbody></table>`;
+}
+
+/** autocannon's client-side figures of an HTTP-driven run: they include HTTP and the socket. */
+function httpSection(result: RunResult): string {
+  const http = result.http;
+  if (http === undefined) return '';
+  const l = http.latencyMs;
+  const statuses = Object.entries(http.statusCodes)
+    .map(([code, count]) => `${code}: ${formatInteger(count)}`)
+    .join(', ');
+  return `<h3>Measured by the HTTP client (${escapeHtml(http.tool)})</h3>
+<p class="muted">Client-side figures include HTTP parsing, JSON and the loopback socket; the table above is measured in the service.</p>
+<table class="compact" id="http-figures"><tbody>
+<tr><th scope="row">connections</th><td class="num">${formatInteger(http.connections)}${http.overallRate === null ? '' : `, target ${formatInteger(http.overallRate)} req/s`}</td></tr>
+<tr><th scope="row">requests/s (mean ± stddev)</th><td class="num">${formatDecimal(http.requestsPerSec.mean, 1)} ± ${formatDecimal(http.requestsPerSec.stddev, 1)}</td></tr>
+<tr><th scope="row">latency p50 / p99 / p99.9 / max</th><td class="num">${[l.p50, l.p99, l.p999, l.max].map(formatMs).join(' / ')} ms</td></tr>
+<tr><th scope="row">sent / completed / 2xx / non-2xx</th><td class="num">${[http.sent, http.completed, http.responses2xx, http.non2xx].map(formatInteger).join(' / ')}</td></tr>
+<tr><th scope="row">errors (timeouts)</th><td class="num">${formatInteger(http.errors)} (${formatInteger(http.timeouts)})</td></tr>
+<tr><th scope="row">status codes</th><td class="num">${escapeHtml(statuses === '' ? 'none' : statuses)}</td></tr>
+<tr><th scope="row">duration by its clock</th><td class="num">${formatDecimal(http.durationSec, 1)} s</td></tr>
+</tbody></table>`;
+}
+
+function consistencySection(result: RunResult): string {
+  const c = result.consistency;
+  const visibilityRows = c.visibility
+    .map(
+      (p) =>
+        `<tr><td>${escapeHtml(bucketLabel(p.fromMs, p.toMs))}</td><td class="num">${formatInteger(p.reads)}</td><td class="num">${formatPercent(p.visibleShare)}</td></tr>`,
+    )
+    .join('');
+  const ninesRows = c.nines
+    .map(
+      (n) =>
+        `<tr><td>${formatDuration(n.delayMs)}</td><td class="num">${formatInteger(n.probes)}</td><td class="num">${formatPercent(n.consistentShare)}</td></tr>`,
+    )
+    .join('');
+  return `<section id="stale-reads-section">
+<h2>Stale reads over time</h2>
+${chartSlot('stale-reads', 'Stale reads per second: reads that returned an older version than a write completed before they began.')}
+<table><thead><tr><th>stale reads</th><th class="num">rate</th><th class="num">age p50</th><th class="num">age p99</th><th class="num">age max</th><th class="num">max versions behind</th></tr></thead>
+<tbody><tr><td class="num">${formatInteger(c.staleReads)} of ${formatInteger(c.readsChecked)}</td><td class="num">${formatPercent(c.staleReadRate)}</td><td class="num">${formatMs(c.staleness.p50Ms)} ms</td><td class="num">${formatMs(c.staleness.p99Ms)} ms</td><td class="num">${formatMs(c.staleness.maxMs)} ms</td><td class="num">${formatInteger(c.staleness.maxVersionLag)}</td></tr></tbody></table>
+</section>
+<section id="visibility-section">
+<h2>t-visibility</h2>
+${chartSlot('visibility', 'Of the reads issued t after a write of their key completed, the share that saw that write. A correct strategy stays at 100% from 0 ms on.')}
+${c.visibility.length === 0 ? '<p class="muted">No read followed a completed write.</p>' : `<details><summary>Buckets</summary><table class="compact"><thead><tr><th>t, ms</th><th class="num">reads</th><th class="num">saw the write</th></tr></thead><tbody>${visibilityRows}</tbody></table></details>`}
+${c.nines.length === 0 ? '' : `<h3>Consistency nines</h3><table class="compact"><thead><tr><th>sampled after</th><th class="num">probes</th><th class="num">cache consistent with MySQL</th></tr></thead><tbody>${ninesRows}</tbody></table>`}
+</section>`;
+}
+
+function anomaliesSection(result: RunResult): string {
+  const c = result.consistency;
+  const examples =
+    c.examples.length === 0
+      ? '<p class="muted">No anomaly to explain: the checker found no stale read, divergent key or lost write.</p>'
+      : c.examples.map((example, i) => renderExample(example, i)).join('\n');
+  const divergentRows = c.divergent
+    .slice(0, MAX_LISTED)
+    .map(
+      (d) =>
+        `<tr><td class="num">${formatInteger(d.key)}</td><td class="num">v${d.dbVersion}</td><td class="num">${d.cacheVersion === 0 ? 'none' : `v${d.cacheVersion}`}</td><td>${d.kind === 'cache-older' ? 'stale entry (cache older)' : 'write MySQL never got (cache newer)'}</td></tr>`,
+    )
+    .join('');
+  const lostRows = c.lost
+    .slice(0, MAX_LISTED)
+    .map(
+      (l) =>
+        `<tr><td class="num">${formatInteger(l.key)}</td><td class="num">op ${l.op}</td><td class="num">v${l.version}</td><td class="num">v${l.finalDbVersion}</td></tr>`,
+    )
+    .join('');
+  const more = (total: number): string =>
+    total > MAX_LISTED ? `<p class="muted">First ${MAX_LISTED} of ${formatInteger(total)}.</p>` : '';
+  return `<section id="anomalies">
+<h2>Worked anomaly examples</h2>
+${examples}
+${c.divergentKeys === 0 ? '' : `<h3>Divergent keys (${formatInteger(c.divergentKeys)})</h3><table><thead><tr><th class="num">key</th><th class="num">MySQL</th><th class="num">cache</th><th>kind</th></tr></thead><tbody>${divergentRows}</tbody></table>${more(c.divergentKeys)}`}
+${c.lostWrites === 0 ? '' : `<h3>Lost writes (${formatInteger(c.lostWrites)})</h3><table><thead><tr><th class="num">key</th><th class="num">write</th><th class="num">acknowledged</th><th class="num">MySQL final</th></tr></thead><tbody>${lostRows}</tbody></table>${more(c.lostWrites)}`}
+</section>`;
+}
+
+function settingsList(entries: [string, string][]): string {
+  return `<dl class="settings">${entries.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>`;
+}
+
+function settingsSection(result: RunResult): string {
+  const r = result.run;
+  const config = Object.entries(r.strategyConfig).map(([k, v]) => `${k}=${String(v)}`);
+  const faultRows = r.faults
+    .map(
+      (f) =>
+        `<tr><td>${escapeHtml(f.id)}</td><td>${escapeHtml(f.name)}</td><td>${escapeHtml(f.target)}</td><td class="num">${formatDuration(f.startMs)}</td><td class="num">${f.healMs === null ? '—' : formatDuration(f.healMs)}</td><td class="mono">${escapeHtml(JSON.stringify(f.params))}</td></tr>`,
+    )
+    .join('');
+  const errorKinds = Object.entries(result.throughput.errorsByKind)
+    .map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td class="num">${formatInteger(v)}</td></tr>`)
+    .join('');
+  return `<section id="settings">
+<h2>Settings, seed, environment and versions</h2>
+${settingsList([
+  ['run id', r.id],
+  ['started at', r.startedAt],
+  ['strategy', r.strategy],
+  ['strategy options', config.length === 0 ? 'defaults' : config.join(', ')],
+  ['seed', String(r.seed)],
+  ['workload', describeWorkload(result)],
+  ['load model', describeLoadModel(result)],
+  ['driver', r.driver],
+  ['through Toxiproxy', r.viaProxy ? 'yes' : 'no'],
+  ['duration', `${formatDuration(r.durationMs)} measured after ${formatDuration(r.warmupMs)} warm-up`],
+  ['cache TTL', `${r.ttlSeconds} s`],
+  ['settle before the final snapshot', formatDuration(r.settleMs)],
+  [
+    'operations',
+    `${formatInteger(result.throughput.reads)} reads, ${formatInteger(result.throughput.writes)} writes, ${formatInteger(result.throughput.errors)} errors`,
+  ],
+  ['cache', `${formatInteger(result.cache.hits)} hits, ${formatInteger(result.cache.misses)} misses`],
+  ['MySQL queries', formatInteger(result.db.queries)],
+  ['environment', r.env.kind],
+])}
+${r.faults.length === 0 ? '' : `<h3>Faults</h3><table><thead><tr><th>id</th><th>fault</th><th>target</th><th class="num">start</th><th class="num">heal</th><th>parameters</th></tr></thead><tbody>${faultRows}</tbody></table>`}
+${errorKinds === '' ? '' : `<h3>Errors by kind</h3><table class="compact"><tbody>${errorKinds}</tbody></table>`}
+<h3>Versions</h3>${settingsList(Object.entries(r.env.versions))}
+</section>`;
+}
+
+/**
+ * The HTML report of one run: a pure function of its result. The verdict table and every
+ * number are plain HTML; the charts are drawn by inlined uPlot from inlined data.
+ */
+export function renderReport(result: RunResult): string {
+  const r = result.run;
+  const body = `<header>
+<h1>cacheproof: ${escapeHtml(r.strategy)}</h1>
+<p class="subtitle">Run <span class="mono">${escapeHtml(r.id)}</span>, started ${escapeHtml(r.startedAt)}, seed ${escapeHtml(r.seed)}</p>
+</header>
+${glanceSection(result)}
+<section id="throughput-section">
+<h2>Throughput over time</h2>
+${chartSlot('throughput', 'Operations completed per second; shaded: fault windows.')}
+${faultLegend(result)}
+</section>
+<section id="latency-section">
+<h2>Latency over time</h2>
+${chartSlot('latency', 'p99 latency of the operations completed in each second, in ms; shaded: fault windows.')}
+${latencyTable(result)}
+${httpSection(result)}
+</section>
+${consistencySection(result)}
+${anomaliesSection(result)}
+${settingsSection(result)}`;
+  return renderPage(`cacheproof: ${r.strategy} (${r.id})`, body, [
+    ...timeCharts(result),
+    visibilityChart(result),
+  ]);
+}
+
+const MATRIX_COLUMNS = [
+  'opsPerSec',
+  'readP99Ms',
+  'writeP99Ms',
+  'staleReadRate',
+  'staleReads',
+  'divergentKeys',
+  'lostWrites',
+  'errors',
+  'hitRatio',
+];
+
+/** Index of the best value per column, when the values differ. */
+function bestIndex(results: readonly RunResult[], definition: MetricDefinition): number {
+  const values = results.map((r) => definition.value(r));
+  if (values.every((v) => v === values[0])) return -1;
+  const target = definition.better === 'higher' ? Math.max(...values) : Math.min(...values);
+  return values.indexOf(target);
+}
+
+/**
+ * One page putting a matrix run's strategies side by side: the headline table and a
+ * scatter of throughput against stale-read rate (which patterns are worth their cost).
+ */
+export function renderMatrixReport(results: RunResult[]): string {
+  const best = new Map(MATRIX_COLUMNS.map((name) => [name, bestIndex(results, metric(name))]));
+  const header = MATRIX_COLUMNS.map((name) => `<th class="num">${escapeHtml(metric(name).label)}</th>`).join(
+    '',
+  );
+  const rows = results
+    .map((result, i) => {
+      const cells = MATRIX_COLUMNS.map((name) =>
+        metricCell(result, name, best.get(name) === i ? 'best' : ''),
+      ).join('');
+      return `<tr data-strategy="${escapeHtml(result.run.strategy)}"><th scope="row"><span class="swatch" style="background:${PALETTE[i % PALETTE.length]}"></span>${escapeHtml(result.run.strategy)}</th><td>${verdictBadge(result, true)}</td>${cells}</tr>`;
+    })
+    .join('');
+  const first = results[0];
+  const settings =
+    first === undefined
+      ? ''
+      : `<p class="muted">${escapeHtml(`${describeWorkload(first)} · ${describeLoadModel(first)} · ${formatDuration(first.run.durationMs)} each · seed ${first.run.seed} · faults: ${describeFaults(first)}`)}</p>`;
+  const runRows = results
+    .map(
+      (r) =>
+        `<tr><td>${escapeHtml(r.run.strategy)}</td><td class="mono">${escapeHtml(r.run.id)}</td><td class="num">${escapeHtml(r.run.seed)}</td><td>${escapeHtml(r.run.startedAt)}</td><td class="mono">${escapeHtml(
+          Object.entries(r.run.env.versions)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', '),
+        )}</td></tr>`,
+    )
+    .join('');
+
+  const byThroughput = results
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => a.r.throughput.opsPerSec - b.r.throughput.opsPerSec);
+  const scatterX = [...new Set(byThroughput.map(({ r }) => r.throughput.opsPerSec))];
+  const scatter: ChartSpec = {
+    id: 'matrix-scatter',
+    x: scatterX,
+    xLabel: 'throughput, ops/s',
+    yLabel: 'stale-read rate %',
+    scatter: true,
+    pointLabels: true,
+    bands: [],
+    series: results.map((r, i) => ({
+      label: r.run.strategy,
+      color: PALETTE[i % PALETTE.length] as string,
+      style: 'points',
+      values: scatterX.map((x) => (x === r.throughput.opsPerSec ? r.consistency.staleReadRate * 100 : null)),
+    })),
+  };
+  const longest = results.reduce((a, r) => Math.max(a, r.throughput.timeline.length), 0);
+  const seconds = Array.from({ length: longest }, (_v, s) => s);
+  const throughput: ChartSpec = {
+    id: 'matrix-throughput',
+    x: seconds,
+    xLabel: 'second',
+    yLabel: 'ops/s',
+    bands: first === undefined ? [] : faultBands(first),
+    series: results.map((r, i) => ({
+      label: r.run.strategy,
+      color: PALETTE[i % PALETTE.length] as string,
+      style: 'line',
+      values: seconds.map((s) => r.throughput.timeline[s]?.ops ?? null),
+    })),
+  };
+  const body = `<header>
+<h1>cacheproof: ${results.length} strategies side by side</h1>
+${settings}
+</header>
+<section id="matrix">
+<h2>Verdict at a glance</h2>
+<div class="scroll"><table class="headline" id="headline"><thead><tr><th>strategy</th><th>verdict</th>${header}</tr></thead><tbody>${rows}</tbody></table></div>
+<p class="muted">Bold green: the best value of a column.</p>
+</section>
+<section id="scatter-section">
+<h2>Throughput against stale-read rate</h2>
+${chartSlot('matrix-scatter', 'Right is faster, lower is more consistent: a pattern is worth its cost when nothing sits both to its right and below it.')}
+</section>
+<section id="matrix-throughput-section">
+<h2>Throughput over time</h2>
+${chartSlot('matrix-throughput', 'Operations per second of each strategy; shaded: the fault windows of the first run.')}
+</section>
+<section id="runs">
+<h2>Runs</h2>
+<table><thead><tr><th>strategy</th><th>run id</th><th class="num">seed</th><th>started at</th><th>versions</th></tr></thead><tbody>${runRows}</tbody></table>
+</section>`;
+  return renderPage(`cacheproof: strategy matrix (${results.length})`, body, [scatter, throughput]);
+}

@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { escapeHtml, jsonForScript } from '../../reports/escape.ts';
+
+const NASTY = `</script><img src=x onerror="alert('x')">&amp;`;
+
+test('escapeHtml turns every markup character of a hostile label into an entity', () => {
+  assert.equal(
+    escapeHtml(NASTY),
+    '&lt;/script&gt;&lt;img src=x onerror=&quot;alert(&#39;x&#39;)&quot;&gt;&amp;amp;',
+  );
+});
+
+test('escapeHtml prints numbers and leaves nullish values empty', () => {
+  assert.equal(escapeHtml(42), '42');
+  assert.equal(escapeHtml(null), '');
+  assert.equal(escapeHtml(undefined), '');
+});
+
+test('jsonForScript cannot close a script element and still parses back to the same value', () => {
+  const value = { label: NASTY, comment: '<!-- x -->', separators: '\u2028\u2029' };
+  const text = jsonForScript(value);
+  assert.doesNotMatch(text, /<|>|&|\u2028|\u2029/);
+  assert.deepEqual(JSON.parse(text), value);
+});

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { readResult, validateResult } from '../../reports/schema.ts';
+import { ConfigurationError } from '../../services/types.ts';
+import { makeMatrix, makeResult } from '../fixtures/make-result.ts';
+
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cacheproof-schema-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function put(path: string, text: string): Promise<string> {
+  const file = join(dir, path);
+  await mkdir(join(file, '..'), { recursive: true });
+  await writeFile(file, text);
+  return file;
+}
+
+/** Asserts `promise` rejects with a one-line ConfigurationError matching `pattern`. */
+async function rejectsWith(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof ConfigurationError, `expected a ConfigurationError, got ${String(error)}`);
+    assert.match(error.message, pattern);
+    assert.doesNotMatch(error.message, /\n/);
+    return true;
+  });
+}
+
+test('readResult reads a result.json file, a run directory and a matrix directory', async () => {
+  const single = makeResult({ durationS: 5 });
+  const file = await put('run/result.json', JSON.stringify(single));
+  assert.deepEqual(await readResult(file), JSON.parse(JSON.stringify(single)));
+  assert.deepEqual(await readResult(join(dir, 'run')), JSON.parse(JSON.stringify(single)));
+
+  const matrix = makeMatrix({ durationS: 5 });
+  for (const result of matrix) await put(`matrix/${result.run.strategy}/result.json`, JSON.stringify(result));
+  const read = await readResult(join(dir, 'matrix'));
+  assert.ok(Array.isArray(read));
+  assert.deepEqual(
+    read.map((r) => r.run.strategy),
+    matrix.map((r) => r.run.strategy).sort(),
+  );
+});
+
+test('an older or unknown schemaVersion is refused with the version this cacheproof reads', async () => {
+  const old = await put('old.json', JSON.stringify({ ...makeResult({ durationS: 2 }), schemaVersion: 0 }));
+  await rejectsWith(readResult(old), /old\.json: schemaVersion 0 is not supported; this cacheproof reads 1$/);
+  const future = await put(
+    'future.json',
+    JSON.stringify({ ...makeResult({ durationS: 2 }), schemaVersion: 7 }),
+  );
+  await rejectsWith(readResult(future), /schemaVersion 7 is not supported; this cacheproof reads 1$/);
+});
+
+test('a broken file gets a clear one-line error', async () => {
+  const truncated = await put('truncated.json', JSON.stringify(makeResult({ durationS: 2 })).slice(0, 300));
+  await rejectsWith(readResult(truncated), /truncated\.json: not valid JSON/);
+  const notResult = await put('array.json', '[1, 2]');
+  await rejectsWith(readResult(notResult), /not a cacheproof result \(expected a JSON object, got array\)/);
+  const noVersion = await put('other.json', '{"hello": 1}');
+  await rejectsWith(readResult(noVersion), /not a cacheproof result \(no schemaVersion field\)/);
+  await rejectsWith(readResult(join(dir, 'nowhere')), /nowhere: no such file or directory/);
+  await mkdir(join(dir, 'empty'));
+  await rejectsWith(
+    readResult(join(dir, 'empty')),
+    /no result\.json in this directory nor in its sub-directories/,
+  );
+});
+
+test('validateResult names the first missing or mistyped field', () => {
+  const result = JSON.parse(JSON.stringify(makeResult({ durationS: 3 })));
+  delete result.consistency.staleReadRate;
+  assert.throws(() => validateResult(result, 'r.json'), {
+    name: 'ConfigurationError',
+    message: 'r.json: broken result, field consistency.staleReadRate is missing',
+  });
+  const mistyped = JSON.parse(JSON.stringify(makeResult({ durationS: 3 })));
+  mistyped.throughput.timeline[2].ops = '12';
+  assert.throws(() => validateResult(mistyped, 'r.json'), {
+    message: 'r.json: broken result, field throughput.timeline[2].ops should be a number, got string',
+  });
+});
+
+test('validateResult accepts the open t-visibility bucket that JSON writes as null', () => {
+  const result = JSON.parse(JSON.stringify(makeResult({ durationS: 3 })));
+  assert.equal(result.consistency.visibility.at(-1).toMs, null);
+  assert.equal(validateResult(result, 'r.json'), result);
+});
+
+test('the optional http section is checked when present', () => {
+  const result = JSON.parse(JSON.stringify(makeResult({ durationS: 3, http: true })));
+  assert.equal(validateResult(result, 'r.json'), result);
+  delete result.http.latencyMs.p99;
+  assert.throws(() => validateResult(result, 'r.json'), {
+    message: 'r.json: broken result, field http.latencyMs.p99 is missing',
+  });
+});
