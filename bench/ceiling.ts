@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { startLocalEnvironment } from '../services/local.ts';
 import type { HostPort } from '../services/types.ts';
+import { DEFAULT_FLUSH_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS } from '../strategies/defaults.ts';
 import { findStrategy } from '../strategies/registry.ts';
 import type { CacheStrategy } from '../strategies/types.ts';
 import { openDirect } from './direct.ts';
@@ -63,6 +64,11 @@ const options = (viaProxy: boolean): BenchOptions => ({
   outDir: undefined,
   keepHistory: false,
   viaProxy,
+  driver: 'in-process',
+  flushIntervalMs: DEFAULT_FLUSH_INTERVAL_MS,
+  flushBatchSize: DEFAULT_FLUSH_BATCH_SIZE,
+  thresholds: [],
+  allowExistingDb: false,
 });
 
 /** Reads every key once through the strategy so the measured load only hits the cache. */

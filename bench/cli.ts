@@ -1,4 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
+import { join } from 'node:path';
+import { evaluateThresholds } from '../reports/thresholds.ts';
+import { findServiceBinaries, PROJECT_ROOT } from '../services/binaries.ts';
 import { startEnvironment } from '../services/index.ts';
 import { ConfigurationError, type Environment } from '../services/types.ts';
 import { findStrategy, strategyEntries, strategyNames } from '../strategies/registry.ts';
@@ -11,6 +15,7 @@ import { runBenchSession } from './session.ts';
 export const EXIT_OK = 0;
 export const EXIT_HARNESS_FAILED = 1;
 export const EXIT_BAD_CONFIGURATION = 2;
+export const EXIT_THRESHOLD_CROSSED = 3;
 export const EXIT_INTERRUPTED = 130;
 
 /**
@@ -54,9 +59,19 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    environment = await startEnvironment(options.env);
+    if (options.env === 'local') await ensureServiceBinaries();
+    environment = await startEnvironment(options.env, {
+      allowExistingDb: options.allowExistingDb,
+    });
     const outcome = await runBenchSession(options, entries, environment, process, abort.signal);
-    return outcome.interrupted ? EXIT_INTERRUPTED : EXIT_OK;
+    if (outcome.interrupted) return EXIT_INTERRUPTED;
+    const crossings = outcome.results.flatMap((result) =>
+      evaluateThresholds(result, options.thresholds).map(
+        (crossing) => `${result.run.strategy}: ${crossing.message}`,
+      ),
+    );
+    for (const line of crossings) process.stderr.write(`cacheproof bench: threshold crossed: ${line}\n`);
+    return crossings.length > 0 ? EXIT_THRESHOLD_CROSSED : EXIT_OK;
   } catch (error) {
     return reportFailure(error);
   } finally {
@@ -64,6 +79,27 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+}
+
+/**
+ * `npm run bench` on a fresh machine: when a service binary is missing, run the idempotent
+ * setup (and say so) instead of failing; if setup cannot install, its message says why.
+ */
+async function ensureServiceBinaries(): Promise<void> {
+  try {
+    await findServiceBinaries();
+    return;
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    process.stderr.write(`cacheproof bench: ${error.message.split(':')[0]}; running 'npm run setup' first\n`);
+  }
+  const setup = spawnSync('bash', [join(PROJECT_ROOT, 'scripts', 'setup.sh')], { stdio: 'inherit' });
+  if (setup.status !== 0) {
+    throw new ConfigurationError(
+      "setup could not install the services (see above); fix that, then run 'npm run setup'",
+    );
+  }
+  await findServiceBinaries();
 }
 
 function reportFailure(error: unknown): number {

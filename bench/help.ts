@@ -41,13 +41,36 @@ Timing (durations: 500ms, 10s, 1.5s, 2m, 1h)
   --settle <d>             wait after load stops and drain() returns, before the final
                            snapshot of cache and MySQL (default ${DEFAULTS.settle})
 
+Driver and strategy options
+  --driver <name>          in-process (the harness calls the strategy) or http (autocannon drives
+                           GET/PUT /items/:id on a small service wrapping it) (default ${DEFAULTS.driver})
+  --flush-interval <d>     write-behind: time between flushes of the queue to MySQL
+                           (default ${DEFAULTS.flushInterval})
+  --flush-batch <n>        write-behind: queued writes per flush batch (default ${DEFAULTS.flushBatch})
+
+Faults (see --list-faults)
+  --fault <preset|file>    inject faults during the measured load: a preset (redis-latency,
+                           redis-crash, mysql-latency, redis-partition, mixed, ...) or a JSON plan
+                           file of { fault, target, params, at, duration } entries; repeatable,
+                           the plans combine. Offsets count from the end of the warm-up; every
+                           fault is healed when the load stops, also on Ctrl-C and on errors.
+                           --strategy all gives every strategy the same plan
+  --redis-aof <mode>       Redis persistence of the environment the harness starts: none,
+                           everysec or always (default none: a crashed Redis comes back empty)
+  --list-faults            describe the fault presets and fault kinds, then exit
+
 Environment and output
   --env <kind>             local (start Redis, MariaDB, Toxiproxy here), external (CACHEPROOF_*_URL
                            or the docker compose defaults), docker (default ${DEFAULTS.env})
   --direct                 connect the strategy straight to Redis and MySQL, bypassing Toxiproxy
-  --out <dir>              where to write results (default reports/out/<run-id>/; with
-                           --strategy all, one folder per strategy plus matrix.json)
+  --out <dir>              where to write result.json and report.html (default
+                           reports/out/<run-id>/; with --strategy all, one folder per strategy
+                           plus matrix.json and a side-by-side report.html)
   --keep-history           also save the recorded history (history.bin.gz) next to result.json
+  --threshold <rule>       fail with exit 3 when a result breaks it, e.g. 'staleReadRate<=0.001',
+                           'readP99Ms<20ms', 'lostWrites==0' (repeatable; metrics: npm run
+                           compare -- --help)
+  --allow-existing-db      --env external: accept a database whose name lacks bench/cacheproof/test
   --list                   list strategies and workloads, then exit
   -h, --help               this text
 
@@ -65,6 +88,8 @@ Examples
   npm run bench -- --strategy all --duration 10s --seed 1
   npm run bench -- --strategy write-behind --workload write-heavy --rate 5000 --duration 30s
   npm run bench -- --strategy cache-aside --workload ycsb-b --distribution hotspot --keys 100000 --keep-history
+  npm run bench -- --strategy write-behind --fault redis-crash --duration 10s --seed 1
+  npm run bench -- --strategy all --fault mysql-latency --workload write-heavy --seed 1
 `;
 }
 

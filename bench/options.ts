@@ -1,6 +1,9 @@
 import { parseArgs } from 'node:util';
+import { parseThreshold, type Threshold } from '../reports/thresholds.ts';
 import { MAX_PAYLOAD_BYTES } from '../services/schema.ts';
-import { ConfigurationError, type EnvironmentKind } from '../services/types.ts';
+import type { PlannedFault } from '../chaos/index.ts';
+import { ConfigurationError, type EnvironmentKind, type RedisPersistence } from '../services/types.ts';
+import { DEFAULT_FLUSH_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS } from '../strategies/defaults.ts';
 import { parseDuration } from './duration.ts';
 import {
   DISTRIBUTIONS,
@@ -31,10 +34,33 @@ export interface BenchOptions {
   outDir: string | undefined;
   keepHistory: boolean;
   viaProxy: boolean;
+  /** in-process: the harness calls the strategy; http: autocannon drives a service wrapping it. */
+  driver: Driver;
+  /** Write-behind flusher: interval between flushes and queued writes per batch. */
+  flushIntervalMs: number;
+  flushBatchSize: number;
+  /** `--threshold` rules checked on each result; a crossing exits 3. */
+  thresholds: Threshold[];
+  /** external: accept a database whose name does not say it is for benchmarks. */
+  allowExistingDb: boolean;
+  /** `--fault` values as given (preset names or plan files), in order. */
+  faultSpecs: string[];
+  /** The resolved plan (bench/faults.ts `withFaultPlan`); empty until resolved, and for a calm run. */
+  faultPlan: PlannedFault[];
+  /** Redis AOF of a local or docker environment: none, everysec or always. */
+  redisAof: RedisPersistence;
 }
 
+/** The load drivers `--driver` accepts. */
+export const DRIVERS = ['in-process', 'http'] as const;
+export type Driver = (typeof DRIVERS)[number];
+
 /** What the command line asks for. */
-export type BenchCommand = { kind: 'help' } | { kind: 'list' } | { kind: 'run'; options: BenchOptions };
+export type BenchCommand =
+  | { kind: 'help' }
+  | { kind: 'list' }
+  | { kind: 'list-faults' }
+  | { kind: 'run'; options: BenchOptions };
 
 /** Defaults, shared with `--help`. */
 export const DEFAULTS = {
@@ -49,6 +75,9 @@ export const DEFAULTS = {
   zipfConstant: 0.99,
   ttl: 0,
   env: 'local' as EnvironmentKind,
+  driver: 'in-process' as Driver,
+  flushInterval: `${DEFAULT_FLUSH_INTERVAL_MS}ms`,
+  flushBatch: DEFAULT_FLUSH_BATCH_SIZE,
 } as const;
 
 /** Upper bounds that keep a run inside one machine's memory and the loader's patience. */
@@ -58,6 +87,8 @@ export const MAX_RATE = 10_000_000;
 /** The history's client column is 16-bit and the open loop's client id is its in-flight slot. */
 export const MAX_IN_FLIGHT = 65_535;
 const ENV_KINDS: readonly EnvironmentKind[] = ['local', 'external', 'docker'];
+/** The Redis persistence modes `--redis-aof` accepts. */
+export const REDIS_AOF_MODES: readonly RedisPersistence[] = ['none', 'everysec', 'always'];
 
 const OPTION_SPEC = {
   strategy: { type: 'string' },
@@ -79,6 +110,14 @@ const OPTION_SPEC = {
   out: { type: 'string' },
   'keep-history': { type: 'boolean' },
   direct: { type: 'boolean' },
+  driver: { type: 'string' },
+  'flush-interval': { type: 'string' },
+  'flush-batch': { type: 'string' },
+  threshold: { type: 'string', multiple: true },
+  'allow-existing-db': { type: 'boolean' },
+  fault: { type: 'string', multiple: true },
+  'list-faults': { type: 'boolean' },
+  'redis-aof': { type: 'string' },
   list: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -110,6 +149,7 @@ export function parseBenchArgs(
   }
   if (values.help) return { kind: 'help' };
   if (values.list) return { kind: 'list' };
+  if (values['list-faults']) return { kind: 'list-faults' };
 
   const strategyName = values.strategy;
   if (strategyName === undefined) {
@@ -175,6 +215,27 @@ export function parseBenchArgs(
       `--env: unknown environment '${env}'; expected one of ${ENV_KINDS.join(', ')}`,
     );
   }
+  const driver = values.driver ?? DEFAULTS.driver;
+  if (!(DRIVERS as readonly string[]).includes(driver)) {
+    throw new ConfigurationError(
+      `--driver: unknown driver '${driver}'; expected one of ${DRIVERS.join(', ')}`,
+    );
+  }
+  const thresholds = (values.threshold ?? []).map(parseThreshold);
+  const redisAof = values['redis-aof'] ?? 'none';
+  if (!(REDIS_AOF_MODES as readonly string[]).includes(redisAof)) {
+    throw new ConfigurationError(
+      `--redis-aof: unknown mode '${redisAof}'; expected one of ${REDIS_AOF_MODES.join(', ')}`,
+    );
+  }
+  if (redisAof !== 'none' && env === 'external') {
+    throw new ConfigurationError(
+      '--redis-aof: the harness does not start Redis with --env external; configure AOF on that server instead',
+    );
+  }
+  if (values['allow-existing-db'] && env !== 'external') {
+    throw new ConfigurationError('--allow-existing-db: only applies with --env external');
+  }
   if (values.out !== undefined && values.out.trim() === '') {
     throw new ConfigurationError('--out: expected a directory path, got an empty string');
   }
@@ -211,6 +272,21 @@ export function parseBenchArgs(
       outDir: values.out,
       keepHistory: values['keep-history'] ?? false,
       viaProxy: !(values.direct ?? false),
+      driver: driver as Driver,
+      flushIntervalMs: duration(
+        '--flush-interval',
+        values['flush-interval'] ?? DEFAULTS.flushInterval,
+        false,
+      ),
+      flushBatchSize:
+        values['flush-batch'] === undefined
+          ? DEFAULTS.flushBatch
+          : integer('--flush-batch', values['flush-batch'], 1, 100_000),
+      thresholds,
+      allowExistingDb: values['allow-existing-db'] ?? false,
+      faultSpecs: values.fault ?? [],
+      faultPlan: [],
+      redisAof: redisAof as RedisPersistence,
     },
   };
 }

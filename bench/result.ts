@@ -1,5 +1,11 @@
 import type { ConsistencyReport, FaultEvent } from '../checker/types.ts';
-import { type FaultWindow, type RunResult, SCHEMA_VERSION, type TimelinePoint } from '../reports/types.ts';
+import {
+  type FaultWindow,
+  type HttpDriverFigures,
+  type RunResult,
+  SCHEMA_VERSION,
+  type TimelinePoint,
+} from '../reports/types.ts';
 import type { MetricsSnapshot } from './metrics.ts';
 import type { LoadModel } from './options.ts';
 import type { WorkloadSpec } from './workload.ts';
@@ -16,6 +22,9 @@ export interface RunRecord {
   workload: WorkloadSpec;
   load: LoadModel;
   droppedOps: number;
+  driver: 'in-process' | 'http';
+  /** autocannon's own figures when the http driver ran. */
+  http?: HttpDriverFigures | undefined;
   viaProxy: boolean;
   ttlSeconds: number;
   settleMs: number;
@@ -66,7 +75,7 @@ export function buildRunResult(record: RunRecord): RunResult {
               maxInFlight: record.load.maxInFlight,
               droppedOps: record.droppedOps,
             },
-      driver: 'in-process',
+      driver: record.driver,
       viaProxy: record.viaProxy,
       ttlSeconds: record.ttlSeconds,
       settleMs: record.settleMs,
@@ -108,6 +117,7 @@ export function buildRunResult(record: RunRecord): RunResult {
       nines: report.nines,
       examples: report.examples,
     },
+    ...(record.http === undefined ? {} : { http: record.http }),
   };
 }
 

@@ -1,18 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { check } from '../checker/index.ts';
 import type { ConsistencyProbe, ConsistencyReport, FinalSnapshot, History } from '../checker/types.ts';
-import type { RunResult } from '../reports/types.ts';
+import type { HttpDriverFigures, RunResult } from '../reports/types.ts';
 import type { Environment } from '../services/types.ts';
-import {
-  DEFAULT_CLIENT_OPTIONS,
-  DEFAULT_FLUSH_BATCH_SIZE,
-  DEFAULT_FLUSH_INTERVAL_MS,
-} from '../strategies/defaults.ts';
+import { DEFAULT_CLIENT_OPTIONS } from '../strategies/defaults.ts';
 import type { CacheStrategy, StrategyDescription, StrategyEntry } from '../strategies/types.ts';
 import { RunClock } from './clock.ts';
 import { runClosedLoop } from './closed-loop.ts';
 import type { DirectConnections } from './direct.ts';
 import { HistoryRecorder } from './history.ts';
+import { driveHttp } from './http-driver.ts';
+import { startHttpService } from './http-service.ts';
 import { LoadControl, type LoadOutcome, settleWithin } from './load-control.ts';
 import { loadItems, makePayload } from './load-items.ts';
 import { RunMetrics } from './metrics.ts';
@@ -72,8 +70,8 @@ export async function runStrategy(entry: StrategyEntry, context: RunContext): Pr
     viaProxy: options.viaProxy,
     clients: { ...DEFAULT_CLIENT_OPTIONS },
     ttlSeconds: options.ttlSeconds,
-    flushIntervalMs: DEFAULT_FLUSH_INTERVAL_MS,
-    flushBatchSize: DEFAULT_FLUSH_BATCH_SIZE,
+    flushIntervalMs: options.flushIntervalMs,
+    flushBatchSize: options.flushBatchSize,
     tracer,
     pause: undefined,
     now: clock.now,
@@ -86,20 +84,28 @@ export async function runStrategy(entry: StrategyEntry, context: RunContext): Pr
   let statsAtStart = strategy.stats();
   let startedAt = new Date();
   let loadStartMs = performance.now();
-  const control = new LoadControl(
-    options.warmupMs,
-    options.durationMs,
-    () => {
-      clock.restart();
-      tracer.start();
-      statsAtStart = strategy.stats();
-      startedAt = new Date();
-      prober = new ConsistencyProber(direct, options.durationMs * 1e6, options.durationMs);
-      runner.onWriteOk = (op, key, completeNs) => prober?.onWriteOk(op, key, completeNs);
-      runner.measuring = true;
-    },
-    context.signal,
-  );
+  let httpMeasuring = false;
+  const beginMeasurement = (): void => {
+    clock.restart();
+    tracer.start();
+    statsAtStart = strategy.stats();
+    startedAt = new Date();
+    prober = new ConsistencyProber(direct, options.durationMs * 1e6, options.durationMs);
+    runner.onWriteOk = (op, key, completeNs) => prober?.onWriteOk(op, key, completeNs);
+    runner.measuring = true;
+    httpMeasuring = true;
+  };
+  const control = new LoadControl(options.warmupMs, options.durationMs, beginMeasurement, context.signal);
+  const http =
+    options.driver === 'http'
+      ? await startHttpService(strategy, history, clock.now, {
+          metrics,
+          maxKey: workload.keys,
+          measuring: false,
+          onWriteOk: (op, key, completeNs) => prober?.onWriteOk(op, key, completeNs),
+        })
+      : undefined;
+  let httpFigures: HttpDriverFigures | null = null;
 
   let outcome: LoadOutcome;
   let snapshot: FinalSnapshot;
@@ -110,38 +116,67 @@ export async function runStrategy(entry: StrategyEntry, context: RunContext): Pr
     await strategy.start?.();
     await context.beforeLoad?.(strategy);
     loadStartMs = performance.now();
-    context.onLoadStart?.(() => ({
-      phase: control.stopped ? 'stopping' : control.measuring ? 'measuring' : 'warm-up',
-      elapsedMs: performance.now() - loadStartMs,
-      measuredMs: control.measuredMs,
-      ops: metrics.reads + metrics.writes,
-      errors: metrics.errors,
-      staleSoFar: runner.staleSoFar,
-    }));
+    context.onLoadStart?.(() => {
+      if (http !== undefined) {
+        const elapsedMs = performance.now() - loadStartMs;
+        return {
+          phase: httpMeasuring ? 'measuring' : 'warm-up',
+          elapsedMs,
+          measuredMs: httpMeasuring ? Math.max(0, elapsedMs - options.warmupMs) : 0,
+          ops: metrics.reads + metrics.writes,
+          errors: metrics.errors,
+          staleSoFar: http.staleSoFar,
+        };
+      }
+      return {
+        phase: control.stopped ? 'stopping' : control.measuring ? 'measuring' : 'warm-up',
+        elapsedMs: performance.now() - loadStartMs,
+        measuredMs: control.measuredMs,
+        ops: metrics.reads + metrics.writes,
+        errors: metrics.errors,
+        staleSoFar: runner.staleSoFar,
+      };
+    });
     try {
-      outcome =
-        options.load.kind === 'closed'
-          ? await runClosedLoop(
-              runner,
-              Array.from({ length: options.load.clients }, (_, id) =>
-                createOperationStream(workload, options.seed, id),
-              ),
-              control,
-            )
-          : await runOpenLoop(
-              runner,
-              createOperationStream(workload, options.seed, 0),
-              options.load.rate,
-              options.load.maxInFlight,
-              clock,
-              control,
-            );
+      if (http !== undefined) {
+        const driven = await driveHttp(http, {
+          workload,
+          seed: options.seed,
+          load: options.load,
+          payload,
+          warmupMs: options.warmupMs,
+          durationMs: options.durationMs,
+          ...(context.signal ? { signal: context.signal } : {}),
+          onMeasure: beginMeasurement,
+        });
+        httpFigures = driven.figures;
+        outcome = driven;
+      } else
+        outcome =
+          options.load.kind === 'closed'
+            ? await runClosedLoop(
+                runner,
+                Array.from({ length: options.load.clients }, (_, id) =>
+                  createOperationStream(workload, options.seed, id),
+                ),
+                control,
+              )
+            : await runOpenLoop(
+                runner,
+                createOperationStream(workload, options.seed, 0),
+                options.load.rate,
+                options.load.maxInFlight,
+                clock,
+                control,
+              );
     } finally {
       context.onLoadStop?.();
     }
     runner.recording = false;
+    if (http !== undefined) http.recording = false;
     tracer.stop();
     const closed = history.closeOpen(clock.now());
+    await http?.close();
     if (outcome.abandonedOps > 0) {
       warn(
         `${outcome.abandonedOps} operations still in flight after the stop; ${closed} recorded as unknown (info)`,
@@ -162,6 +197,7 @@ export async function runStrategy(entry: StrategyEntry, context: RunContext): Pr
     dbQueries = strategy.stats().dbQueries - statsAtStart.dbQueries;
     description = strategy.describe();
   } finally {
+    await http?.close();
     await strategy.close();
   }
 
@@ -178,6 +214,8 @@ export async function runStrategy(entry: StrategyEntry, context: RunContext): Pr
     workload,
     load: options.load,
     droppedOps: outcome.droppedOps,
+    driver: options.driver,
+    http: httpFigures ?? undefined,
     viaProxy: options.viaProxy,
     ttlSeconds: options.ttlSeconds,
     settleMs: options.settleMs,

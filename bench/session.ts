@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { renderMatrixReport } from '../reports/render.ts';
 import type { RunResult } from '../reports/types.ts';
 import type { Environment } from '../services/types.ts';
 import type { StrategyEntry } from '../strategies/types.ts';
@@ -9,7 +10,7 @@ import { startProgress } from './progress.ts';
 import { runId } from './result.ts';
 import { runStrategy } from './run.ts';
 import { formatMatrixTable, formatRunSummary } from './summary.ts';
-import { RESULT_FILE, writeRun } from './write-run.ts';
+import { REPORT_FILE, RESULT_FILE, writeRun } from './write-run.ts';
 
 /** Default parent of run directories. */
 export const DEFAULT_OUT_ROOT = join('reports', 'out');
@@ -86,7 +87,8 @@ export async function runBenchSession(
       })),
     };
     await writeFile(join(matrixDir, 'matrix.json'), `${JSON.stringify(index, null, 2)}\n`);
-    output.stdout.write(`${formatMatrixTable(results)}matrix       ${matrixDir}\n`);
+    await writeFile(join(matrixDir, REPORT_FILE), renderMatrixReport(results));
+    output.stdout.write(`${formatMatrixTable(results)}matrix       ${join(matrixDir, REPORT_FILE)}\n`);
   }
   return { results, resultFiles, interrupted: signal?.aborted ?? false };
 }

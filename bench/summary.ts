@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import type { LatencySummary, RunResult } from '../reports/types.ts';
 import { formatDuration } from './duration.ts';
 
@@ -24,7 +25,10 @@ export function formatRunSummary(result: RunResult, resultFile?: string): string
     `             divergent keys ${consistency.divergentKeys} · lost writes ${consistency.lostWrites}${ninesText(result)}`,
     `verdict      ${consistency.valid ? 'consistent: no stale read, no divergent key, no lost write' : 'ANOMALIES FOUND'}`,
   ];
-  if (resultFile !== undefined) lines.push(`result       ${resultFile}`);
+  if (resultFile !== undefined) {
+    lines.push(`result       ${resultFile}`);
+    lines.push(`report       ${join(dirname(resultFile), 'report.html')}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -73,7 +73,42 @@ describe('parseBenchArgs', () => {
       outDir: undefined,
       keepHistory: false,
       viaProxy: true,
+      driver: 'in-process',
+      flushIntervalMs: 50,
+      flushBatchSize: 200,
+      thresholds: [],
+      allowExistingDb: false,
     });
+  });
+
+  it('reads the driver, write-behind flush settings, thresholds and --allow-existing-db', () => {
+    const o = options(
+      '--strategy=cache-aside',
+      '--driver',
+      'http',
+      '--flush-interval',
+      '200ms',
+      '--flush-batch',
+      '500',
+      '--threshold',
+      'staleReadRate<=0.001',
+      '--threshold',
+      'readP99Ms<20ms',
+      '--env',
+      'external',
+      '--allow-existing-db',
+    );
+    assert.equal(o.driver, 'http');
+    assert.equal(o.flushIntervalMs, 200);
+    assert.equal(o.flushBatchSize, 500);
+    assert.deepEqual(
+      o.thresholds.map((t) => [t.metric, t.operator, t.value]),
+      [
+        ['staleReadRate', '<=', 0.001],
+        ['readP99Ms', '<', 20],
+      ],
+    );
+    assert.equal(o.allowExistingDb, true);
   });
 
   it('reads every option', () => {
@@ -227,6 +262,26 @@ describe('parseBenchArgs', () => {
       ],
       [['--strategy', 'db-only', '--out', ''], '--out: expected a directory path, got an empty string'],
       [['--strategy', 'db-only', '--bogus'], '--bogus: unknown option; see --help for the options'],
+      [
+        ['--strategy', 'db-only', '--driver', 'grpc'],
+        "--driver: unknown driver 'grpc'; expected one of in-process, http",
+      ],
+      [
+        ['--strategy', 'db-only', '--flush-batch', '0'],
+        "--flush-batch: expected an integer from 1 to 100000, got '0'",
+      ],
+      [
+        ['--strategy', 'db-only', '--flush-interval', 'soon'],
+        "--flush-interval: expected a positive duration like 500ms, 10s or 2m, got 'soon'",
+      ],
+      [
+        ['--strategy', 'db-only', '--threshold', 'speed>9'],
+        "--threshold 'speed>9': unknown metric speed; known: opsPerSec, readP50Ms, readP90Ms, readP99Ms, readP999Ms, readMaxMs, writeP50Ms, writeP90Ms, writeP99Ms, writeP999Ms, writeMaxMs, staleReadRate, staleReads, stalenessP99Ms, stalenessMaxMs, maxVersionLag, divergentKeys, lostWrites, errors, errorRate, hitRatio, dbQueries, droppedOps",
+      ],
+      [
+        ['--strategy', 'db-only', '--allow-existing-db'],
+        '--allow-existing-db: only applies with --env external',
+      ],
       [['--strategy', 'db-only', '--direct=yes'], '--direct: takes no value'],
       [['--strategy', 'db-only', 'extra'], "unexpected argument 'extra'; options start with -- (see --help)"],
     ];

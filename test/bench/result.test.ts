@@ -60,6 +60,7 @@ const record: RunRecord = {
   load: { kind: 'closed', clients: 8 },
   droppedOps: 0,
   viaProxy: true,
+  driver: 'in-process',
   ttlSeconds: 0,
   settleMs: 1000,
   interrupted: false,

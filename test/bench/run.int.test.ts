@@ -7,6 +7,7 @@ import { runStrategy } from '../../bench/run.ts';
 import { OP_READ, OP_WRITE, OUTCOME_OK } from '../../checker/types.ts';
 import { startLocalEnvironment } from '../../services/local.ts';
 import type { Environment } from '../../services/types.ts';
+import { DEFAULT_FLUSH_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS } from '../../strategies/defaults.ts';
 import { findStrategy } from '../../strategies/registry.ts';
 import { describeStrategy, openSteps } from '../../strategies/steps.ts';
 import type { CacheStrategy, StrategyContext, StrategyEntry } from '../../strategies/types.ts';
@@ -60,6 +61,11 @@ function shortRun(seed: number, overrides: Partial<BenchOptions> = {}): BenchOpt
     outDir: undefined,
     keepHistory: false,
     viaProxy: true,
+    driver: 'in-process',
+    flushIntervalMs: DEFAULT_FLUSH_INTERVAL_MS,
+    flushBatchSize: DEFAULT_FLUSH_BATCH_SIZE,
+    thresholds: [],
+    allowExistingDb: false,
     ...overrides,
   };
 }
