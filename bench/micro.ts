@@ -1,13 +1,11 @@
-import { realpathSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
-import { startLocalEnvironment } from '../services/local.ts';
 import { ConfigurationError, type Environment } from '../services/types.ts';
 import { cacheKey } from '../strategies/cache-codec.ts';
 import { closeRedis, connectRedis } from '../strategies/clients.ts';
 import { defaultStrategyContext } from '../strategies/defaults.ts';
 import { findStrategy, strategyNames, unknownStrategyMessage } from '../strategies/registry.ts';
 import type { CacheStrategy } from '../strategies/types.ts';
+import { runIfMain, withLocalEnvironment } from './script-main.ts';
 
 const DEFAULT_TIME_MS = 400;
 const MIN_ITERATIONS = 50;
@@ -186,44 +184,14 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  // Installed before the services start, so Ctrl-C during start-up also stops them.
-  let env: Environment | undefined;
-  let interrupted = false;
-  const onInterrupt = () => {
-    interrupted = true;
-    console.error('bench:micro: interrupted, stopping services');
-    if (env !== undefined) void env.stop().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onInterrupt);
-  process.once('SIGTERM', onInterrupt);
-  env = await startLocalEnvironment({ redisPersistence: 'none' });
-  if (interrupted) {
-    await env.stop();
-    return 130;
-  }
-  try {
+  return withLocalEnvironment('bench:micro', async (env) => {
     const rows = await runMicroBenchmark(env, options);
     console.log(
       `${options.viaProxy ? 'through Toxiproxy' : 'direct'}, ${PAYLOAD.byteLength}-byte payloads, ${options.timeMs} ms per operation`,
     );
     console.log(formatMicroTable(rows));
     return 0;
-  } finally {
-    process.off('SIGINT', onInterrupt);
-    process.off('SIGTERM', onInterrupt);
-    await env.stop();
-  }
+  });
 }
 
-const invokedDirectly =
-  process.argv[1] !== undefined &&
-  realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-if (invokedDirectly) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(`bench:micro: ${error instanceof Error ? error.message : String(error)}`);
-      process.exit(error instanceof ConfigurationError ? 2 : 1);
-    },
-  );
-}
+runIfMain(import.meta.url, 'bench:micro', main);

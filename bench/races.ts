@@ -1,8 +1,5 @@
-import { realpathSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startLocalEnvironment } from '../services/local.ts';
 import { ConfigurationError, type Environment, type ProcessControl } from '../services/types.ts';
 import { readCacheVersions } from '../strategies/cache-codec.ts';
 import { closeRedis, connectMysql, connectRedis } from '../strategies/clients.ts';
@@ -12,6 +9,7 @@ import { PauseController } from '../strategies/pause-controller.ts';
 import { findStrategy } from '../strategies/registry.ts';
 import { createStepRecorder } from '../strategies/step-recorder.ts';
 import type { CacheStrategy, ReadResult, StepEvent } from '../strategies/types.ts';
+import { runIfMain, withLocalEnvironment } from './script-main.ts';
 
 /** The control every scenario is also run with. */
 const CONTROL = 'db-only';
@@ -316,22 +314,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  // Installed before the services start, so Ctrl-C during start-up also stops them.
-  let env: Environment | undefined;
-  let interrupted = false;
-  const onInterrupt = () => {
-    interrupted = true;
-    console.error('races: interrupted, stopping services');
-    if (env !== undefined) void env.stop().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onInterrupt);
-  process.once('SIGTERM', onInterrupt);
-  env = await startLocalEnvironment({ redisPersistence: 'none' });
-  if (interrupted) {
-    await env.stop();
-    return 130;
-  }
-  try {
+  return withLocalEnvironment('races', async (env) => {
     const outcomes = await runRaceScenarios(env);
     console.log(formatRaceTable(outcomes));
     const out = resolve(args.out);
@@ -344,22 +327,7 @@ async function main(): Promise<number> {
       return 1;
     }
     return 0;
-  } finally {
-    process.off('SIGINT', onInterrupt);
-    process.off('SIGTERM', onInterrupt);
-    await env.stop();
-  }
+  });
 }
 
-const invokedDirectly =
-  process.argv[1] !== undefined &&
-  realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
-if (invokedDirectly) {
-  main().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(`races: ${error instanceof Error ? error.message : String(error)}`);
-      process.exit(error instanceof ConfigurationError ? 2 : 1);
-    },
-  );
-}
+runIfMain(import.meta.url, 'races', main);
