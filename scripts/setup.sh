@@ -28,10 +28,12 @@ have redis-server || missing_pkgs+=(redis-server)
 if ! find_mariadbd >/dev/null || ! { have mariadb-install-db || have mysql_install_db; }; then
   missing_pkgs+=(mariadb-server)
 fi
+# Debian's browser, driven by the report browser tests (test/reports/browser.int.test.ts).
+have chromium || missing_pkgs+=(chromium)
 
 if ((${#missing_pkgs[@]})); then
   if ! have apt-get; then
-    fail "missing ${missing_pkgs[*]} and no apt-get here: install Redis >= 6 and MariaDB >= 10.6 (server binaries redis-server, mariadbd, mariadb-install-db) with your package manager, then run 'npm run setup' again"
+    fail "missing ${missing_pkgs[*]} and no apt-get here: install Redis >= 6, MariaDB >= 10.6 (server binaries redis-server, mariadbd, mariadb-install-db) and Chromium (for the report browser tests) with your package manager, then run 'npm run setup' again"
   fi
   SUDO=""
   if [[ $(id -u) -ne 0 ]]; then
@@ -64,20 +66,6 @@ if [[ ! -x "$TOXIPROXY_BIN" ]] || ! "$TOXIPROXY_BIN" --version 2>/dev/null | gre
   mv -f "$TOOLS_BIN/server" "$TOXIPROXY_BIN"
 fi
 
-# --- chromium: Debian's browser, driven by the report browser tests (test/reports/browser.int.test.ts).
-if ! have chromium; then
-  have apt-get || fail "missing chromium and no apt-get here: install Chromium with your package manager (the report browser tests drive it), then run 'npm run setup' again"
-  SUDO=""
-  if [[ $(id -u) -ne 0 ]]; then
-    if have sudo && sudo -n true 2>/dev/null; then SUDO="sudo -n"; else
-      fail "missing chromium; installing needs root: run 'sudo apt-get install -y chromium' (or run 'sudo npm run setup'), then 'npm run setup' again"
-    fi
-  fi
-  say "installing chromium with apt-get (for the report browser tests)"
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
-fi
-# --- end chromium
 
 mariadbd_path="$(find_mariadbd)"
 say "redis-server  $(redis-server --version | sed -E 's/.*v=([^ ]+).*/\1/')"
