@@ -1,14 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
+import { describePresets } from '../chaos/index.ts';
 import { evaluateThresholds } from '../reports/thresholds.ts';
 import { findServiceBinaries, PROJECT_ROOT } from '../services/binaries.ts';
 import { startEnvironment } from '../services/index.ts';
 import { ConfigurationError, type Environment } from '../services/types.ts';
 import { findStrategy, strategyEntries, strategyNames } from '../strategies/registry.ts';
 import type { StrategyEntry } from '../strategies/types.ts';
+import { withFaultPlan } from './faults.ts';
 import { helpText, listText } from './help.ts';
-import { parseBenchArgs } from './options.ts';
+import { type BenchOptions, parseBenchArgs } from './options.ts';
 import { runBenchSession } from './session.ts';
 
 /** Exit codes (DESIGN.md), plus the shell's convention for an interrupted run. */
@@ -39,7 +41,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(listText(strategyEntries));
     return EXIT_OK;
   }
-  const { options } = command;
+  if (command.kind === 'list-faults') {
+    process.stdout.write(`${describePresets()}\n`);
+    return EXIT_OK;
+  }
+  let options: BenchOptions;
+  try {
+    options = await withFaultPlan(command.options);
+  } catch (error) {
+    return reportFailure(error);
+  }
   const entries = options.strategies.map((name) => findStrategy(name)).filter((e): e is StrategyEntry => !!e);
 
   const abort = new AbortController();
@@ -61,6 +72,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     if (options.env === 'local') await ensureServiceBinaries();
     environment = await startEnvironment(options.env, {
+      redisPersistence: options.redisAof,
       allowExistingDb: options.allowExistingDb,
     });
     const outcome = await runBenchSession(options, entries, environment, process, abort.signal);

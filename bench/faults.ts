@@ -9,22 +9,30 @@ import {
 import { analyseFaultWindows } from '../checker/fault-windows.ts';
 import type { FaultEvent, History } from '../checker/types.ts';
 import type { FaultWindow, RunResult } from '../reports/types.ts';
-import type { Environment } from '../services/types.ts';
+import { ConfigurationError, type Environment } from '../services/types.ts';
 import { OPEN_AT_STOP } from './history.ts';
 import type { BenchOptions } from './options.ts';
 
 /**
  * Resolves the `--fault` values into the run's plan, before any service starts: unknown
- * presets, bad plan files and process faults without a local environment are
- * ConfigurationErrors. Every strategy of a `--strategy all` run gets this same plan.
+ * presets, bad plan files, process faults without a local environment and network faults
+ * with `--direct` (which bypasses Toxiproxy) are ConfigurationErrors. Every strategy of a `--strategy all` run gets this same plan.
  */
 export async function withFaultPlan(options: BenchOptions): Promise<BenchOptions> {
   const faultPlan = await resolveFaultPlan(
-    options.faultSpecs,
+    options.faultSpecs ?? [],
     options.durationMs,
     options.seed,
     options.env !== 'external',
   );
+  const network = faultPlan.find(
+    (entry) => entry.fault !== 'calm' && !findFaultKind(entry.fault)?.needsProcess,
+  );
+  if (network !== undefined && !options.viaProxy) {
+    throw new ConfigurationError(
+      `--fault: '${network.fault}' acts through Toxiproxy, which --direct bypasses; drop --direct or the fault`,
+    );
+  }
   return { ...options, faultPlan };
 }
 
@@ -42,7 +50,7 @@ export interface RunFaults {
 
 /** Binds a plan to a run: its environment, its clock and its history. */
 export function runFaults(
-  plan: readonly PlannedFault[],
+  plan: readonly PlannedFault[] | undefined,
   env: Environment,
   now: () => number,
   record: (event: FaultEvent) => void,
@@ -52,7 +60,7 @@ export function runFaults(
   let healing: Promise<void> | undefined;
   return {
     start() {
-      if (plan.length === 0 || run !== undefined) return;
+      if (plan === undefined || plan.length === 0 || run !== undefined) return;
       run = startFaultPlan(plan, { env, now, onEvent: record, loadStartNs: 0 });
     },
     heal() {
@@ -88,7 +96,7 @@ export function runFaults(
 export function withFaultAnalysis(
   result: RunResult,
   history: History,
-  plan: readonly PlannedFault[],
+  plan: readonly PlannedFault[] = [],
 ): RunResult {
   if (result.run.faults.length === 0) return result;
   const planned = plannedById(plan);

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
+import type { PlannedFault } from '../chaos/index.ts';
 import { parseThreshold, type Threshold } from '../reports/thresholds.ts';
 import { MAX_PAYLOAD_BYTES } from '../services/schema.ts';
-import type { PlannedFault } from '../chaos/index.ts';
 import { ConfigurationError, type EnvironmentKind, type RedisPersistence } from '../services/types.ts';
 import { DEFAULT_FLUSH_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS } from '../strategies/defaults.ts';
 import { parseDuration } from './duration.ts';
@@ -43,12 +43,12 @@ export interface BenchOptions {
   thresholds: Threshold[];
   /** external: accept a database whose name does not say it is for benchmarks. */
   allowExistingDb: boolean;
-  /** `--fault` values as given (preset names or plan files), in order. */
-  faultSpecs: string[];
-  /** The resolved plan (bench/faults.ts `withFaultPlan`); empty until resolved, and for a calm run. */
-  faultPlan: PlannedFault[];
-  /** Redis AOF of a local or docker environment: none, everysec or always. */
-  redisAof: RedisPersistence;
+  /** `--fault` values as given (preset names or plan files), in order; absent = none. */
+  faultSpecs?: string[];
+  /** The resolved plan (bench/faults.ts `withFaultPlan`); empty or absent until resolved, and for a calm run. */
+  faultPlan?: PlannedFault[];
+  /** Redis AOF of a local or docker environment: none (the default when absent), everysec or always. */
+  redisAof?: RedisPersistence;
 }
 
 /** The load drivers `--driver` accepts. */

@@ -8,6 +8,7 @@ import type { CacheStrategy, StrategyDescription, StrategyEntry } from '../strat
 import { RunClock } from './clock.ts';
 import { runClosedLoop } from './closed-loop.ts';
 import type { DirectConnections } from './direct.ts';
+import { runFaults, withFaultAnalysis } from './faults.ts';
 import { HistoryRecorder } from './history.ts';
 import { driveHttp } from './http-driver.ts';
 import { startHttpService } from './http-service.ts';
@@ -78,6 +79,7 @@ export async function runStrategy(entry: StrategyEntry, context: RunContext): Pr
   });
 
   const history = new HistoryRecorder();
+  const faults = runFaults(options.faultPlan, env, clock.now, (event) => history.recordFault(event), warn);
   const metrics = new RunMetrics(Math.max(0, Math.ceil(options.durationMs / 1000) - 1));
   const runner = new OperationRunner(strategy, payload, history, metrics, clock.now, workload.keys);
   let prober: ConsistencyProber | undefined;
@@ -87,6 +89,7 @@ export async function runStrategy(entry: StrategyEntry, context: RunContext): Pr
   let httpMeasuring = false;
   const beginMeasurement = (): void => {
     clock.restart();
+    faults.start();
     tracer.start();
     statsAtStart = strategy.stats();
     startedAt = new Date();
@@ -171,6 +174,8 @@ export async function runStrategy(entry: StrategyEntry, context: RunContext): Pr
               );
     } finally {
       context.onLoadStop?.();
+      // Before drain and snapshot, and on every way out of the load (errors, Ctrl-C).
+      await faults.heal();
     }
     runner.recording = false;
     if (http !== undefined) http.recording = false;
@@ -226,5 +231,5 @@ export async function runStrategy(entry: StrategyEntry, context: RunContext): Pr
     dbQueries,
     report,
   });
-  return { result, history: recorded, report };
+  return { result: withFaultAnalysis(result, recorded, options.faultPlan), history: recorded, report };
 }

@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import type { LatencySummary, RunResult } from '../reports/types.ts';
 import { formatDuration } from './duration.ts';
+import { formatFaultLines } from './fault-summary.ts';
 
 /** The text summary of one run, as printed after it (autocannon's printResult: returns a string). */
 export function formatRunSummary(result: RunResult, resultFile?: string): string {
@@ -23,6 +24,7 @@ export function formatRunSummary(result: RunResult, resultFile?: string): string
         ? ` · age p50 ${fixed(consistency.staleness.p50Ms, 2)} ms, p99 ${fixed(consistency.staleness.p99Ms, 2)} ms, max ${fixed(consistency.staleness.maxMs, 2)} ms · max lag ${consistency.staleness.maxVersionLag}`
         : ''),
     `             divergent keys ${consistency.divergentKeys} · lost writes ${consistency.lostWrites}${ninesText(result)}`,
+    ...formatFaultLines(result),
     `verdict      ${consistency.valid ? 'consistent: no stale read, no divergent key, no lost write' : 'ANOMALIES FOUND'}`,
   ];
   if (resultFile !== undefined) {

@@ -208,3 +208,21 @@ export interface CheckOptions {
   /** Ascending t-visibility bucket edges in ms; an open last bucket is implied (default 0, 1, 2, 5 … 10000). */
   visibilityBucketsMs?: number[];
 }
+
+/** Operations and anomalies of one side of the fault windows (inside them, or outside them). */
+export interface WindowMetrics {
+  /** Measured time on this side, in ms (the union of the fault windows, or the rest of the run). */
+  durationMs: number;
+  /** Operations invoked on this side. */
+  ops: number;
+  reads: number;
+  writes: number;
+  /** Operations that did not complete ok (not counting those still open when the run stopped). */
+  errors: number;
+  opsPerSec: number;
+  /** Nearest-rank percentiles of invoke-to-completion time, in ms (0 without operations). */
+  latency: { read: { p50Ms: number; p99Ms: number }; write: { p50Ms: number; p99Ms: number } };
+  readsChecked: number;
+  staleReads: number;
+  staleReadRate: number;
+}

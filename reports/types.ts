@@ -4,6 +4,7 @@ import type {
   DivergentKey,
   LostWrite,
   VisibilityPoint,
+  WindowMetrics,
 } from '../checker/types.ts';
 
 /** Bump when a field changes meaning or disappears; readers refuse other versions. */
@@ -42,6 +43,12 @@ export interface FaultWindow {
   /** null when the run ended before the heal was recorded. */
   healMs: number | null;
   params: Record<string, unknown>;
+  /**
+   * From the heal, ms until ok operations per second are back to 90% of their level before the
+   * fault and reads are no more stale than before (checker/fault-windows.ts, 1 s buckets); null
+   * when that did not happen within the run. Absent in results written before fault analysis existed.
+   */
+  recoveryMs?: number | null;
 }
 
 /**
@@ -140,6 +147,8 @@ export interface RunResult {
     nines: ConsistencyNines[];
     examples: AnomalyExample[];
   };
+  /** Present when the run had fault windows: the metrics inside them and outside them. */
+  faultWindows?: { inside: WindowMetrics; outside: WindowMetrics };
   /** Present when the run was driven over HTTP: autocannon's client-side figures. */
   http?: HttpDriverFigures;
 }

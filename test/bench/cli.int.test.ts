@@ -49,7 +49,13 @@ describe('bench CLI with real services', () => {
       );
       assert.equal(run.status, 0, run.stderr);
       assert.match(run.stdout, /^cache-aside · ycsb-a \(50% reads, zipfian 0\.99, 500 keys, 256 B\)\n/);
-      assert.ok(run.stdout.endsWith(`result       ${join(out, 'result.json')}\n\n`), run.stdout);
+      assert.ok(
+        run.stdout.endsWith(
+          `result       ${join(out, 'result.json')}\nreport       ${join(out, 'report.html')}\n\n`,
+        ),
+        run.stdout,
+      );
+      assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /^<!doctype html>/i);
 
       const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as RunResult;
       assertFilled(result, 'result');

@@ -78,6 +78,9 @@ describe('parseBenchArgs', () => {
       flushBatchSize: 200,
       thresholds: [],
       allowExistingDb: false,
+      faultSpecs: [],
+      faultPlan: [],
+      redisAof: 'none',
     });
   });
 

@@ -140,8 +140,11 @@ describe('summaries', () => {
         'cache        hit ratio 75.0% (4500 hits, 1500 misses) · db queries 2500',
         'consistency  stale reads 3 of 5998 (0.050%) · age p50 1.50 ms, p99 9.00 ms, max 9.00 ms · max lag 2',
         '             divergent keys 1 · lost writes 0 · consistent after 100ms 95.00% of 20',
+        'fault        lat#1 · started 0.50s, healed 1.50s',
+        'fault        cut#2 · started 1.80s, never healed',
         'verdict      ANOMALIES FOUND',
         'result       out/result.json',
+        'report       out/report.html',
         '',
       ].join('\n'),
     );

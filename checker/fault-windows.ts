@@ -1,0 +1,222 @@
+import { percentileNearestRank } from './percentile.ts';
+import { findStaleReads } from './stale-reads.ts';
+import { type History, OP_READ, OUTCOME_OK, type WindowMetrics } from './types.ts';
+
+/** A fault window on the history clock, in ms; `healMs` null when the fault was never healed. */
+export interface FaultSpan {
+  startMs: number;
+  healMs: number | null;
+}
+
+/** Options of {@link analyseFaultWindows}. */
+export interface FaultWindowOptions {
+  /** End of the measured load, in ms on the history clock. */
+  runEndMs: number;
+  /** Width of the buckets the recovery time is judged on (default {@link RECOVERY_BUCKET_MS}). */
+  bucketMs?: number;
+  /** Error kind of operations closed unanswered when the load stopped: neither errors nor latencies. */
+  unansweredErrorKind?: string;
+}
+
+/** What {@link analyseFaultWindows} returns. */
+export interface FaultWindowAnalysis {
+  inside: WindowMetrics;
+  outside: WindowMetrics;
+  /** Per window, in the order given: its recovery time in ms, or null (see {@link analyseFaultWindows}). */
+  recoveryMs: (number | null)[];
+}
+
+/** Default bucket width of the recovery time. */
+export const RECOVERY_BUCKET_MS = 1000;
+/** Share of the pre-fault throughput a bucket must reach to count as recovered. */
+export const RECOVERED_THROUGHPUT_SHARE = 0.9;
+
+const NS_PER_MS = 1e6;
+
+interface Side {
+  reads: number;
+  writes: number;
+  errors: number;
+  readsChecked: number;
+  staleReads: number;
+  readLatencyNs: number[];
+  writeLatencyNs: number[];
+}
+
+interface Bucket {
+  ops: number;
+  readsChecked: number;
+  staleReads: number;
+}
+
+/**
+ * Splits a history at the fault windows and measures each fault's recovery (DESIGN.md
+ * "Convergence time"). Operations belong to the side their invoke time falls on; a window
+ * covers [startMs, healMs), or up to the end of the run when never healed.
+ *
+ * Recovery time of a healed window: time is cut into buckets of `bucketMs`.
+ * - Throughput here is operations invoked in a bucket that completed ok: a server that refuses
+ *   connections fails commands at once, and failures must not pass for recovered throughput.
+ * - The level before the fault is measured on the buckets [b·w, (b+1)·w) of the run that end
+ *   by the fault's start and overlap no fault window: mean ok operations per bucket, and stale
+ *   reads over ok reads.
+ * - From the heal on, buckets [heal + i·w, heal + (i+1)·w) that end within the run are judged
+ *   in turn; bucket i is recovered when its ok operations reach 90% of the level before AND its
+ *   stale-read rate is no higher than the rate before (zero when there was no stale read before).
+ * - The recovery time is i·w for the first recovered bucket: 0 means the first bucket after the
+ *   heal was already back to normal; the resolution is one bucket.
+ * - null when the fault was never healed, when no calm bucket precedes it (nothing to compare
+ *   with), or when no bucket within the run is recovered.
+ */
+export function analyseFaultWindows(
+  history: History,
+  windows: readonly FaultSpan[],
+  options: FaultWindowOptions,
+): FaultWindowAnalysis {
+  const { runEndMs } = options;
+  const bucketMs = options.bucketMs ?? RECOVERY_BUCKET_MS;
+  const unanswered =
+    options.unansweredErrorKind === undefined ? -1 : history.errorKinds.indexOf(options.unansweredErrorKind);
+  const merged = mergeSpans(windows, runEndMs);
+  const stale = findStaleReads(history);
+  const isStale = new Uint8Array(history.length);
+  for (let i = 0; i < stale.count; i++) isStale[stale.op[i] as number] = 1;
+
+  const inside = emptySide();
+  const outside = emptySide();
+  for (let op = 0; op < history.length; op++) {
+    const invokeNs = history.invokeNs[op] as number;
+    const side = insideAny(merged, invokeNs / NS_PER_MS) ? inside : outside;
+    const read = history.kind[op] === OP_READ;
+    if (read) side.reads++;
+    else side.writes++;
+    if (history.error[op] === unanswered && history.outcome[op] !== OUTCOME_OK) continue;
+    if (history.outcome[op] !== OUTCOME_OK) side.errors++;
+    else if (read) {
+      side.readsChecked++;
+      side.staleReads += isStale[op] as number;
+    }
+    const latencyNs = (history.completeNs[op] as number) - invokeNs;
+    if (Number.isFinite(latencyNs)) (read ? side.readLatencyNs : side.writeLatencyNs).push(latencyNs);
+  }
+  const insideMs = merged.reduce((sum, [from, to]) => sum + (to - from), 0);
+
+  const recoveryMs = windows.map((window) =>
+    recoveryOf(history, isStale, window, windows, runEndMs, bucketMs),
+  );
+  return {
+    inside: metricsOf(inside, insideMs),
+    outside: metricsOf(outside, Math.max(0, runEndMs - insideMs)),
+    recoveryMs,
+  };
+}
+
+function recoveryOf(
+  history: History,
+  isStale: Uint8Array,
+  window: FaultSpan,
+  windows: readonly FaultSpan[],
+  runEndMs: number,
+  bucketMs: number,
+): number | null {
+  if (window.healMs === null) return null;
+  const before: Bucket = { ops: 0, readsChecked: 0, staleReads: 0 };
+  let calmBuckets = 0;
+  for (let b = 0; (b + 1) * bucketMs <= window.startMs; b++) {
+    const from = b * bucketMs;
+    const to = from + bucketMs;
+    if (windows.some((w) => w.startMs < to && (w.healMs ?? Number.POSITIVE_INFINITY) > from)) continue;
+    addBucket(before, bucketOf(history, isStale, from, to));
+    calmBuckets++;
+  }
+  if (calmBuckets === 0) return null;
+  const levelOps = before.ops / calmBuckets;
+  const levelStaleRate = before.readsChecked === 0 ? 0 : before.staleReads / before.readsChecked;
+  for (let i = 0; window.healMs + (i + 1) * bucketMs <= runEndMs; i++) {
+    const from = window.healMs + i * bucketMs;
+    const bucket = bucketOf(history, isStale, from, from + bucketMs);
+    const staleRate = bucket.readsChecked === 0 ? 0 : bucket.staleReads / bucket.readsChecked;
+    if (bucket.ops >= RECOVERED_THROUGHPUT_SHARE * levelOps && staleRate <= levelStaleRate) {
+      return i * bucketMs;
+    }
+  }
+  return null;
+}
+
+/** Ok operations invoked in [fromMs, toMs), with the ok reads among them and the stale reads. */
+function bucketOf(history: History, isStale: Uint8Array, fromMs: number, toMs: number): Bucket {
+  const bucket: Bucket = { ops: 0, readsChecked: 0, staleReads: 0 };
+  const fromNs = fromMs * NS_PER_MS;
+  const toNs = toMs * NS_PER_MS;
+  for (let op = 0; op < history.length; op++) {
+    const invokeNs = history.invokeNs[op] as number;
+    if (invokeNs < fromNs || invokeNs >= toNs || history.outcome[op] !== OUTCOME_OK) continue;
+    bucket.ops++;
+    if (history.kind[op] === OP_READ) {
+      bucket.readsChecked++;
+      bucket.staleReads += isStale[op] as number;
+    }
+  }
+  return bucket;
+}
+
+function addBucket(total: Bucket, bucket: Bucket): void {
+  total.ops += bucket.ops;
+  total.readsChecked += bucket.readsChecked;
+  total.staleReads += bucket.staleReads;
+}
+
+/** The windows clipped to [0, runEndMs] and merged where they overlap, ascending. */
+function mergeSpans(windows: readonly FaultSpan[], runEndMs: number): [number, number][] {
+  const spans = windows
+    .map((w): [number, number] => [Math.max(0, w.startMs), Math.min(runEndMs, w.healMs ?? runEndMs)])
+    .filter(([from, to]) => to > from)
+    .sort((a, b) => a[0] - b[0]);
+  const merged: [number, number][] = [];
+  for (const [from, to] of spans) {
+    const last = merged[merged.length - 1];
+    if (last !== undefined && from <= last[1]) last[1] = Math.max(last[1], to);
+    else merged.push([from, to]);
+  }
+  return merged;
+}
+
+function insideAny(spans: readonly [number, number][], atMs: number): boolean {
+  return spans.some(([from, to]) => atMs >= from && atMs < to);
+}
+
+function emptySide(): Side {
+  return {
+    reads: 0,
+    writes: 0,
+    errors: 0,
+    readsChecked: 0,
+    staleReads: 0,
+    readLatencyNs: [],
+    writeLatencyNs: [],
+  };
+}
+
+function metricsOf(side: Side, durationMs: number): WindowMetrics {
+  const ops = side.reads + side.writes;
+  return {
+    durationMs,
+    ops,
+    reads: side.reads,
+    writes: side.writes,
+    errors: side.errors,
+    opsPerSec: durationMs > 0 ? ops / (durationMs / 1000) : 0,
+    latency: { read: percentiles(side.readLatencyNs), write: percentiles(side.writeLatencyNs) },
+    readsChecked: side.readsChecked,
+    staleReads: side.staleReads,
+    staleReadRate: side.readsChecked === 0 ? 0 : side.staleReads / side.readsChecked,
+  };
+}
+
+function percentiles(latenciesNs: number[]): { p50Ms: number; p99Ms: number } {
+  const sorted = Float64Array.from(latenciesNs).sort();
+  return {
+    p50Ms: percentileNearestRank(sorted, 50) / NS_PER_MS,
+    p99Ms: percentileNearestRank(sorted, 99) / NS_PER_MS,
+  };
+}
