@@ -12,6 +12,7 @@ import {
   killAndWait,
   type ManagedProcess,
   redisPing,
+  setStopped,
   signalQuietly,
   spawnServer,
   startReaper,
@@ -306,10 +307,10 @@ class LocalEnvironment implements Environment {
         if (this.redis?.isRunning()) throw new Error('redis-server is still running; crash it first');
         await this.spawnRedis(this.endpoints.redis.direct);
       },
-      pauseRedis: async () => signalQuietly(requirePid(this.redis, 'redis-server'), 'SIGSTOP'),
-      resumeRedis: async () => signalQuietly(requirePid(this.redis, 'redis-server'), 'SIGCONT'),
-      pauseMysql: async () => signalQuietly(requirePid(this.mariadb, 'mariadbd'), 'SIGSTOP'),
-      resumeMysql: async () => signalQuietly(requirePid(this.mariadb, 'mariadbd'), 'SIGCONT'),
+      pauseRedis: () => setStopped(requirePid(this.redis, 'redis-server'), true),
+      resumeRedis: () => setStopped(requirePid(this.redis, 'redis-server'), false),
+      pauseMysql: () => setStopped(requirePid(this.mariadb, 'mariadbd'), true),
+      resumeMysql: () => setStopped(requirePid(this.mariadb, 'mariadbd'), false),
       pids: () => ({
         redis: this.redis?.isRunning() ? this.redis.child.pid : undefined,
         mysql: this.mariadb?.isRunning() ? this.mariadb.child.pid : undefined,

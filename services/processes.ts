@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -140,4 +140,41 @@ export function startReaper(pidFile: string, dir: string): ChildProcess {
   });
   reaper.unref();
   return reaper;
+}
+
+/** The one-letter scheduler state of a thread from /proc (`T` = stopped), or undefined when gone. */
+function threadState(statFile: string): string | undefined {
+  try {
+    const stat = readFileSync(statFile, 'latin1');
+    // The command name in parentheses may itself contain spaces or parentheses.
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Sends SIGSTOP or SIGCONT and waits (bounded) until every thread of the process is stopped
+ * or running again, so a pause has taken effect when this returns: a multi-threaded server
+ * can otherwise still answer a request that arrives in the microseconds after the signal.
+ * Where /proc is missing (not Linux) it only sends the signal.
+ */
+export async function setStopped(pid: number, stopped: boolean, timeoutMs = 2000): Promise<void> {
+  signalQuietly(pid, stopped ? 'SIGSTOP' : 'SIGCONT');
+  let threads: string[];
+  try {
+    threads = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const states = threads.map((tid) => threadState(`/proc/${pid}/task/${tid}/stat`));
+    const settled = states.every((state) => state === undefined || (state === 'T') === stopped);
+    if (settled) return;
+    if (Date.now() > deadline) {
+      throw new Error(`PID ${pid} is not ${stopped ? 'stopped' : 'running'} ${timeoutMs}ms after the signal`);
+    }
+    await sleep(1);
+  }
 }
