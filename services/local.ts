@@ -307,10 +307,10 @@ class LocalEnvironment implements Environment {
         if (this.redis?.isRunning()) throw new Error('redis-server is still running; crash it first');
         await this.spawnRedis(this.endpoints.redis.direct);
       },
-      pauseRedis: () => setStopped(requirePid(this.redis, 'redis-server'), true),
-      resumeRedis: () => setStopped(requirePid(this.redis, 'redis-server'), false),
-      pauseMysql: () => setStopped(requirePid(this.mariadb, 'mariadbd'), true),
-      resumeMysql: () => setStopped(requirePid(this.mariadb, 'mariadbd'), false),
+      pauseRedis: async () => setStopped(requirePid(this.redis, 'redis-server'), true),
+      resumeRedis: async () => setStopped(requirePid(this.redis, 'redis-server'), false),
+      pauseMysql: async () => setStopped(requirePid(this.mariadb, 'mariadbd'), true),
+      resumeMysql: async () => setStopped(requirePid(this.mariadb, 'mariadbd'), false),
       pids: () => ({
         redis: this.redis?.isRunning() ? this.redis.child.pid : undefined,
         mysql: this.mariadb?.isRunning() ? this.mariadb.child.pid : undefined,
