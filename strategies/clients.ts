@@ -54,6 +54,7 @@ export async function connectRedis(context: StrategyContext): Promise<Redis> {
     ...(options.redisCommandTimeoutMs > 0 ? { commandTimeout: options.redisCommandTimeoutMs } : {}),
     maxRetriesPerRequest: options.redisMaxRetriesPerRequest,
     enableOfflineQueue: options.redisEnableOfflineQueue,
+    enableAutoPipelining: options.redisAutoPipelining,
     retryStrategy: (attempt: number) => Math.min(attempt * 20, REDIS_MAX_RECONNECT_DELAY_MS),
   });
   // Connection errors also reject the commands in flight, where strategies see them;

@@ -10,6 +10,7 @@ export const DEFAULT_CLIENT_OPTIONS: Readonly<ClientOptions> = Object.freeze({
   redisCommandTimeoutMs: 1000,
   redisMaxRetriesPerRequest: 1,
   redisEnableOfflineQueue: false,
+  redisAutoPipelining: true,
   redisConnectTimeoutMs: 1000,
   mysqlPoolSize: 16,
   mysqlConnectTimeoutMs: 2000,

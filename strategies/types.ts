@@ -103,6 +103,11 @@ export interface ClientOptions {
   redisMaxRetriesPerRequest: number;
   /** ioredis `enableOfflineQueue`: queue commands while disconnected. */
   redisEnableOfflineQueue: boolean;
+  /**
+   * ioredis `enableAutoPipelining`: commands issued in the same event-loop tick go out in one
+   * write (order on the connection unchanged); the harness's ceiling needs it.
+   */
+  redisAutoPipelining: boolean;
   /** ioredis `connectTimeout` in ms. */
   redisConnectTimeoutMs: number;
   /** mysql2 pool `connectionLimit`. */
