@@ -372,17 +372,8 @@ ${settingsSection(result)}`;
   ]);
 }
 
-const MATRIX_COLUMNS = [
-  'opsPerSec',
-  'readP99Ms',
-  'writeP99Ms',
-  'staleReadRate',
-  'staleReads',
-  'divergentKeys',
-  'lostWrites',
-  'errors',
-  'hitRatio',
-];
+/** The matrix table shows the headline metrics, a column each. */
+const MATRIX_COLUMNS = HEADLINE_METRICS;
 
 /** Index of the best value per column, when the values differ. */
 function bestIndex(results: readonly RunResult[], definition: MetricDefinition): number {
