@@ -1,21 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { Toxiproxy } from 'toxiproxy-node-client';
+import { processState } from '../services/processes.ts';
 import type { Environment } from '../services/types.ts';
 import { proxyName, readProxy, removeAllToxics, setProxyEnabled } from './toxiproxy.ts';
 import type { FaultContext, FaultTarget } from './types.ts';
 
 const TARGETS: readonly FaultTarget[] = ['redis', 'mysql'];
-
-/** The state letter of /proc/<pid>/stat ('T' stopped, 't' stopped by a tracer), or undefined off Linux. */
-async function processState(pid: number): Promise<string | undefined> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // The command name in parentheses may contain spaces; the state follows its closing ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  } catch {
-    return undefined;
-  }
-}
 
 /** Creates the fault context of an environment. */
 export function faultContext(env: Environment): FaultContext {
@@ -47,7 +36,7 @@ export async function residualFaults(env: Environment): Promise<string[]> {
         residue.push(`${label} is not running`);
         continue;
       }
-      const state = await processState(pid);
+      const state = processState(pid);
       if (state === 'T' || state === 't') residue.push(`${label} (pid ${pid}) is stopped`);
     }
   }

@@ -142,8 +142,11 @@ export function startReaper(pidFile: string, dir: string): ChildProcess {
   return reaper;
 }
 
-/** The one-letter scheduler state of a thread from /proc (`T` = stopped), or undefined when gone. */
-function threadState(statFile: string): string | undefined {
+/**
+ * The one-letter scheduler state in a /proc stat file (`T` stopped, `t` stopped by a tracer,
+ * `Z` zombie), or undefined when the process is gone or there is no /proc.
+ */
+function statState(statFile: string): string | undefined {
   try {
     const stat = readFileSync(statFile, 'latin1');
     // The command name in parentheses may itself contain spaces or parentheses.
@@ -169,7 +172,7 @@ export async function setStopped(pid: number, stopped: boolean, timeoutMs = 2000
   }
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const states = threads.map((tid) => threadState(`/proc/${pid}/task/${tid}/stat`));
+    const states = threads.map((tid) => statState(`/proc/${pid}/task/${tid}/stat`));
     const settled = states.every((state) => state === undefined || (state === 'T') === stopped);
     if (settled) return;
     if (Date.now() > deadline) {
@@ -177,4 +180,9 @@ export async function setStopped(pid: number, stopped: boolean, timeoutMs = 2000
     }
     await sleep(1);
   }
+}
+
+/** The scheduler state letter of a process (`T` = stopped by SIGSTOP), or undefined when it is gone. */
+export function processState(pid: number): string | undefined {
+  return statState(`/proc/${pid}/stat`);
 }

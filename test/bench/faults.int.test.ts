@@ -12,53 +12,17 @@ import { residualFaults } from '../../chaos/index.ts';
 import type { PlannedFault } from '../../chaos/types.ts';
 import type { RunResult } from '../../reports/types.ts';
 import { startLocalEnvironment } from '../../services/local.ts';
+import { processState } from '../../services/processes.ts';
 import type { Environment } from '../../services/types.ts';
 import { findStrategy } from '../../strategies/registry.ts';
+import { shortRun as baseRun } from './short-run.ts';
+
+function shortRun(faultPlan: PlannedFault[], overrides: Partial<BenchOptions> = {}): BenchOptions {
+  return baseRun(5, { durationMs: 4000, faultPlan, ...overrides });
+}
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const SERVER_NAMES = ['redis-server', 'mariadbd', 'toxiproxy-server'];
-
-function shortRun(faultPlan: PlannedFault[], overrides: Partial<BenchOptions> = {}): BenchOptions {
-  return {
-    strategies: [],
-    matrix: false,
-    workload: {
-      name: 'ycsb-a',
-      readRatio: 0.5,
-      distribution: 'zipfian',
-      zipfConstant: 0.99,
-      keys: 200,
-      valueSize: 32,
-    },
-    load: { kind: 'closed', clients: 8 },
-    durationMs: 4000,
-    warmupMs: 300,
-    settleMs: 200,
-    seed: 5,
-    ttlSeconds: 0,
-    env: 'local',
-    outDir: undefined,
-    keepHistory: false,
-    viaProxy: true,
-    driver: 'in-process',
-    flushIntervalMs: 50,
-    flushBatchSize: 200,
-    thresholds: [],
-    allowExistingDb: false,
-    faultPlan,
-    ...overrides,
-  };
-}
-
-/** The state letter of a process ('T' = stopped), or undefined when it is gone. */
-function processState(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  } catch {
-    return undefined;
-  }
-}
 
 /** Every process under `rootPid` (children, grandchildren, ...) whose command name is a server's: pid → name. */
 function serverDescendants(rootPid: number): Map<number, string> {

@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type DirectConnections, openDirect } from '../../bench/direct.ts';
-import type { BenchOptions } from '../../bench/options.ts';
 import type { ProgressSample } from '../../bench/progress.ts';
 import { runStrategy } from '../../bench/run.ts';
 import { OP_READ, OP_WRITE, OUTCOME_OK } from '../../checker/types.ts';
 import { startLocalEnvironment } from '../../services/local.ts';
 import type { Environment } from '../../services/types.ts';
-import { DEFAULT_FLUSH_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS } from '../../strategies/defaults.ts';
 import { findStrategy } from '../../strategies/registry.ts';
 import { describeStrategy, openSteps } from '../../strategies/steps.ts';
 import type { CacheStrategy, StrategyContext, StrategyEntry } from '../../strategies/types.ts';
+import { shortRun } from './short-run.ts';
 
 /**
  * Deliberately wrong, kept only here: a write reads the row BEFORE its own DB write and,
@@ -38,37 +37,6 @@ const setsCacheFromOldRow: StrategyEntry = {
     };
   },
 };
-
-function shortRun(seed: number, overrides: Partial<BenchOptions> = {}): BenchOptions {
-  return {
-    strategies: [],
-    matrix: false,
-    workload: {
-      name: 'ycsb-a',
-      readRatio: 0.5,
-      distribution: 'zipfian',
-      zipfConstant: 0.99,
-      keys: 200,
-      valueSize: 32,
-    },
-    load: { kind: 'closed', clients: 8 },
-    durationMs: 2000,
-    warmupMs: 300,
-    settleMs: 200,
-    seed,
-    ttlSeconds: 0,
-    env: 'local',
-    outDir: undefined,
-    keepHistory: false,
-    viaProxy: true,
-    driver: 'in-process',
-    flushIntervalMs: DEFAULT_FLUSH_INTERVAL_MS,
-    flushBatchSize: DEFAULT_FLUSH_BATCH_SIZE,
-    thresholds: [],
-    allowExistingDb: false,
-    ...overrides,
-  };
-}
 
 describe('runStrategy against real services', () => {
   let env: Environment;
