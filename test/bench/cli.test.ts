@@ -68,6 +68,30 @@ describe('bench CLI without services', () => {
     }
   });
 
+  it('an unknown --env, and an external service that does not answer, are one line and exit 2', () => {
+    const unknownEnv = bench('--strategy', 'db-only', '--env', 'cloud');
+    assert.equal(unknownEnv.status, 2);
+    assert.equal(
+      unknownEnv.stderr,
+      "cacheproof bench: --env: unknown environment 'cloud'; expected one of local, external, docker\n",
+    );
+    const unreachable = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'bench/cli.ts', '--strategy', 'db-only', '--env', 'external', '--duration', '1s'],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: { ...process.env, CACHEPROOF_REDIS_URL: 'redis://127.0.0.1:1' },
+      },
+    );
+    assert.equal(unreachable.status, 2, unreachable.stderr);
+    assert.match(
+      unreachable.stderr,
+      /^cacheproof bench: CACHEPROOF_REDIS_URL: no Redis answers PING at 127\.0\.0\.1:1; [^\n]*\n$/,
+    );
+  });
+
   it('names the known strategies for an unknown one', () => {
     const result = bench('--strategy', 'nope');
     assert.equal(result.status, 2);
