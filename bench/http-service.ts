@@ -14,9 +14,8 @@ import {
 import { MAX_PAYLOAD_BYTES } from '../services/schema.ts';
 import type { CacheStrategy } from '../strategies/types.ts';
 import { errorKindOf } from './error-kind.ts';
-import type { HistoryRecorder } from './history.ts';
 import { settleWithin } from './load-control.ts';
-import type { RunMetrics } from './metrics.ts';
+import type { OperationRecorder } from './operation-recorder.ts';
 
 /** Header carrying the load generator's client id (0..65535), recorded in the history. */
 export const CLIENT_HEADER = 'x-cacheproof-client';
@@ -31,13 +30,6 @@ const CLIENT_ID_LIMIT = 0x1_0000;
 
 /** Options of {@link startHttpService}. */
 export interface HttpServiceOptions {
-  /**
-   * Server-side metrics, recorded like the in-process runner's: latency from a request's
-   * arrival to its response being written, errors by kind, cache hits.
-   */
-  metrics?: RunMetrics;
-  /** Called for each measured write that completed ok (the consistency prober). */
-  onWriteOk?: (op: number, key: number, completeNs: number) => void;
   /** Largest id `/items/:id` accepts (default {@link MAX_HTTP_KEY}); larger ids are 400. */
   maxKey?: number;
   /** Record from the first request (default true); false serves warm-up traffic unrecorded. */
@@ -48,9 +40,9 @@ export interface HttpServiceOptions {
 export interface HttpService {
   /** Base URL, e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
-  /** Requests arriving while set are recorded in the history; while clear (warm-up) only served. */
+  /** The recorder's flag: requests arriving while set are recorded; while clear (warm-up) only served. */
   measuring: boolean;
-  /** Cleared when the history is closed; later completions are not recorded. */
+  /** The recorder's flag: cleared when the history is closed; later completions are not recorded. */
   recording: boolean;
   /** Item requests whose response is not yet written (warm-up ones included). */
   readonly inFlight: number;
@@ -155,34 +147,25 @@ function onResponseDone(response: ServerResponse, done: () => void): void {
  * - a bad id → 400, a body over the table's limit → 413, an unknown route → 404, another
  *   method → 405 (all JSON `{error}`); a strategy error → 503 `{error: kind, message}`.
  *
- * Each item request is recorded in `recorder` exactly as the in-process runner records an
- * operation: invoked when the request arrives, completed when its response is written
- * (or, if the client hung up, when the strategy answered), `info` with the error kind when
- * the strategy throws, `fail` when the body was refused before the strategy saw it. The
- * client id comes from the {@link CLIENT_HEADER} header, else from the connection.
- * `now` is the run's monotonic clock in nanoseconds.
+ * Each item request goes through `operations`, the recorder the in-process runner uses
+ * (history row, server-side metrics, live stale count): invoked when the request arrives,
+ * completed when its response is written (or, if the client hung up, when the strategy
+ * answered), `info` with the error kind when the strategy throws, `fail` when the body was
+ * refused before the strategy saw it. Latency counts from the request's arrival. The client
+ * id comes from the {@link CLIENT_HEADER} header, else from the connection.
  */
 export async function startHttpService(
   strategy: CacheStrategy,
-  recorder: HistoryRecorder,
-  now: () => number,
+  operations: OperationRecorder,
   options: HttpServiceOptions = {},
 ): Promise<HttpService> {
   const maxKey = options.maxKey ?? MAX_HTTP_KEY;
-  const { metrics, onWriteOk } = options;
-  const latestOk = new Map<number, number>();
+  operations.measuring = options.measuring ?? true;
+  let inFlight = 0;
   const connectionIds = new WeakMap<Socket, number>();
   let nextConnectionId = 0;
   let closing: Promise<void> | undefined;
   let idleWaiters: Array<() => void> = [];
-
-  const state = {
-    measuring: options.measuring ?? true,
-    recording: true,
-    inFlight: 0,
-    issued: 0,
-    staleSoFar: 0,
-  };
 
   const send = (response: ServerResponse, status: number, body: unknown): void =>
     sendJson(response, status, body, closing !== undefined);
@@ -196,21 +179,20 @@ export async function startHttpService(
   };
 
   const settle = (): void => {
-    state.inFlight--;
-    if (state.inFlight === 0) {
+    inFlight--;
+    if (inFlight === 0) {
       const waiters = idleWaiters;
       idleWaiters = [];
       for (const wake of waiters) wake();
     }
   };
 
-  /** Serves one item operation; history and metrics follow the in-process runner. */
+  /** Serves one item operation, recorded as the in-process runner records one. */
   const serveItem = async (request: IncomingMessage, response: ServerResponse, kind: number, key: number) => {
-    const invokeNs = now();
-    const op = state.measuring ? recorder.invoke(clientOf(request), kind, key, invokeNs) : -1;
-    if (op >= 0) state.issued++;
-    const latestAtInvoke = latestOk.get(key) ?? 0;
-    state.inFlight++;
+    const invokeNs = operations.now();
+    const op = operations.invoke(clientOf(request), kind, key, invokeNs);
+    const latestAtInvoke = operations.latestOkVersion(key);
+    inFlight++;
     let outcome = OUTCOME_INFO;
     let version = -1;
     let source = SOURCE_NONE;
@@ -220,26 +202,7 @@ export async function startHttpService(
     let parts = 2;
     const partDone = (): void => {
       if (--parts > 0) return;
-      if (op >= 0 && state.recording) {
-        const completeNs = now();
-        recorder.complete(op, completeNs, outcome, version, source, errorKind);
-        const latencyNs = completeNs - invokeNs;
-        if (kind === OP_READ) {
-          metrics?.recordRead(
-            latencyNs,
-            completeNs,
-            source === SOURCE_NONE ? undefined : source === SOURCE_CACHE,
-          );
-          if (outcome === OUTCOME_OK && version < latestAtInvoke) state.staleSoFar++;
-        } else {
-          metrics?.recordWrite(latencyNs, completeNs);
-          if (outcome === OUTCOME_OK) {
-            if (version > (latestOk.get(key) ?? 0)) latestOk.set(key, version);
-            onWriteOk?.(op, key, completeNs);
-          }
-        }
-        if (errorKind !== undefined) metrics?.recordError(completeNs, errorKind);
-      }
+      operations.complete(op, kind, key, invokeNs, latestAtInvoke, outcome, version, source, errorKind);
       settle();
     };
     onResponseDone(response, partDone);
@@ -330,32 +293,32 @@ export async function startHttpService(
   if (address === null || typeof address === 'string') throw new Error('http service: no TCP address');
 
   const waitIdle = async (timeoutMs: number): Promise<boolean> => {
-    if (state.inFlight === 0) return true;
+    if (inFlight === 0) return true;
     return settleWithin(new Promise<void>((wake) => idleWaiters.push(wake)), timeoutMs);
   };
 
   return {
     url: `http://${LOOPBACK}:${address.port}`,
     get measuring() {
-      return state.measuring;
+      return operations.measuring;
     },
     set measuring(value: boolean) {
-      state.measuring = value;
+      operations.measuring = value;
     },
     get recording() {
-      return state.recording;
+      return operations.recording;
     },
     set recording(value: boolean) {
-      state.recording = value;
+      operations.recording = value;
     },
     get inFlight() {
-      return state.inFlight;
+      return inFlight;
     },
     get issued() {
-      return state.issued;
+      return operations.issued;
     },
     get staleSoFar() {
-      return state.staleSoFar;
+      return operations.staleSoFar;
     },
     waitIdle,
     close() {

@@ -86,7 +86,6 @@ export async function runStrategy(entry: StrategyEntry, context: RunContext): Pr
   let statsAtStart = strategy.stats();
   let startedAt = new Date();
   let loadStartMs = performance.now();
-  let httpMeasuring = false;
   const beginMeasurement = (): void => {
     clock.restart();
     faults.start();
@@ -96,17 +95,12 @@ export async function runStrategy(entry: StrategyEntry, context: RunContext): Pr
     prober = new ConsistencyProber(direct, options.durationMs * 1e6, options.durationMs);
     runner.onWriteOk = (op, key, completeNs) => prober?.onWriteOk(op, key, completeNs);
     runner.measuring = true;
-    httpMeasuring = true;
   };
   const control = new LoadControl(options.warmupMs, options.durationMs, beginMeasurement, context.signal);
   const http =
     options.driver === 'http'
-      ? await startHttpService(strategy, history, clock.now, {
-          metrics,
-          maxKey: workload.keys,
-          measuring: false,
-          onWriteOk: (op, key, completeNs) => prober?.onWriteOk(op, key, completeNs),
-        })
+      ? // The service records through the runner's recorder, as the in-process driver does.
+        await startHttpService(strategy, runner, { maxKey: workload.keys, measuring: false })
       : undefined;
   let httpFigures: HttpDriverFigures | null = null;
 
@@ -123,12 +117,12 @@ export async function runStrategy(entry: StrategyEntry, context: RunContext): Pr
       if (http !== undefined) {
         const elapsedMs = performance.now() - loadStartMs;
         return {
-          phase: httpMeasuring ? 'measuring' : 'warm-up',
+          phase: runner.measuring ? 'measuring' : 'warm-up',
           elapsedMs,
-          measuredMs: httpMeasuring ? Math.max(0, elapsedMs - options.warmupMs) : 0,
+          measuredMs: runner.measuring ? Math.max(0, elapsedMs - options.warmupMs) : 0,
           ops: metrics.reads + metrics.writes,
           errors: metrics.errors,
-          staleSoFar: http.staleSoFar,
+          staleSoFar: runner.staleSoFar,
         };
       }
       return {
@@ -178,7 +172,6 @@ export async function runStrategy(entry: StrategyEntry, context: RunContext): Pr
       await faults.heal();
     }
     runner.recording = false;
-    if (http !== undefined) http.recording = false;
     tracer.stop();
     const closed = history.closeOpen(clock.now());
     await http?.close();

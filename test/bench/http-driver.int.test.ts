@@ -7,6 +7,7 @@ import { driveHttp, type HttpDriveOutcome } from '../../bench/http-driver.ts';
 import { type HttpService, startHttpService } from '../../bench/http-service.ts';
 import { loadItems, makePayload } from '../../bench/load-items.ts';
 import { RunMetrics } from '../../bench/metrics.ts';
+import { OperationRecorder } from '../../bench/operation-recorder.ts';
 import { takeSnapshot } from '../../bench/snapshot.ts';
 import { createOperationStream, type WorkloadSpec } from '../../bench/workload.ts';
 import { check } from '../../checker/index.ts';
@@ -48,7 +49,11 @@ describe('HTTP driver: a 2 s autocannon run against db-only over HTTP', () => {
     const entry = findStrategy('db-only');
     assert.ok(entry);
     strategy = await entry.factory(defaultStrategyContext(env.endpoints, { now: clock.now }));
-    service = await startHttpService(strategy, history, clock.now, { metrics, maxKey: WORKLOAD.keys });
+    service = await startHttpService(
+      strategy,
+      new OperationRecorder(history, metrics, clock.now, WORKLOAD.keys),
+      { maxKey: WORKLOAD.keys },
+    );
     outcome = await driveHttp(service, {
       workload: WORKLOAD,
       seed: SEED,

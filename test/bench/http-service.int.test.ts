@@ -7,6 +7,7 @@ import { RunClock } from '../../bench/clock.ts';
 import { HistoryRecorder } from '../../bench/history.ts';
 import { CLIENT_HEADER, type HttpService, startHttpService } from '../../bench/http-service.ts';
 import { RunMetrics } from '../../bench/metrics.ts';
+import { OperationRecorder } from '../../bench/operation-recorder.ts';
 import {
   OP_READ,
   OP_WRITE,
@@ -98,7 +99,9 @@ describe('HTTP service over a real strategy (cache-aside on local Redis and Mari
     strategy = await strategyNamed('cache-aside', env, clock);
     history = new HistoryRecorder(64);
     metrics = new RunMetrics();
-    service = await startHttpService(strategy, history, clock.now, { metrics, maxKey: 1000 });
+    service = await startHttpService(strategy, new OperationRecorder(history, metrics, clock.now, 1000), {
+      maxKey: 1000,
+    });
   });
 
   after(async () => {
@@ -270,7 +273,10 @@ describe('HTTP service shutdown', () => {
 
   it('a client that hangs up mid-write leaves the write in flight until the strategy answers, then records it ok', async () => {
     const history = new HistoryRecorder(16);
-    const service = await startHttpService(strategy, history, clock.now);
+    const service = await startHttpService(
+      strategy,
+      new OperationRecorder(history, new RunMetrics(), clock.now, 1000),
+    );
     const toxiproxy = new Toxiproxy(env.endpoints.toxiproxy.url);
     const proxy = await toxiproxy.get(env.endpoints.toxiproxy.proxies.mysql);
     let hold: { remove(): Promise<void> } | undefined;
@@ -308,7 +314,10 @@ describe('HTTP service shutdown', () => {
 
   it('close() finishes the request in flight, closes keep-alive sockets, then the port refuses connections', async () => {
     const history = new HistoryRecorder(16);
-    const service = await startHttpService(strategy, history, clock.now);
+    const service = await startHttpService(
+      strategy,
+      new OperationRecorder(history, new RunMetrics(), clock.now, 1000),
+    );
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const toxiproxy = new Toxiproxy(env.endpoints.toxiproxy.url);
     const proxy = await toxiproxy.get(env.endpoints.toxiproxy.proxies.mysql);
