@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import type { Pool } from 'mysql2/promise';
 import mysql from 'mysql2/promise';
-import { ConfigurationError, type ServiceEndpoints } from '../services/types.ts';
+import type { ServiceEndpoints } from '../services/types.ts';
+import { checkPoolOrExplain, connectOrExplain } from '../strategies/clients.ts';
 
 /** Harness-side connections that bypass Toxiproxy: loading, the final snapshot, probes. */
 export interface DirectConnections {
@@ -21,15 +22,7 @@ export async function openDirect(endpoints: ServiceEndpoints): Promise<DirectCon
     maxRetriesPerRequest: 2,
     commandTimeout: 30_000,
   });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-  } catch (error) {
-    redis.disconnect();
-    throw new ConfigurationError(
-      `cannot reach Redis directly at ${redisHost}:${redisPort}: ${messageOf(error)}`,
-    );
-  }
+  await connectOrExplain(redis, `Redis directly at ${redisHost}:${redisPort}`);
   const { host, port } = endpoints.mysql.direct;
   const pool = mysql.createPool({
     host,
@@ -41,11 +34,10 @@ export async function openDirect(endpoints: ServiceEndpoints): Promise<DirectCon
     connectTimeout: 5000,
   });
   try {
-    await pool.query('SELECT 1');
+    await checkPoolOrExplain(pool, `MySQL directly at ${host}:${port}`, 5000);
   } catch (error) {
     redis.disconnect();
-    await pool.end().catch(() => undefined);
-    throw new ConfigurationError(`cannot reach MySQL directly at ${host}:${port}: ${messageOf(error)}`);
+    throw error;
   }
   return {
     redis,
@@ -55,8 +47,4 @@ export async function openDirect(endpoints: ServiceEndpoints): Promise<DirectCon
       await pool.end().catch(() => undefined);
     },
   };
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -9,7 +9,7 @@ import {
 import { analyseFaultWindows } from '../checker/fault-windows.ts';
 import type { FaultEvent, History } from '../checker/types.ts';
 import type { FaultWindow, RunResult } from '../reports/types.ts';
-import { ConfigurationError, type Environment } from '../services/types.ts';
+import { ConfigurationError, type Environment, messageOf } from '../services/types.ts';
 import { OPEN_AT_STOP } from './history.ts';
 import type { BenchOptions } from './options.ts';
 
@@ -137,8 +137,4 @@ function plannedById(
     byId.set(`${fault.name}#${n}`, { target: fault.target ?? '', params: entry.params ?? {} });
   }
   return byId;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

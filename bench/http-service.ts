@@ -12,6 +12,7 @@ import {
   VERSION_ABSENT,
 } from '../checker/types.ts';
 import { MAX_PAYLOAD_BYTES } from '../services/schema.ts';
+import { messageOf } from '../services/types.ts';
 import type { CacheStrategy } from '../strategies/types.ts';
 import { errorKindOf } from './error-kind.ts';
 import { settleWithin } from './load-control.ts';
@@ -238,7 +239,7 @@ export async function startHttpService(
       if (!response.headersSent) {
         send(response, 503, {
           error: errorKind,
-          message: error instanceof Error ? error.message : String(error),
+          message: messageOf(error),
         });
       }
     } finally {

@@ -2,7 +2,12 @@ import { parseArgs } from 'node:util';
 import type { PlannedFault } from '../chaos/index.ts';
 import { parseThreshold, type Threshold } from '../reports/thresholds.ts';
 import { MAX_PAYLOAD_BYTES } from '../services/schema.ts';
-import { ConfigurationError, type EnvironmentKind, type RedisPersistence } from '../services/types.ts';
+import {
+  ConfigurationError,
+  type EnvironmentKind,
+  messageOf,
+  type RedisPersistence,
+} from '../services/types.ts';
 import { DEFAULT_FLUSH_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS } from '../strategies/defaults.ts';
 import { parseDuration } from './duration.ts';
 import {
@@ -313,7 +318,7 @@ function joinNegativeValues(argv: readonly string[]): string[] {
 }
 
 function parseArgsMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   const code = (error as { code?: string }).code;
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     const option = /'([^']+)'/.exec(message)?.[1] ?? message;

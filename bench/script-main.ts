@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startLocalEnvironment } from '../services/local.ts';
-import { ConfigurationError, type Environment } from '../services/types.ts';
+import { ConfigurationError, type Environment, messageOf } from '../services/types.ts';
 
 /**
  * Starts the local environment, runs `body` with it and always stops it. Ctrl-C (SIGINT or
@@ -42,7 +42,7 @@ export function runIfMain(moduleUrl: string, tool: string, main: () => Promise<n
   main().then(
     (code) => process.exit(code),
     (error: unknown) => {
-      console.error(`${tool}: ${error instanceof Error ? error.message : String(error)}`);
+      console.error(`${tool}: ${messageOf(error)}`);
       process.exit(error instanceof ConfigurationError ? 2 : 1);
     },
   );

@@ -1,5 +1,5 @@
 import type { FaultEvent } from '../checker/types.ts';
-import type { Environment } from '../services/types.ts';
+import { type Environment, messageOf } from '../services/types.ts';
 import { kindOf } from './plan.ts';
 import { faultContext, healEverything } from './residual.ts';
 import type { Fault, PlannedFault } from './types.ts';
@@ -43,7 +43,7 @@ interface FaultInstance {
 }
 
 function describeError(id: string, action: string, error: unknown): Error {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   return new Error(`fault ${id} failed to ${action}: ${message}`, { cause: error });
 }
 

@@ -15,6 +15,7 @@ import {
   type Environment,
   type HostPort,
   type LocalEnvironmentOptions,
+  messageOf,
   type ProcessControl,
   type ServiceEndpoints,
 } from './types.ts';
@@ -143,7 +144,7 @@ export async function dockerEngineAvailable(): Promise<{ available: boolean; rea
       reason: `container runtime ${client.info.containerRuntime.serverVersion} reachable`,
     };
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = messageOf(error);
     return {
       available: false,
       reason: `no Docker engine reachable (testcontainers: ${detail}; it tried DOCKER_HOST, ~/.testcontainers.properties and the Docker sockets)`,

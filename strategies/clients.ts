@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import type { Pool } from 'mysql2/promise';
 import mysql from 'mysql2/promise';
 import type { HostPort } from '../services/types.ts';
-import { ConfigurationError } from '../services/types.ts';
+import { ConfigurationError, messageOf } from '../services/types.ts';
 import type { StrategyContext, StrategyStats } from './types.ts';
 
 /** Longest pause between two Redis reconnect attempts: a restarted Redis is found again quickly. */
@@ -31,10 +31,6 @@ function route(context: StrategyContext): string {
   return context.viaProxy ? 'through Toxiproxy' : 'directly';
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /**
  * Opens ONE ioredis connection (ioredis pipelines every command over a single socket) with
  * the explicit options of `context.clients`, and waits until it is ready. While Redis is
@@ -57,18 +53,34 @@ export async function connectRedis(context: StrategyContext): Promise<Redis> {
     enableAutoPipelining: options.redisAutoPipelining,
     retryStrategy: (attempt: number) => Math.min(attempt * 20, REDIS_MAX_RECONNECT_DELAY_MS),
   });
-  // Connection errors also reject the commands in flight, where strategies see them;
-  // without a listener ioredis would print every reconnect failure to stderr.
+  return connectOrExplain(redis, `Redis at ${host}:${port} (${route(context)})`);
+}
+
+/**
+ * Connects a lazily created ioredis client, or throws a ConfigurationError saying that
+ * `what` cannot be reached. Errors are observed here so ioredis does not print every
+ * reconnect failure; commands in flight still reject where their callers see them.
+ */
+export async function connectOrExplain(redis: Redis, what: string): Promise<Redis> {
   redis.on('error', () => undefined);
   try {
     await redis.connect();
   } catch (error) {
     redis.disconnect();
-    throw new ConfigurationError(
-      `cannot reach Redis at ${host}:${port} (${route(context)}): ${messageOf(error)}`,
-    );
+    throw new ConfigurationError(`cannot reach ${what}: ${messageOf(error)}`);
   }
   return redis;
+}
+
+/** Checks with `SELECT 1` that a pool reaches MySQL, or ends it and throws a ConfigurationError naming `what`. */
+export async function checkPoolOrExplain(pool: Pool, what: string, timeoutMs: number): Promise<Pool> {
+  try {
+    await pool.query({ sql: 'SELECT 1', timeout: timeoutMs });
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw new ConfigurationError(`cannot reach ${what}: ${messageOf(error)}`);
+  }
+  return pool;
 }
 
 /**
@@ -92,15 +104,11 @@ export async function connectMysql(context: StrategyContext): Promise<Pool> {
     waitForConnections: true,
     queueLimit: 0,
   });
-  try {
-    await pool.query({ sql: 'SELECT 1', timeout: options.mysqlConnectTimeoutMs });
-  } catch (error) {
-    await pool.end().catch(() => undefined);
-    throw new ConfigurationError(
-      `cannot reach MySQL at ${host}:${port} (${route(context)}) as ${user}/${database}: ${messageOf(error)}`,
-    );
-  }
-  return pool;
+  return checkPoolOrExplain(
+    pool,
+    `MySQL at ${host}:${port} (${route(context)}) as ${user}/${database}`,
+    options.mysqlConnectTimeoutMs,
+  );
 }
 
 /** Closes a Redis connection politely, or drops it when Redis does not answer. */

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { messageOf } from '../services/types.ts';
 import { asBuffer, cacheKey } from './cache-codec.ts';
 import { readItemVersion, type VersionedRow, writeGuardedBatch } from './db-access.ts';
 import { describeStrategy, openSteps, type StrategySteps } from './steps.ts';
@@ -100,10 +101,6 @@ function latestPerId(queued: readonly QueuedWrite[]): VersionedRow[] {
   const byId = new Map<number, VersionedRow>();
   for (const write of queued) byId.set(write.id, write);
   return [...byId.values()];
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -242,7 +239,7 @@ class WriteBehind implements WriteBehindStrategy {
       return queued.length;
     } catch (error) {
       this.state.flushFailures++;
-      this.state.lastFlushError = errorText(error);
+      this.state.lastFlushError = messageOf(error);
       throw error;
     }
   }
@@ -265,7 +262,7 @@ class WriteBehind implements WriteBehindStrategy {
         failed = true;
       }
       if (performance.now() > deadline) {
-        const cause = lastError === undefined ? '' : `; last flush error: ${errorText(lastError)}`;
+        const cause = lastError === undefined ? '' : `; last flush error: ${messageOf(lastError)}`;
         throw new Error(
           `write-behind drain: queue ${WRITE_BEHIND_QUEUE} not empty after ${timeoutMs} ms${cause}`,
         );
