@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { ConfigurationError } from '../services/types.ts';
+import { ConfigurationError } from '../kernel/index.ts';
 import { FAULT_KINDS, findFaultKind } from './registry.ts';
 import { type FaultKind, type FaultTarget, ParamError, type PlannedFault } from './types.ts';
 

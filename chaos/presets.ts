@@ -1,5 +1,5 @@
+import { type SeededDraws, seededDraws } from '../kernel/index.ts';
 import { FAULT_KINDS } from './registry.ts';
-import { seededRandom } from './seeded-random.ts';
 import type { FaultTarget, PlannedFault } from './types.ts';
 
 /** What a preset may use besides the run's duration and seed. */
@@ -40,8 +40,10 @@ function flakyNetwork(durationMs: number): PlannedFault[] {
 }
 
 const TARGETS: readonly FaultTarget[] = ['redis', 'mysql'];
+/** The seed's generator stream random plans draw from, apart from the workload's client streams. */
+const FAULT_PLAN_STREAM = 0x1_0000;
 
-type Draw = (random: ReturnType<typeof seededRandom>) => Omit<PlannedFault, 'at' | 'duration'>;
+type Draw = (random: SeededDraws) => Omit<PlannedFault, 'at' | 'duration'>;
 
 const NETWORK_DRAWS: readonly Draw[] = [
   (r) => {
@@ -70,7 +72,7 @@ const PROCESS_DRAWS: readonly Draw[] = [
  * overlap); process faults only when the environment owns the processes.
  */
 function mixed(durationMs: number, seed: number, options: PresetOptions): PlannedFault[] {
-  const random = seededRandom(seed);
+  const random = seededDraws(seed, FAULT_PLAN_STREAM);
   const draws = options.processes ? [...NETWORK_DRAWS, ...PROCESS_DRAWS] : NETWORK_DRAWS;
   const count = random.int(3, 5);
   const slot = (durationMs * 0.8) / count;

@@ -1,4 +1,5 @@
-import { ConfigurationError, type ProcessControl } from '../services/types.ts';
+import { ConfigurationError } from '../kernel/index.ts';
+import type { ProcessControl } from '../services/types.ts';
 import type { FaultContext, OwnedProcess } from './types.ts';
 
 /** Why a process fault cannot run without a local environment, e.g. `redis-crash needs --env local (…)`. */

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { ConfigurationError } from '../services/types.ts';
+import { ConfigurationError } from '../kernel/index.ts';
 import {
   checkExclusiveOverlaps,
   kindOf,

@@ -1,5 +1,6 @@
 import type { FaultEvent } from '../checker/types.ts';
-import { type Environment, messageOf } from '../services/types.ts';
+import { messageOf } from '../kernel/index.ts';
+import type { Environment } from '../services/types.ts';
 import { kindOf } from './plan.ts';
 import { faultContext, healEverything } from './residual.ts';
 import type { Fault, PlannedFault } from './types.ts';

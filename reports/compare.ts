@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../services/types.ts';
+import { ConfigurationError } from '../kernel/index.ts';
 import { findMetric, HEADLINE_METRICS, type MetricDefinition } from './metrics.ts';
 import {
   type Crossing,

@@ -44,9 +44,3 @@ export function formatMetric(metric: Pick<MetricDefinition, 'unit'>, value: numb
       return formatInteger(value);
   }
 }
-
-/** A duration in ms as the run settings print it: 60 s, 1.5 s, 250 ms. */
-export function formatDuration(ms: number): string {
-  if (ms >= 1000) return `${Number((ms / 1000).toFixed(3))} s`;
-  return `${Number(ms.toFixed(3))} ms`;
-}

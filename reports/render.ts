@@ -1,13 +1,7 @@
+import { formatDuration } from '../kernel/duration.ts';
 import { escapeHtml } from './escape.ts';
 import { renderExample } from './example-timeline.ts';
-import {
-  formatDecimal,
-  formatDuration,
-  formatInteger,
-  formatMetric,
-  formatMs,
-  formatPercent,
-} from './format.ts';
+import { formatDecimal, formatInteger, formatMetric, formatMs, formatPercent } from './format.ts';
 import { findMetric, HEADLINE_METRICS, type MetricDefinition } from './metrics.ts';
 import { type ChartBand, type ChartSpec, chartSlot, renderPage } from './page.ts';
 import type { RunResult } from './types.ts';

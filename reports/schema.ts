@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigurationError } from '../services/types.ts';
+import { ConfigurationError } from '../kernel/index.ts';
 import { type RunResult, SCHEMA_VERSION } from './types.ts';
 
 /** The file a run directory holds. */

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../services/types.ts';
+import { ConfigurationError } from '../kernel/index.ts';
 import { formatPercent } from './format.ts';
 import { findMetric, METRICS, type MetricDefinition } from './metrics.ts';
 import type { RunResult } from './types.ts';

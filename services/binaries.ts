@@ -3,7 +3,7 @@ import { access, constants } from 'node:fs/promises';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { ConfigurationError } from './types.ts';
+import { ConfigurationError } from '../kernel/index.ts';
 
 const execFileAsync = promisify(execFile);
 

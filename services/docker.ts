@@ -7,17 +7,16 @@ import type {
   WaitStrategy,
 } from 'testcontainers';
 import { Toxiproxy } from 'toxiproxy-node-client';
+import { ConfigurationError, messageOf } from '../kernel/index.ts';
 import { SERVICE_IMAGES, type ServiceName } from './images.ts';
 import { freePort, redisPing, waitUntil } from './processes.ts';
 import { ITEMS_TABLE_DDL } from './schema.ts';
-import {
-  ConfigurationError,
-  type Environment,
-  type HostPort,
-  type LocalEnvironmentOptions,
-  messageOf,
-  type ProcessControl,
-  type ServiceEndpoints,
+import type {
+  Environment,
+  HostPort,
+  LocalEnvironmentOptions,
+  ProcessControl,
+  ServiceEndpoints,
 } from './types.ts';
 
 const MYSQL_USER = 'cacheproof';

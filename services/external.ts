@@ -1,8 +1,9 @@
 import mysql from 'mysql2/promise';
 import { Toxiproxy } from 'toxiproxy-node-client';
+import { ConfigurationError } from '../kernel/index.ts';
 import { redisPing } from './processes.ts';
 import { BENCHMARK_DB_NAME, ITEMS_TABLE_DDL } from './schema.ts';
-import { ConfigurationError, type Environment, type HostPort, type ServiceEndpoints } from './types.ts';
+import type { Environment, HostPort, ServiceEndpoints } from './types.ts';
 
 /** Defaults match docker-compose.yml, so `docker compose up -d --wait` needs no flags. */
 export const EXTERNAL_DEFAULTS = {

@@ -1,12 +1,8 @@
+import { ConfigurationError } from '../kernel/index.ts';
 import { startDockerEnvironment } from './docker.ts';
 import { type ExternalEnvironmentOptions, startExternalEnvironment } from './external.ts';
 import { startLocalEnvironment } from './local.ts';
-import {
-  ConfigurationError,
-  type Environment,
-  type EnvironmentKind,
-  type LocalEnvironmentOptions,
-} from './types.ts';
+import type { Environment, EnvironmentKind, LocalEnvironmentOptions } from './types.ts';
 
 /** The environments `--env` accepts. */
 export const ENVIRONMENT_KINDS: readonly EnvironmentKind[] = ['local', 'external', 'docker'];

@@ -60,13 +60,3 @@ export interface LocalEnvironmentOptions {
   /** Redis `maxmemory` in bytes; unset means unlimited. */
   redisMaxMemoryBytes?: number;
 }
-
-/** The message of whatever was thrown. */
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** Raised for problems the user must fix (missing binary, unreachable URL): the CLI exits 2. */
-export class ConfigurationError extends Error {
-  override readonly name = 'ConfigurationError';
-}

@@ -1,8 +1,8 @@
 import { Redis } from 'ioredis';
 import type { Pool } from 'mysql2/promise';
 import mysql from 'mysql2/promise';
+import { ConfigurationError, messageOf } from '../kernel/index.ts';
 import type { HostPort } from '../services/types.ts';
-import { ConfigurationError, messageOf } from '../services/types.ts';
 import type { StrategyContext, StrategyStats } from './types.ts';
 
 /** Longest pause between two Redis reconnect attempts: a restarted Redis is found again quickly. */

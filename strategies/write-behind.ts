@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { messageOf } from '../services/types.ts';
+import { messageOf } from '../kernel/index.ts';
 import { asBuffer, cacheKey } from './cache-codec.ts';
 import { readItemVersion, type VersionedRow, writeGuardedBatch } from './db-access.ts';
 import { describeStrategy, openSteps, type StrategySteps } from './steps.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { checkExclusiveOverlaps, loadFaultPlanFile, parseFaultPlan } from '../../chaos/plan.ts';
-import { ConfigurationError } from '../../services/types.ts';
+import { ConfigurationError } from '../../kernel/index.ts';
 
 function problem(plan: unknown): string {
   try {

@@ -7,7 +7,7 @@ import { parseFaultPlan } from '../../chaos/plan.ts';
 import { describePresets, FAULT_PRESETS, findPreset } from '../../chaos/presets.ts';
 import { FAULT_KINDS } from '../../chaos/registry.ts';
 import { resolveFaultPlan } from '../../chaos/resolve.ts';
-import { ConfigurationError } from '../../services/types.ts';
+import { ConfigurationError } from '../../kernel/index.ts';
 
 const PROCESS_FAULTS = ['redis-crash', 'redis-pause', 'mysql-pause'];
 

@@ -66,7 +66,7 @@ test('the report has every section, its charts and the worked examples as timeli
   );
   assert.match(html, /cache SET v4/);
   assert.match(html, /queue push v12/);
-  assert.match(html, /redis-latency on redis: 20 s → 35 s/);
+  assert.match(html, /redis-latency on redis: 20s → 35s/);
 });
 
 test('hostile labels are escaped everywhere and cannot open a script', () => {

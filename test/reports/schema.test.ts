@@ -3,8 +3,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { ConfigurationError } from '../../kernel/index.ts';
 import { readResult, validateResult } from '../../reports/schema.ts';
-import { ConfigurationError } from '../../services/types.ts';
 import { makeMatrix, makeResult } from '../fixtures/make-result.ts';
 
 let dir: string;

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ConfigurationError } from '../../kernel/index.ts';
 import { findServiceBinaries } from '../../services/binaries.ts';
 import { resolveExternalSettings, startExternalEnvironment } from '../../services/external.ts';
 import { parseEnvironmentKind } from '../../services/index.ts';
 import { freePort } from '../../services/processes.ts';
-import { ConfigurationError } from '../../services/types.ts';
 
 describe('environment configuration', () => {
   it('accepts the known environments and names the option for an unknown one', () => {

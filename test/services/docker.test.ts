@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { ConfigurationError } from '../../kernel/index.ts';
 import { PROJECT_ROOT } from '../../services/binaries.ts';
 import {
   dockerEngineAvailable,
@@ -9,7 +10,6 @@ import {
   startDockerEnvironment,
 } from '../../services/docker.ts';
 import { SERVICE_IMAGES } from '../../services/images.ts';
-import { ConfigurationError } from '../../services/types.ts';
 
 /** `image:` and published container ports of each service in docker-compose.yml (two-space YAML). */
 function composeServices(): Record<string, { image: string; containerPorts: number[] }> {

@@ -1,0 +1,128 @@
+import { spawnSync } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { join } from 'node:path';
+import { describePresets } from '../../chaos/index.ts';
+import { ConfigurationError } from '../../kernel/index.ts';
+import { evaluateThresholds } from '../../reports/thresholds.ts';
+import { findServiceBinaries, PROJECT_ROOT } from '../../services/binaries.ts';
+import { startEnvironment } from '../../services/index.ts';
+import type { Environment } from '../../services/types.ts';
+import { findStrategy, strategyEntries, strategyNames } from '../../strategies/registry.ts';
+import type { StrategyEntry } from '../../strategies/types.ts';
+import { withFaultPlan } from '../run/faults.ts';
+import { helpText, listText } from './help.ts';
+import { type BenchOptions, parseBenchArgs } from './options.ts';
+import { runBenchSession } from './session.ts';
+
+/** Exit codes (DESIGN.md), plus the shell's convention for an interrupted run. */
+export const EXIT_OK = 0;
+export const EXIT_HARNESS_FAILED = 1;
+export const EXIT_BAD_CONFIGURATION = 2;
+export const EXIT_THRESHOLD_CROSSED = 3;
+export const EXIT_INTERRUPTED = 130;
+
+/**
+ * `npm run bench`: validates the arguments before any service starts, starts the
+ * environment, runs the session, and always stops the environment. The first Ctrl-C
+ * (SIGINT/SIGTERM) stops the load and still checks and writes what ran; a second one
+ * quits at once, after stopping the services.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  let command: ReturnType<typeof parseBenchArgs>;
+  try {
+    command = parseBenchArgs(argv, strategyNames, () => randomInt(1, 2 ** 31));
+  } catch (error) {
+    return reportFailure(error);
+  }
+  if (command.kind === 'help') {
+    process.stdout.write(helpText());
+    return EXIT_OK;
+  }
+  if (command.kind === 'list') {
+    process.stdout.write(listText(strategyEntries));
+    return EXIT_OK;
+  }
+  if (command.kind === 'list-faults') {
+    process.stdout.write(`${describePresets()}\n`);
+    return EXIT_OK;
+  }
+  let options: BenchOptions;
+  try {
+    options = await withFaultPlan(command.options);
+  } catch (error) {
+    return reportFailure(error);
+  }
+  const entries = options.strategies.map((name) => findStrategy(name)).filter((e): e is StrategyEntry => !!e);
+
+  const abort = new AbortController();
+  let environment: Environment | undefined;
+  let interrupts = 0;
+  const onSignal = (): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write('\nstopping the load; checking and writing what ran (Ctrl-C again to quit now)\n');
+      abort.abort();
+      return;
+    }
+    process.stderr.write('\nquitting now; stopping the services\n');
+    const stopping = environment?.stop() ?? Promise.resolve();
+    void stopping.finally(() => process.exit(EXIT_INTERRUPTED));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    if (options.env === 'local') await ensureServiceBinaries();
+    environment = await startEnvironment(options.env, {
+      redisPersistence: options.redisAof,
+      allowExistingDb: options.allowExistingDb,
+    });
+    const outcome = await runBenchSession(options, entries, environment, process, abort.signal);
+    if (outcome.interrupted) return EXIT_INTERRUPTED;
+    const crossings = outcome.results.flatMap((result) =>
+      evaluateThresholds(result, options.thresholds).map(
+        (crossing) => `${result.run.strategy}: ${crossing.message}`,
+      ),
+    );
+    for (const line of crossings) process.stderr.write(`cacheproof bench: threshold crossed: ${line}\n`);
+    return crossings.length > 0 ? EXIT_THRESHOLD_CROSSED : EXIT_OK;
+  } catch (error) {
+    return reportFailure(error);
+  } finally {
+    await environment?.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/**
+ * `npm run bench` on a fresh machine: when a service binary is missing, run the idempotent
+ * setup (and say so) instead of failing; if setup cannot install, its message says why.
+ */
+async function ensureServiceBinaries(): Promise<void> {
+  try {
+    await findServiceBinaries();
+    return;
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    process.stderr.write(`cacheproof bench: ${error.message.split(':')[0]}; running 'npm run setup' first\n`);
+  }
+  const setup = spawnSync('bash', [join(PROJECT_ROOT, 'scripts', 'setup.sh')], { stdio: 'inherit' });
+  if (setup.status !== 0) {
+    throw new ConfigurationError(
+      "setup could not install the services (see above); fix that, then run 'npm run setup'",
+    );
+  }
+  await findServiceBinaries();
+}
+
+function reportFailure(error: unknown): number {
+  if (error instanceof ConfigurationError) {
+    process.stderr.write(`cacheproof bench: ${error.message}\n`);
+    return EXIT_BAD_CONFIGURATION;
+  }
+  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`cacheproof bench failed: ${message}\n`);
+  return EXIT_HARNESS_FAILED;
+}
+
+process.exitCode = await main(process.argv.slice(2));

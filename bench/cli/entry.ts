@@ -1,0 +1,50 @@
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ConfigurationError, messageOf } from '../../kernel/index.ts';
+import { startLocalEnvironment } from '../../services/local.ts';
+import type { Environment } from '../../services/types.ts';
+
+/**
+ * Starts the local environment, runs `body` with it and always stops it. Ctrl-C (SIGINT or
+ * SIGTERM), also during start-up, stops the services and exits 130.
+ */
+export async function withLocalEnvironment(
+  tool: string,
+  body: (env: Environment) => Promise<number>,
+): Promise<number> {
+  let env: Environment | undefined;
+  let interrupted = false;
+  const onInterrupt = (): void => {
+    interrupted = true;
+    console.error(`${tool}: interrupted, stopping services`);
+    if (env !== undefined) void env.stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onInterrupt);
+  process.once('SIGTERM', onInterrupt);
+  try {
+    env = await startLocalEnvironment({ redisPersistence: 'none' });
+    if (interrupted) return 130;
+    return await body(env);
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    process.off('SIGTERM', onInterrupt);
+    await env?.stop();
+  }
+}
+
+/**
+ * Runs `main` and exits with its code when the module at `moduleUrl` is the script node was
+ * started with (so the module can also be imported by tests). A ConfigurationError exits 2
+ * with one line, any other error 1.
+ */
+export function runIfMain(moduleUrl: string, tool: string, main: () => Promise<number>): void {
+  const script = process.argv[1];
+  if (script === undefined || realpathSync(script) !== realpathSync(fileURLToPath(moduleUrl))) return;
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`${tool}: ${messageOf(error)}`);
+      process.exit(error instanceof ConfigurationError ? 2 : 1);
+    },
+  );
+}

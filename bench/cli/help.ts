@@ -1,0 +1,112 @@
+import { MAX_PAYLOAD_BYTES } from '../../services/schema.ts';
+import type { StrategyEntry } from '../../strategies/types.ts';
+import { DISTRIBUTIONS, WORKLOAD_PRESETS } from '../workload/workload.ts';
+import { DEFAULTS, MAX_CLIENTS, MAX_KEYS } from './options.ts';
+
+/** The `--help` text: every option with its default, then examples. */
+export function helpText(): string {
+  return `Usage: npm run bench -- --strategy <name|all> [options]
+
+Drives a caching strategy with a seeded load, records every operation, checks the history
+and the final state of cache and MySQL, and writes result.json plus a summary.
+
+Strategy and workload
+  --strategy <name|all>    strategy to run, or all of them in turn with the same seed (required)
+  --workload <preset>      ${WORKLOAD_PRESETS.map((p) => p.name).join(', ')} (default ${DEFAULTS.workload})
+  --read-ratio <0..1>      override the preset's share of reads (the result then names the
+                           workload '<preset>*')
+  --distribution <name>    key distribution: ${DISTRIBUTIONS.join(', ')} (default: the
+                           preset's, zipfian). zipfian scatters popular keys over the key space
+                           as YCSB's scrambled zipfian does; hotspot sends 80% of operations to
+                           20% of keys; latest favours the keys just behind a write frontier that
+                           moves through the key space
+  --zipf-constant <c>      zipfian constant in (0, 1) for zipfian and latest (default ${DEFAULTS.zipfConstant})
+  --keys <n>               rows loaded before the run, keys 1..n (default ${DEFAULTS.keys}, max ${MAX_KEYS})
+  --value-size <bytes>     payload size, 1..${MAX_PAYLOAD_BYTES} (default ${DEFAULTS.valueSize})
+  --seed <n>               seed of every operation sequence (default: random, printed in the result)
+  --ttl <seconds>          cache entry TTL, e.g. 30 or 5m; 0 = no expiry (default ${DEFAULTS.ttl})
+
+Load model (choose one)
+  --clients <n>            closed loop: n clients, each sends its next operation when the last
+                           completes (default ${DEFAULTS.clients}, max ${MAX_CLIENTS})
+  --rate <ops/s>           open loop: operations start on a fixed schedule; latency counts from
+                           the intended start (coordinated omission corrected)
+  --max-in-flight <n>      open loop: operations due while n are outstanding are dropped and
+                           counted (default ${DEFAULTS.maxInFlight})
+
+Timing (durations: 500ms, 10s, 1.5s, 2m, 1h)
+  --duration <d>           measured load (default ${DEFAULTS.duration})
+  --warmup <d>             load before measurement; its operations are not recorded in the
+                           history, latencies or counts (default ${DEFAULTS.warmup}; 0s for none)
+  --settle <d>             wait after load stops and drain() returns, before the final
+                           snapshot of cache and MySQL (default ${DEFAULTS.settle})
+
+Driver and strategy options
+  --driver <name>          in-process (the harness calls the strategy) or http (autocannon drives
+                           GET/PUT /items/:id on a small service wrapping it) (default ${DEFAULTS.driver})
+  --flush-interval <d>     write-behind: time between flushes of the queue to MySQL
+                           (default ${DEFAULTS.flushInterval})
+  --flush-batch <n>        write-behind: queued writes per flush batch (default ${DEFAULTS.flushBatch})
+
+Faults (see --list-faults)
+  --fault <preset|file>    inject faults during the measured load: a preset (redis-latency,
+                           redis-crash, mysql-latency, redis-partition, mixed, ...) or a JSON plan
+                           file of { fault, target, params, at, duration } entries; repeatable,
+                           the plans combine. Offsets count from the end of the warm-up; every
+                           fault is healed when the load stops, also on Ctrl-C and on errors.
+                           --strategy all gives every strategy the same plan
+  --redis-aof <mode>       Redis persistence of the environment the harness starts: none,
+                           everysec or always (default none: a crashed Redis comes back empty)
+  --list-faults            describe the fault presets and fault kinds, then exit
+
+Environment and output
+  --env <kind>             local (start Redis, MariaDB, Toxiproxy here), external (CACHEPROOF_*_URL
+                           or the docker compose defaults), docker (default ${DEFAULTS.env})
+  --direct                 connect the strategy straight to Redis and MySQL, bypassing Toxiproxy
+  --out <dir>              where to write result.json and report.html (default
+                           reports/out/<run-id>/; with --strategy all, one folder per strategy
+                           plus matrix.json and a side-by-side report.html)
+  --keep-history           also save the recorded history (history.bin.gz) next to result.json
+  --threshold <rule>       fail with exit 3 when a result breaks it, e.g. 'staleReadRate<=0.001',
+                           'readP99Ms<20ms', 'lostWrites==0' (repeatable; metrics: npm run
+                           compare -- --help)
+  --allow-existing-db      --env external: accept a database whose name lacks bench/cacheproof/test
+  --list                   list strategies and workloads, then exit
+  -h, --help               this text
+
+Live progress goes to stderr (one updating line on a terminal, a line every 5 s otherwise);
+"stale so far" applies the checker's stale-read definition online; the checker's count
+after the run is the one reported.
+
+Exit codes: 0 ok · 1 the harness failed · 2 invalid arguments or configuration (said before
+any service starts) · 3 a threshold was crossed · 130 interrupted (the result of what ran is
+still written)
+
+Examples
+  npm run bench -- --strategy cache-aside
+  npm run bench -- --strategy db-only --duration 10s --seed 7
+  npm run bench -- --strategy all --duration 10s --seed 1
+  npm run bench -- --strategy write-behind --workload write-heavy --rate 5000 --duration 30s
+  npm run bench -- --strategy cache-aside --workload ycsb-b --distribution hotspot --keys 100000 --keep-history
+  npm run bench -- --strategy write-behind --fault redis-crash --duration 10s --seed 1
+  npm run bench -- --strategy all --fault mysql-latency --workload write-heavy --seed 1
+`;
+}
+
+/** The `--list` text: strategies (from the registry) and workload presets. */
+export function listText(strategies: readonly Pick<StrategyEntry, 'name' | 'summary'>[]): string {
+  const width = Math.max(
+    ...strategies.map((s) => s.name.length),
+    ...WORKLOAD_PRESETS.map((p) => p.name.length),
+  );
+  return [
+    'Strategies',
+    ...strategies.map((s) => `  ${s.name.padEnd(width)}  ${s.summary}`),
+    '',
+    'Workloads',
+    ...WORKLOAD_PRESETS.map((p) => `  ${p.name.padEnd(width)}  ${p.summary}, ${p.distribution} keys`),
+    '',
+    `Distributions: ${DISTRIBUTIONS.join(', ')}`,
+    '',
+  ].join('\n');
+}

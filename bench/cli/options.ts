@@ -1,0 +1,390 @@
+import { parseArgs } from 'node:util';
+import type { PlannedFault } from '../../chaos/index.ts';
+import { parseDuration } from '../../kernel/duration.ts';
+import { ConfigurationError, messageOf } from '../../kernel/index.ts';
+import { parseThreshold, type Threshold } from '../../reports/thresholds.ts';
+import { MAX_PAYLOAD_BYTES } from '../../services/schema.ts';
+import type { EnvironmentKind, RedisPersistence } from '../../services/types.ts';
+import { DEFAULT_FLUSH_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS } from '../../strategies/defaults.ts';
+import {
+  DISTRIBUTIONS,
+  type Distribution,
+  findWorkload,
+  WORKLOAD_PRESETS,
+  type WorkloadSpec,
+} from '../workload/workload.ts';
+
+/** How load is offered: N clients back to back, or a target arrival rate. */
+export type LoadModel =
+  | { kind: 'closed'; clients: number }
+  | { kind: 'open'; rate: number; maxInFlight: number };
+
+/** A validated `npm run bench` invocation. */
+export interface BenchOptions {
+  /** Strategy names to run in turn (one, or every registered one for `--strategy all`). */
+  strategies: string[];
+  matrix: boolean;
+  workload: WorkloadSpec;
+  load: LoadModel;
+  durationMs: number;
+  warmupMs: number;
+  settleMs: number;
+  seed: number;
+  ttlSeconds: number;
+  env: EnvironmentKind;
+  outDir: string | undefined;
+  keepHistory: boolean;
+  viaProxy: boolean;
+  /** in-process: the harness calls the strategy; http: autocannon drives a service wrapping it. */
+  driver: Driver;
+  /** Write-behind flusher: interval between flushes and queued writes per batch. */
+  flushIntervalMs: number;
+  flushBatchSize: number;
+  /** `--threshold` rules checked on each result; a crossing exits 3. */
+  thresholds: Threshold[];
+  /** external: accept a database whose name does not say it is for benchmarks. */
+  allowExistingDb: boolean;
+  /** `--fault` values as given (preset names or plan files), in order; absent = none. */
+  faultSpecs?: string[];
+  /** The resolved plan (bench/faults.ts `withFaultPlan`); empty or absent until resolved, and for a calm run. */
+  faultPlan?: PlannedFault[];
+  /** Redis AOF of a local or docker environment: none (the default when absent), everysec or always. */
+  redisAof?: RedisPersistence;
+}
+
+/** The load drivers `--driver` accepts. */
+export const DRIVERS = ['in-process', 'http'] as const;
+export type Driver = (typeof DRIVERS)[number];
+
+/** What the command line asks for. */
+export type BenchCommand =
+  | { kind: 'help' }
+  | { kind: 'list' }
+  | { kind: 'list-faults' }
+  | { kind: 'run'; options: BenchOptions };
+
+/** Defaults, shared with `--help`. */
+export const DEFAULTS = {
+  workload: 'ycsb-a',
+  clients: 16,
+  maxInFlight: 1024,
+  duration: '10s',
+  warmup: '2s',
+  settle: '1s',
+  keys: 10_000,
+  valueSize: 256,
+  zipfConstant: 0.99,
+  ttl: 0,
+  env: 'local' as EnvironmentKind,
+  driver: 'in-process' as Driver,
+  flushInterval: `${DEFAULT_FLUSH_INTERVAL_MS}ms`,
+  flushBatch: DEFAULT_FLUSH_BATCH_SIZE,
+} as const;
+
+/** Upper bounds that keep a run inside one machine's memory and the loader's patience. */
+export const MAX_KEYS = 10_000_000;
+export const MAX_CLIENTS = 4096;
+export const MAX_RATE = 10_000_000;
+/** The history's client column is 16-bit and the open loop's client id is its in-flight slot. */
+export const MAX_IN_FLIGHT = 65_535;
+const ENV_KINDS: readonly EnvironmentKind[] = ['local', 'external', 'docker'];
+/** The Redis persistence modes `--redis-aof` accepts. */
+export const REDIS_AOF_MODES: readonly RedisPersistence[] = ['none', 'everysec', 'always'];
+
+const OPTION_SPEC = {
+  strategy: { type: 'string' },
+  workload: { type: 'string' },
+  'read-ratio': { type: 'string' },
+  distribution: { type: 'string' },
+  'zipf-constant': { type: 'string' },
+  clients: { type: 'string' },
+  rate: { type: 'string' },
+  'max-in-flight': { type: 'string' },
+  duration: { type: 'string' },
+  warmup: { type: 'string' },
+  settle: { type: 'string' },
+  keys: { type: 'string' },
+  'value-size': { type: 'string' },
+  seed: { type: 'string' },
+  ttl: { type: 'string' },
+  env: { type: 'string' },
+  out: { type: 'string' },
+  'keep-history': { type: 'boolean' },
+  direct: { type: 'boolean' },
+  driver: { type: 'string' },
+  'flush-interval': { type: 'string' },
+  'flush-batch': { type: 'string' },
+  threshold: { type: 'string', multiple: true },
+  'allow-existing-db': { type: 'boolean' },
+  fault: { type: 'string', multiple: true },
+  'list-faults': { type: 'boolean' },
+  'redis-aof': { type: 'string' },
+  list: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Every long option the CLI accepts (for `--help` completeness checks). */
+export const OPTION_NAMES: readonly string[] = Object.keys(OPTION_SPEC);
+
+/**
+ * Parses and validates argv (without `node` and the script). Every problem is a
+ * ConfigurationError whose message names the option and what was expected; nothing
+ * here touches a service. `knownStrategies` comes from the registry; `randomSeed`
+ * supplies the seed when `--seed` is absent.
+ */
+export function parseBenchArgs(
+  argv: readonly string[],
+  knownStrategies: readonly string[],
+  randomSeed: () => number,
+): BenchCommand {
+  let values: ReturnType<typeof parseArgs<{ options: typeof OPTION_SPEC; strict: true }>>['values'];
+  try {
+    ({ values } = parseArgs({
+      args: joinNegativeValues(argv),
+      options: OPTION_SPEC,
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new ConfigurationError(parseArgsMessage(error));
+  }
+  if (values.help) return { kind: 'help' };
+  if (values.list) return { kind: 'list' };
+  if (values['list-faults']) return { kind: 'list-faults' };
+
+  const strategyName = values.strategy;
+  if (strategyName === undefined) {
+    throw new ConfigurationError(
+      `--strategy: required; expected one of ${knownStrategies.join(', ')} or all`,
+    );
+  }
+  const matrix = strategyName === 'all';
+  if (!matrix && !knownStrategies.includes(strategyName)) {
+    throw new ConfigurationError(
+      `--strategy: unknown strategy '${strategyName}'; expected one of ${knownStrategies.join(', ')} or all`,
+    );
+  }
+
+  const workloadName = values.workload ?? DEFAULTS.workload;
+  const preset = findWorkload(workloadName);
+  if (!preset) {
+    const names = WORKLOAD_PRESETS.map((p) => p.name).join(', ');
+    throw new ConfigurationError(`--workload: unknown workload '${workloadName}'; expected one of ${names}`);
+  }
+  const readRatio =
+    values['read-ratio'] === undefined ? preset.readRatio : ratio('--read-ratio', values['read-ratio']);
+  const distribution = values.distribution ?? preset.distribution;
+  if (!(DISTRIBUTIONS as readonly string[]).includes(distribution)) {
+    throw new ConfigurationError(
+      `--distribution: unknown distribution '${distribution}'; expected one of ${DISTRIBUTIONS.join(', ')}`,
+    );
+  }
+  const zipfConstant =
+    values['zipf-constant'] === undefined
+      ? DEFAULTS.zipfConstant
+      : openUnitInterval('--zipf-constant', values['zipf-constant']);
+
+  if (values.clients !== undefined && values.rate !== undefined) {
+    throw new ConfigurationError(
+      '--clients and --rate: choose one load model (closed-loop --clients N or open-loop --rate R)',
+    );
+  }
+  if (values['max-in-flight'] !== undefined && values.rate === undefined) {
+    throw new ConfigurationError('--max-in-flight: only applies to the open-loop model; add --rate R');
+  }
+  const load: LoadModel =
+    values.rate !== undefined
+      ? {
+          kind: 'open',
+          rate: positiveNumber('--rate', values.rate, MAX_RATE, 'operations per second'),
+          maxInFlight:
+            values['max-in-flight'] === undefined
+              ? DEFAULTS.maxInFlight
+              : integer('--max-in-flight', values['max-in-flight'], 1, MAX_IN_FLIGHT),
+        }
+      : {
+          kind: 'closed',
+          clients:
+            values.clients === undefined
+              ? DEFAULTS.clients
+              : integer('--clients', values.clients, 1, MAX_CLIENTS),
+        };
+
+  const env = values.env ?? DEFAULTS.env;
+  if (!(ENV_KINDS as readonly string[]).includes(env)) {
+    throw new ConfigurationError(
+      `--env: unknown environment '${env}'; expected one of ${ENV_KINDS.join(', ')}`,
+    );
+  }
+  const driver = values.driver ?? DEFAULTS.driver;
+  if (!(DRIVERS as readonly string[]).includes(driver)) {
+    throw new ConfigurationError(
+      `--driver: unknown driver '${driver}'; expected one of ${DRIVERS.join(', ')}`,
+    );
+  }
+  const thresholds = (values.threshold ?? []).map(parseThreshold);
+  const redisAof = values['redis-aof'] ?? 'none';
+  if (!(REDIS_AOF_MODES as readonly string[]).includes(redisAof)) {
+    throw new ConfigurationError(
+      `--redis-aof: unknown mode '${redisAof}'; expected one of ${REDIS_AOF_MODES.join(', ')}`,
+    );
+  }
+  if (redisAof !== 'none' && env === 'external') {
+    throw new ConfigurationError(
+      '--redis-aof: the harness does not start Redis with --env external; configure AOF on that server instead',
+    );
+  }
+  if (values['allow-existing-db'] && env !== 'external') {
+    throw new ConfigurationError('--allow-existing-db: only applies with --env external');
+  }
+  if (values.out !== undefined && values.out.trim() === '') {
+    throw new ConfigurationError('--out: expected a directory path, got an empty string');
+  }
+
+  const workload: WorkloadSpec = {
+    name:
+      values['read-ratio'] === undefined && values.distribution === undefined
+        ? preset.name
+        : `${preset.name}*`,
+    readRatio,
+    distribution: distribution as Distribution,
+    zipfConstant,
+    keys: values.keys === undefined ? DEFAULTS.keys : integer('--keys', values.keys, 1, MAX_KEYS),
+    valueSize:
+      values['value-size'] === undefined
+        ? DEFAULTS.valueSize
+        : integer('--value-size', values['value-size'], 1, MAX_PAYLOAD_BYTES, ' bytes'),
+  };
+
+  return {
+    kind: 'run',
+    options: {
+      strategies: matrix ? [...knownStrategies] : [strategyName],
+      matrix,
+      workload,
+      load,
+      durationMs: duration('--duration', values.duration ?? DEFAULTS.duration, false),
+      warmupMs: duration('--warmup', values.warmup ?? DEFAULTS.warmup, true),
+      settleMs: duration('--settle', values.settle ?? DEFAULTS.settle, true),
+      seed:
+        values.seed === undefined ? randomSeed() : integer('--seed', values.seed, 0, Number.MAX_SAFE_INTEGER),
+      ttlSeconds: values.ttl === undefined ? DEFAULTS.ttl : ttlSeconds(values.ttl),
+      env: env as EnvironmentKind,
+      outDir: values.out,
+      keepHistory: values['keep-history'] ?? false,
+      viaProxy: !(values.direct ?? false),
+      driver: driver as Driver,
+      flushIntervalMs: duration(
+        '--flush-interval',
+        values['flush-interval'] ?? DEFAULTS.flushInterval,
+        false,
+      ),
+      flushBatchSize:
+        values['flush-batch'] === undefined
+          ? DEFAULTS.flushBatch
+          : integer('--flush-batch', values['flush-batch'], 1, 100_000),
+      thresholds,
+      allowExistingDb: values['allow-existing-db'] ?? false,
+      faultSpecs: values.fault ?? [],
+      faultPlan: [],
+      redisAof: redisAof as RedisPersistence,
+    },
+  };
+}
+
+/**
+ * parseArgs refuses `--duration -5s` as ambiguous; joining it into `--duration=-5s` lets
+ * validation say what is wrong with the value instead.
+ */
+function joinNegativeValues(argv: readonly string[]): string[] {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const next = argv[i + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : '';
+    const spec = (OPTION_SPEC as Record<string, { type: string }>)[name];
+    if (spec?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      args.push(`${arg}=${next}`);
+      i++;
+    } else {
+      args.push(arg);
+    }
+  }
+  return args;
+}
+
+function parseArgsMessage(error: unknown): string {
+  const message = messageOf(error);
+  const code = (error as { code?: string }).code;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const option = /'([^']+)'/.exec(message)?.[1] ?? message;
+    return `${option}: unknown option; see --help for the options`;
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const option = /'(--[^' ]+)/.exec(message)?.[1] ?? 'option';
+    return message.includes('argument missing')
+      ? `${option}: expected a value after the option`
+      : `${option}: takes no value`;
+  }
+  if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+    const positional = /'([^']+)'/.exec(message)?.[1] ?? '';
+    return `unexpected argument '${positional}'; options start with -- (see --help)`;
+  }
+  return message.split('\n')[0] ?? message;
+}
+
+function duration(option: string, text: string, zeroAllowed: boolean): number {
+  const ms = parseDuration(text);
+  const expected = zeroAllowed
+    ? 'a duration like 500ms, 10s or 2m (0s allowed)'
+    : 'a positive duration like 500ms, 10s or 2m';
+  if (ms === undefined) throw new ConfigurationError(`${option}: expected ${expected}, got '${text}'`);
+  if (!zeroAllowed && ms <= 0) throw new ConfigurationError(`${option}: expected ${expected}, got '${text}'`);
+  return ms;
+}
+
+function ttlSeconds(text: string): number {
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : parseDuration(text);
+  if (ms === undefined || ms % 1000 !== 0) {
+    throw new ConfigurationError(
+      `--ttl: expected whole seconds like 30, 30s or 5m (0 = no expiry), got '${text}'`,
+    );
+  }
+  return ms / 1000;
+}
+
+function integer(option: string, text: string, min: number, max: number, unit = ''): number {
+  const value = /^-?\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigurationError(
+      `${option}: expected an integer from ${min} to ${max}${unit}, got '${text}'`,
+    );
+  }
+  return value;
+}
+
+function positiveNumber(option: string, text: string, max: number, unit: string): number {
+  const value = text.trim() === '' ? Number.NaN : Number(text);
+  if (!Number.isFinite(value) || value <= 0 || value > max) {
+    throw new ConfigurationError(
+      `${option}: expected a positive number of ${unit} up to ${max}, got '${text}'`,
+    );
+  }
+  return value;
+}
+
+function ratio(option: string, text: string): number {
+  const value = text.trim() === '' ? Number.NaN : Number(text);
+  if (!Number.isFinite(value) || value < 0 || value > 1) {
+    throw new ConfigurationError(`${option}: expected a number from 0 to 1, got '${text}'`);
+  }
+  return value;
+}
+
+function openUnitInterval(option: string, text: string): number {
+  const value = text.trim() === '' ? Number.NaN : Number(text);
+  if (!Number.isFinite(value) || value <= 0 || value >= 1) {
+    throw new ConfigurationError(`${option}: expected a number between 0 and 1 (exclusive), got '${text}'`);
+  }
+  return value;
+}

@@ -1,0 +1,94 @@
+import { writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { renderMatrixReport } from '../../reports/render.ts';
+import type { RunResult } from '../../reports/types.ts';
+import type { Environment } from '../../services/types.ts';
+import type { StrategyEntry } from '../../strategies/types.ts';
+import { openDirect } from '../run/direct.ts';
+import { runStrategy } from '../run/pipeline.ts';
+import { runId } from '../run/result.ts';
+import type { BenchOptions } from './options.ts';
+import { startProgress } from './progress.ts';
+import { formatMatrixTable, formatRunSummary } from './summary.ts';
+import { REPORT_FILE, RESULT_FILE, writeRun } from './write-run.ts';
+
+/** Default parent of run directories. */
+export const DEFAULT_OUT_ROOT = join('reports', 'out');
+
+/** Where a session's text goes. */
+export interface SessionOutput {
+  /** Summaries and the matrix table. */
+  stdout: NodeJS.WritableStream;
+  /** Progress and warnings. */
+  stderr: NodeJS.WriteStream;
+}
+
+/** What a session produced. */
+export interface SessionOutcome {
+  results: RunResult[];
+  resultFiles: string[];
+  interrupted: boolean;
+}
+
+/**
+ * Runs each selected strategy in turn on one environment with the same seed (the data is
+ * reloaded and the cache flushed before each), writing each result.json as it finishes.
+ * One strategy writes to `--out` or reports/out/<run-id>/; `--strategy all` writes
+ * <matrix dir>/<strategy>/result.json, a matrix.json index and prints the side-by-side table.
+ * An abort stops the running strategy's load (its result is still written) and skips the rest.
+ */
+export async function runBenchSession(
+  options: BenchOptions,
+  entries: readonly StrategyEntry[],
+  env: Environment,
+  output: SessionOutput,
+  signal?: AbortSignal,
+): Promise<SessionOutcome> {
+  const direct = await openDirect(env.endpoints);
+  const results: RunResult[] = [];
+  const resultFiles: string[] = [];
+  const matrixDir = options.matrix
+    ? (options.outDir ?? join(DEFAULT_OUT_ROOT, runId(new Date(), 'matrix', options.seed)))
+    : undefined;
+  try {
+    for (const entry of entries) {
+      if (signal?.aborted) break;
+      let stopProgress: (() => void) | undefined;
+      const run = await runStrategy(entry, {
+        env,
+        direct,
+        options,
+        ...(signal ? { signal } : {}),
+        onLoadStart: (sample) => {
+          stopProgress = startProgress(output.stderr, entry.name, sample);
+        },
+        onLoadStop: () => stopProgress?.(),
+        warn: (message) => output.stderr.write(`[${entry.name}] warning: ${message}\n`),
+      });
+      const dir =
+        matrixDir !== undefined
+          ? join(matrixDir, entry.name)
+          : (options.outDir ?? join(DEFAULT_OUT_ROOT, run.result.run.id));
+      const file = await writeRun(dir, run, options.keepHistory);
+      results.push(run.result);
+      resultFiles.push(file);
+      output.stdout.write(`${formatRunSummary(run.result, file)}\n`);
+    }
+  } finally {
+    await direct.close();
+  }
+  if (matrixDir !== undefined && results.length > 0) {
+    const index = {
+      schemaVersion: 1,
+      seed: options.seed,
+      results: results.map((result, i) => ({
+        strategy: result.run.strategy,
+        file: relative(matrixDir, resultFiles[i] ?? join(result.run.strategy, RESULT_FILE)),
+      })),
+    };
+    await writeFile(join(matrixDir, 'matrix.json'), `${JSON.stringify(index, null, 2)}\n`);
+    await writeFile(join(matrixDir, REPORT_FILE), renderMatrixReport(results));
+    output.stdout.write(`${formatMatrixTable(results)}matrix       ${join(matrixDir, REPORT_FILE)}\n`);
+  }
+  return { results, resultFiles, interrupted: signal?.aborted ?? false };
+}

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { RunResult } from '../../../reports/types.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+
+/** Every leaf is a finite number, a string, a boolean, or null only where the schema allows it. */
+function assertFilled(value: unknown, path: string): void {
+  if (value === undefined) assert.fail(`${path} is undefined`);
+  if (typeof value === 'number') assert.ok(Number.isFinite(value), `${path} = ${value}`);
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) assertFilled(item, `${path}[${i}]`);
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) assertFilled(item, `${path}.${key}`);
+  }
+}
+
+describe('bench CLI with real services', () => {
+  it('a short run writes a complete result.json and prints the summary', () => {
+    const out = mkdtempSync(join(tmpdir(), 'cacheproof-cli-'));
+    try {
+      const run = spawnSync(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'bench/cli/bench.ts',
+          '--strategy',
+          'cache-aside',
+          '--duration',
+          '2s',
+          '--warmup',
+          '500ms',
+          '--settle',
+          '200ms',
+          '--keys',
+          '500',
+          '--seed',
+          '5',
+          '--out',
+          out,
+          '--keep-history',
+        ],
+        { cwd: ROOT, encoding: 'utf8', timeout: 120_000 },
+      );
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(run.stdout, /^cache-aside · ycsb-a \(50% reads, zipfian 0\.99, 500 keys, 256 B\)\n/);
+      assert.ok(
+        run.stdout.endsWith(
+          `result       ${join(out, 'result.json')}\nreport       ${join(out, 'report.html')}\n\n`,
+        ),
+        run.stdout,
+      );
+      assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /^<!doctype html>/i);
+
+      const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as RunResult;
+      assertFilled(result, 'result');
+      assert.equal(result.schemaVersion, 1);
+      assert.equal(result.run.strategy, 'cache-aside');
+      assert.equal(result.run.seed, 5);
+      assert.equal(result.run.interrupted, false);
+      assert.ok(result.run.durationMs >= 2000 && result.run.durationMs < 3000);
+      assert.ok(Object.keys(result.run.env.versions).length >= 3);
+      assert.ok(result.throughput.opsPerSec > 0);
+      assert.equal(
+        result.throughput.reads + result.throughput.writes,
+        result.latency.read.count + result.latency.write.count,
+      );
+      assert.ok(result.throughput.timeline.length >= 2);
+      assert.ok(result.latency.read.p50 > 0 && result.latency.read.p50 <= result.latency.read.p99);
+      assert.ok(
+        result.cache.hits + result.cache.misses === result.throughput.reads - result.throughput.errors,
+      );
+      assert.ok(result.db.queries > 0);
+      assert.ok(result.consistency.readsChecked > 0);
+      assert.ok(result.consistency.visibility.length > 0);
+      assert.ok(result.consistency.nines.length > 0);
+      assert.ok(readFileSync(join(out, 'history.bin.gz')).length > 0);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+});

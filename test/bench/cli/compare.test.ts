@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { makeResult } from '../../fixtures/make-result.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+const CLI = join(ROOT, 'bench', 'cli', 'compare.ts');
+let dir: string;
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cacheproof-compare-'));
+  const write = async (name: string, value: unknown): Promise<void> => {
+    await mkdir(join(dir, name), { recursive: true });
+    await writeFile(join(dir, name, 'result.json'), JSON.stringify(value));
+  };
+  await write('base', makeResult());
+  await write('stale-head', makeResult({ staleFactor: 10 }));
+  await write('old', { ...makeResult({ durationS: 3 }), schemaVersion: 0 });
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs `npm run compare` the way the package script does; resolves exit code and output. */
+function compare(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : Number(error.code), stdout, stderr });
+    });
+  });
+}
+
+test('compare of a run with itself exits 0 and writes HTML and Markdown', async () => {
+  const out = join(dir, 'out', 'same.html');
+  const markdown = join(dir, 'out', 'same.md');
+  const base = join(dir, 'base');
+  const run = await compare(
+    base,
+    base,
+    '--out',
+    out,
+    '--markdown',
+    markdown,
+    '--threshold',
+    'staleReadRate<=0.001',
+    '--max-regression',
+    'opsPerSec=10%',
+  );
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /compare: 2 rules hold/);
+  assert.match(await readFile(out, 'utf8'), /<span class="badge good">passed<\/span>/);
+  assert.match(await readFile(markdown, 'utf8'), /✅ \*\*all 2 rules hold\*\*/);
+});
+
+test('compare exits 3 and names the threshold when the head has too many stale reads', async () => {
+  const run = await compare(
+    join(dir, 'base'),
+    join(dir, 'stale-head', 'result.json'),
+    '--threshold',
+    'staleReadRate<=0.001',
+    '--threshold',
+    'lostWrites==0',
+  );
+  assert.equal(run.code, 3);
+  assert.match(
+    run.stderr,
+    /^compare: cache-aside: threshold staleReadRate<=0\.001 crossed: staleReadRate is /m,
+  );
+  assert.doesNotMatch(run.stderr, /lostWrites/);
+});
+
+test('compare exits 2 with one line for a bad threshold or an old schemaVersion', async () => {
+  const bad = await compare(join(dir, 'base'), join(dir, 'base'), '--threshold', 'staleReadRate<<1');
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr.trim().split('\n').length, 1);
+  assert.match(bad.stderr, /--threshold 'staleReadRate<<1': expected metric, operator/);
+
+  const old = await compare(join(dir, 'base'), join(dir, 'old'));
+  assert.equal(old.code, 2);
+  assert.match(
+    old.stderr,
+    /^compare: .*old\/result\.json: schemaVersion 0 is not supported; this cacheproof reads 1\n$/,
+  );
+
+  const missing = await compare(join(dir, 'base'));
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /expected a base and a head/);
+});

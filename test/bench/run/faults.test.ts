@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { formatFaultLines } from '../../../bench/cli/fault-summary.ts';
+import { type BenchOptions, parseBenchArgs } from '../../../bench/cli/options.ts';
+import { withFaultAnalysis, withFaultPlan } from '../../../bench/run/faults.ts';
+import { ConfigurationError } from '../../../kernel/index.ts';
+import { HistoryBuilder } from '../../checker/history-builder.ts';
+import { makeResult } from '../../fixtures/make-result.ts';
+
+const STRATEGIES = ['cache-aside', 'db-only'];
+
+function options(...argv: string[]): BenchOptions {
+  const command = parseBenchArgs(['--strategy', 'cache-aside', ...argv], STRATEGIES, () => 1);
+  assert.equal(command.kind, 'run');
+  return (command as { options: BenchOptions }).options;
+}
+
+function refuses(argv: string[], message: string): void {
+  assert.throws(
+    () => options(...argv),
+    (error: unknown) => error instanceof ConfigurationError && error.message === message,
+  );
+}
+
+async function planRefuses(argv: string[], message: string): Promise<void> {
+  await assert.rejects(withFaultPlan(options(...argv)), (error: unknown) => {
+    assert.ok(error instanceof ConfigurationError, String(error));
+    assert.equal(error.message, message);
+    return true;
+  });
+}
+
+describe('fault options', () => {
+  it('reads --fault (repeatable), --redis-aof and --list-faults', () => {
+    const o = options('--fault', 'redis-latency', '--fault', 'plan.json', '--redis-aof', 'everysec');
+    assert.deepEqual(o.faultSpecs, ['redis-latency', 'plan.json']);
+    assert.deepEqual(o.faultPlan, []);
+    assert.equal(o.redisAof, 'everysec');
+    assert.equal(options().redisAof, 'none');
+    assert.deepEqual(
+      parseBenchArgs(['--list-faults'], STRATEGIES, () => 1),
+      { kind: 'list-faults' },
+    );
+  });
+
+  it('refuses a bad --redis-aof, and AOF with an environment the harness does not start', () => {
+    refuses(
+      ['--redis-aof', 'sometimes'],
+      "--redis-aof: unknown mode 'sometimes'; expected one of none, everysec, always",
+    );
+    refuses(
+      ['--redis-aof', 'always', '--env', 'external'],
+      '--redis-aof: the harness does not start Redis with --env external; configure AOF on that server instead',
+    );
+    assert.equal(options('--redis-aof', 'none', '--env', 'external').redisAof, 'none');
+  });
+
+  it('resolves presets against the run duration, the same plan for every strategy', async () => {
+    const resolved = await withFaultPlan(
+      options('--fault', 'redis-crash', '--duration', '10s', '--strategy', 'all'),
+    );
+    assert.deepEqual(resolved.faultPlan, [{ fault: 'redis-crash', at: 3000, duration: 3000 }]);
+    assert.deepEqual((await withFaultPlan(options())).faultPlan, []);
+  });
+
+  it('refuses unknown presets, bad plan files and process faults with --env external', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cacheproof-plan-'));
+    try {
+      const unknownFault = join(dir, 'unknown.json');
+      writeFileSync(unknownFault, JSON.stringify([{ fault: 'earthquake', at: 0, duration: 10 }]));
+      const negative = join(dir, 'negative.json');
+      writeFileSync(negative, JSON.stringify([{ fault: 'latency', target: 'redis', at: -5, duration: 10 }]));
+      await planRefuses(
+        ['--fault', 'nope'],
+        "--fault: 'nope' is neither a preset nor a plan file; presets: calm, redis-latency, mysql-latency, redis-partition, mysql-partition, redis-crash, redis-pause, flaky-network, mixed (see --list-faults)",
+      );
+      await planRefuses(
+        ['--fault', unknownFault],
+        `--fault ${unknownFault}: entry 0: unknown fault 'earthquake'; expected one of calm, latency, partition, reset-peer, bandwidth, slow-close, slicer, redis-crash, redis-pause, mysql-pause`,
+      );
+      await planRefuses(
+        ['--fault', negative],
+        `--fault ${negative}: entry 0: 'at' must be a number of ms >= 0 from the start of the load, got -5`,
+      );
+      await planRefuses(
+        ['--fault', 'redis-crash', '--env', 'external'],
+        '--fault redis-crash needs --env local (the harness must own the Redis process)',
+      );
+      await planRefuses(
+        ['--fault', 'redis-latency', '--direct'],
+        "--fault: 'latency' acts through Toxiproxy, which --direct bypasses; drop --direct or the fault",
+      );
+      const direct = await withFaultPlan(options('--fault', 'redis-crash', '--direct'));
+      assert.equal(direct.faultPlan?.length, 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('withFaultAnalysis', () => {
+  it('adds target, params, recovery time and the inside/outside metrics', () => {
+    const base = makeResult({ withFault: false, durationS: 4 });
+    const b = new HistoryBuilder();
+    for (let t = 0; t < 4000; t += 10) {
+      // Half the throughput during the fault (1000–2000 ms), full right after the heal.
+      if (t >= 1000 && t < 2000 && t % 20 !== 0) continue;
+      b.read(0, 1, t, t + (t >= 1000 && t < 2000 ? 5 : 1), 0);
+    }
+    const result = {
+      ...base,
+      run: {
+        ...base.run,
+        durationMs: 4000,
+        faults: [
+          {
+            id: 'redis-latency#1',
+            name: 'redis-latency',
+            target: '',
+            color: '#f4a261',
+            startMs: 1000,
+            healMs: 2000,
+            params: {},
+          },
+        ],
+      },
+    };
+    const plan = [
+      { fault: 'latency', target: 'redis' as const, params: { latencyMs: 20 }, at: 1000, duration: 1000 },
+    ];
+    const analysed = withFaultAnalysis(result, b.build(), plan);
+    assert.deepEqual(analysed.run.faults, [
+      { ...result.run.faults[0], target: 'redis', params: { latencyMs: 20 }, recoveryMs: 0 },
+    ]);
+    assert.equal(analysed.faultWindows?.inside.ops, 50);
+    assert.equal(analysed.faultWindows?.inside.latency.read.p50Ms, 5);
+    assert.equal(analysed.faultWindows?.outside.ops, 300);
+    assert.equal(analysed.faultWindows?.outside.latency.read.p99Ms, 1);
+    assert.deepEqual(formatFaultLines(analysed), [
+      'fault        redis-latency#1 on redis · started 1.00s, healed 2.00s · recovered 0ms after the heal',
+      '  inside     50 ops/s · 0 errors · read p50/p99 5.00/5.00 ms · write p50/p99 0.00/0.00 ms · stale reads 0 (0.000%)',
+      '  outside    100 ops/s · 0 errors · read p50/p99 1.00/1.00 ms · write p50/p99 0.00/0.00 ms · stale reads 0 (0.000%)',
+    ]);
+  });
+
+  it('leaves a calm result as it is', () => {
+    const calm = makeResult({ withFault: false, durationS: 4 });
+    assert.equal(withFaultAnalysis(calm, new HistoryBuilder().build(), []), calm);
+    assert.deepEqual(formatFaultLines(calm), []);
+  });
+});

@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { ProgressSample } from '../../../bench/cli/progress.ts';
+import { type DirectConnections, openDirect } from '../../../bench/run/direct.ts';
+import { runStrategy } from '../../../bench/run/pipeline.ts';
+import { OP_READ, OP_WRITE, OUTCOME_OK } from '../../../checker/types.ts';
+import { startLocalEnvironment } from '../../../services/local.ts';
+import type { Environment } from '../../../services/types.ts';
+import { findStrategy } from '../../../strategies/registry.ts';
+import { describeStrategy, openSteps } from '../../../strategies/steps.ts';
+import type { CacheStrategy, StrategyContext, StrategyEntry } from '../../../strategies/types.ts';
+import { shortRun } from './short-run.ts';
+
+/**
+ * Deliberately wrong, kept only here: a write reads the row BEFORE its own DB write and,
+ * after the write, sets the cache from that old row. The cache is left one version behind
+ * MySQL after every write, so later reads hit an old version (stale reads) and the last
+ * write of each key leaves its cache entry older than MySQL (divergent keys).
+ */
+const setsCacheFromOldRow: StrategyEntry = {
+  name: 'sets-cache-from-old-row',
+  summary: 'test only: caches the value read before its own write',
+  async factory(context: StrategyContext): Promise<CacheStrategy> {
+    const steps = await openSteps(context, true);
+    return {
+      name: 'sets-cache-from-old-row',
+      read: (key, opId = -1) => steps.readThrough(key, opId),
+      async write(key, payload, opId = -1) {
+        const old = await steps.dbRead(key, opId);
+        const version = await steps.dbWrite(key, payload, opId);
+        if (old) await steps.cacheSet(key, old.version, old.payload, opId);
+        return { version };
+      },
+      describe: () => describeStrategy('sets-cache-from-old-row', 'test only', context),
+      stats: () => steps.counter.snapshot(),
+      close: () => steps.close(),
+    };
+  },
+};
+
+describe('runStrategy against real services', () => {
+  let env: Environment;
+  let direct: DirectConnections;
+
+  before(async () => {
+    env = await startLocalEnvironment({ redisPersistence: 'none' });
+    direct = await openDirect(env.endpoints);
+  });
+
+  after(async () => {
+    await direct?.close();
+    await env?.stop();
+  });
+
+  for (const seed of [1, 2]) {
+    it(`db-only shows no stale read, divergent key or lost write (seed ${seed})`, async () => {
+      const entry = findStrategy('db-only');
+      assert.ok(entry);
+      const { result, history } = await runStrategy(entry, { env, direct, options: shortRun(seed) });
+      assert.ok(result.throughput.reads > 0 && result.throughput.writes > 0);
+      assert.equal(result.throughput.errors, 0);
+      assert.equal(result.consistency.readsChecked, result.throughput.reads);
+      assert.equal(result.consistency.staleReads, 0);
+      assert.equal(result.consistency.divergentKeys, 0);
+      assert.equal(result.consistency.lostWrites, 0);
+      assert.equal(result.consistency.valid, true);
+      assert.equal(result.cache.hitRatio, 0);
+      assert.ok(result.db.queries >= result.throughput.reads + result.throughput.writes);
+      // The history holds exactly the measured operations, all completed ok, on one clock.
+      assert.equal(history.length, result.throughput.reads + result.throughput.writes);
+      for (let op = 0; op < history.length; op++) {
+        assert.equal(history.outcome[op], OUTCOME_OK);
+        assert.ok((history.invokeNs[op] ?? -1) >= 0);
+        assert.ok((history.completeNs[op] ?? -1) >= (history.invokeNs[op] ?? 0));
+      }
+    });
+  }
+
+  it('catches a strategy that sets the cache from the row it read before its own write', async () => {
+    let sample: (() => ProgressSample) | undefined;
+    const { result, report, history } = await runStrategy(setsCacheFromOldRow, {
+      env,
+      direct,
+      options: shortRun(3, { workload: { ...shortRun(3).workload, keys: 50 } }),
+      onLoadStart: (sampler) => {
+        sample = sampler;
+      },
+    });
+    // The live count applies the same definition online: it must agree with the checker.
+    assert.equal(sample?.().staleSoFar, result.consistency.staleReads);
+    assert.ok(result.consistency.staleReads > 0, `stale reads ${result.consistency.staleReads}`);
+    assert.ok(result.consistency.divergentKeys > 0, `divergent keys ${result.consistency.divergentKeys}`);
+    assert.equal(result.consistency.valid, false);
+    assert.ok(result.consistency.divergent.every((d) => d.kind === 'cache-older'));
+    // The worked examples carry the traced steps that explain them.
+    assert.ok(result.consistency.staleness.maxVersionLag >= 1);
+    assert.ok(report.examples.some((example) => example.steps.length > 0));
+    let writes = 0;
+    let reads = 0;
+    for (let op = 0; op < history.length; op++) {
+      if (history.kind[op] === OP_WRITE) writes++;
+      if (history.kind[op] === OP_READ) reads++;
+    }
+    assert.equal(writes, result.throughput.writes);
+    assert.equal(reads, result.throughput.reads);
+  });
+
+  it('drives an open loop at the target rate and counts operations it could not start', async () => {
+    const entry = findStrategy('cache-aside');
+    assert.ok(entry);
+    const { result } = await runStrategy(entry, {
+      env,
+      direct,
+      options: shortRun(4, { load: { kind: 'open', rate: 200, maxInFlight: 32 } }),
+    });
+    const done = result.throughput.reads + result.throughput.writes;
+    const loadModel = result.run.loadModel;
+    assert.equal(loadModel.kind, 'open');
+    // 2 s at 200 ops/s: 400 operations due, each either run or dropped (±1 for the edges).
+    const dropped = loadModel.kind === 'open' ? loadModel.droppedOps : Number.NaN;
+    assert.ok(Math.abs(done + dropped - 400) <= 2, `done ${done} + dropped ${dropped}`);
+    assert.equal(result.consistency.lostWrites, 0);
+  });
+
+  it('stops early on abort and marks the result interrupted', async () => {
+    const entry = findStrategy('db-only');
+    assert.ok(entry);
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(), 800);
+    const { result } = await runStrategy(entry, {
+      env,
+      direct,
+      options: shortRun(5, { durationMs: 60_000 }),
+      signal: abort.signal,
+    });
+    assert.equal(result.run.interrupted, true);
+    assert.ok(result.run.durationMs < 5000, `measured ${result.run.durationMs} ms`);
+    assert.equal(result.consistency.valid, true);
+  });
+});

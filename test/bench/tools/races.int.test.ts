@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { formatRaceTable, type RaceOutcome, runRaceScenarios } from '../../../bench/tools/races.ts';
+import { startLocalEnvironment } from '../../../services/local.ts';
+import type { Environment } from '../../../services/types.ts';
+
+let env: Environment;
+let outcomes: RaceOutcome[];
+
+before(async () => {
+  env = await startLocalEnvironment({ redisPersistence: 'none' });
+  outcomes = await runRaceScenarios(env);
+});
+
+after(async () => {
+  await env?.stop();
+});
+
+function outcomeOf(strategy: string, scenarioPattern: string): RaceOutcome {
+  const patternRow = outcomes.find((outcome) => outcome.strategy === scenarioPattern);
+  assert.ok(patternRow, scenarioPattern);
+  const row = outcomes.find(
+    (outcome) => outcome.scenario === patternRow.scenario && outcome.strategy === strategy,
+  );
+  assert.ok(row, `${strategy} in ${patternRow.scenario}`);
+  return row;
+}
+
+it('runs every scenario with its pattern and with db-only', () => {
+  assert.deepEqual(
+    outcomes.map((outcome) => outcome.strategy),
+    [
+      'delete-then-update',
+      'db-only',
+      'cache-aside',
+      'db-only',
+      'write-through',
+      'db-only',
+      'write-behind',
+      'db-only',
+    ],
+  );
+  assert.ok(
+    outcomes.every((outcome) => outcome.reproduced),
+    formatRaceTable(outcomes),
+  );
+});
+
+it('delete-then-update: the read puts v1 back after the delete, MySQL gets v2', () => {
+  const row = outcomeOf('delete-then-update', 'delete-then-update');
+  assert.deepEqual(
+    { cache: row.cacheVersion, db: row.dbVersion, read: row.finalReadVersion, stale: row.staleCache },
+    { cache: 1, db: 2, read: 1, stale: true },
+  );
+  assert.deepEqual(
+    row.steps.map((step) => `${step.opId}:${step.step}`),
+    [
+      '1:cache-del',
+      '1:db-write',
+      '2:cache-del',
+      '3:cache-get-miss',
+      '3:db-read',
+      '3:cache-set',
+      '2:db-write',
+      '1000000:cache-get-hit',
+    ],
+  );
+});
+
+it('cache-aside: the slow read sets v1 after the write committed v2 and deleted', () => {
+  const row = outcomeOf('cache-aside', 'cache-aside');
+  assert.deepEqual([row.cacheVersion, row.dbVersion, row.finalReadVersion, row.lostWrites], [1, 2, 1, 0]);
+  const order = row.steps
+    .filter((step) => step.opId !== 1)
+    .map((step) => `${step.opId}:${step.step}:${step.version}`);
+  assert.deepEqual(order.slice(0, 5), [
+    '2:cache-get-miss:-1',
+    '2:db-read:1',
+    '3:db-write:2',
+    '3:cache-del:-1',
+    '2:cache-set:1',
+  ]);
+});
+
+it('write-through: MySQL ends at B (v3), the cache at A (v2)', () => {
+  const row = outcomeOf('write-through', 'write-through');
+  assert.deepEqual([row.ackedVersions, row.cacheVersion, row.dbVersion], [[1, 2, 3], 2, 3]);
+});
+
+it('write-behind: three acknowledged writes are lost with Redis', () => {
+  const row = outcomeOf('write-behind', 'write-behind');
+  assert.deepEqual(
+    [row.ackedVersions, row.dbVersion, row.cacheVersion, row.lostWrites],
+    [[1, 2, 3], 0, 0, 3],
+  );
+});
+
+it('db-only never shows an anomaly in any scenario', () => {
+  const controls = outcomes.filter((outcome) => outcome.strategy === 'db-only');
+  assert.equal(controls.length, 4);
+  for (const row of controls) {
+    assert.equal(row.anomaly, false, row.scenario);
+    assert.equal(row.cacheVersion, 0);
+    assert.equal(row.lostWrites, 0);
+    assert.equal(row.finalReadVersion, row.dbVersion);
+    assert.equal(row.dbVersion, Math.max(...row.ackedVersions));
+  }
+});
+
+it('formats a table with one line per outcome plus a header and a rule', () => {
+  const lines = formatRaceTable(outcomes).split('\n');
+  assert.equal(lines.length, outcomes.length + 2);
+  assert.match(
+    lines[0] ?? '',
+    /^scenario\s+strategy\s+article predicts\s+cache v\s+db v\s+read v\s+lost\s+reproduced$/,
+  );
+});
