@@ -50,7 +50,7 @@ interface Bucket {
 }
 
 /**
- * Splits a history at the fault windows and measures each fault's recovery (DESIGN.md
+ * Splits a history at the fault windows and measures each fault's recovery (docs/definitions.md
  * "Convergence time"). Operations belong to the side their invoke time falls on; a window
  * covers [startMs, healMs), or up to the end of the run when never healed.
  *

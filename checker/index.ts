@@ -29,7 +29,7 @@ export {
 export const DEFAULT_MAX_EXAMPLES_PER_KIND = 3;
 
 /**
- * Checks a history and the final snapshot of cache and MySQL (DESIGN.md definitions):
+ * Checks a history and the final snapshot of cache and MySQL (docs/definitions.md):
  * stale reads with their age and lag, t-visibility, divergent keys, lost writes, per-second
  * series, consistency nines and worked examples. Pure and synchronous; `valid` is true when
  * there is no stale read, no divergent key and no lost write.

@@ -34,7 +34,7 @@ export interface ReadAnalysis {
 
 /**
  * One sweep over the ok reads in invoke order, applying the ok writes in completion order
- * as their completion times pass: finds the stale reads (DESIGN.md definition) and counts
+ * as their completion times pass: finds the stale reads (docs/definitions.md) and counts
  * t-visibility. A write counts as completed before a read only when its completion time is
  * strictly below the read's invoke time. Per key the sweep keeps only the highest version
  * completed and when it completed, so the common case touches one small array per read.

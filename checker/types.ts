@@ -82,7 +82,7 @@ export interface FinalSnapshot {
   takenAtNs: number;
 }
 
-/** One stale read (DESIGN.md definition). */
+/** One stale read (docs/definitions.md). */
 export interface StaleRead {
   op: number;
   key: number;

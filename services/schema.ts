@@ -1,4 +1,4 @@
-/** The benchmark table of DESIGN.md. Payloads larger than this are refused by the CLI. */
+/** The benchmark table (README "Data model"). Payloads larger than this are refused by the CLI. */
 export const MAX_PAYLOAD_BYTES = 16384;
 
 export const ITEMS_TABLE_DDL = `CREATE TABLE IF NOT EXISTS items (

@@ -14,7 +14,7 @@ export interface WriteResult {
 }
 
 /**
- * The contract every caching pattern implements (DESIGN.md "The strategy contract").
+ * The contract every caching pattern implements (README "Adding a strategy").
  * `opId` is optional and only used to tie step-trace events and pause points to the
  * operation that caused them; strategies must pass it through untouched.
  * Errors are thrown, never swallowed: the driver records a thrown operation as `info`.
