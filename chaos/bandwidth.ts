@@ -5,7 +5,6 @@ import { toxicFaultKind } from './toxic-fault.ts';
 export const bandwidthFault = toxicFaultKind({
   name: 'bandwidth',
   toxicType: 'bandwidth',
-  color: '#2a9d8f',
   summary: 'limits each connection to rateKBps kilobytes per second',
   defaultDirection: 'downstream',
   params: {

@@ -2,12 +2,10 @@ import { readParams } from './params.ts';
 import { type FaultKind, ParamError } from './types.ts';
 
 const NAME = 'calm';
-const COLOR = '#adb5bd';
 
 /** The no-op fault: starts and heals nothing (a plan slot with no fault, Jepsen's noop nemesis). */
 export const calmFault: FaultKind = {
   name: NAME,
-  color: COLOR,
   summary: 'does nothing (the no-op fault; the calm preset has no fault at all)',
   targets: [],
   params: {},
@@ -16,7 +14,7 @@ export const calmFault: FaultKind = {
     readParams(raw, {});
     return {
       name: NAME,
-      color: COLOR,
+      kind: NAME,
       target: undefined,
       describe: () => 'no fault',
       start: async () => undefined,

@@ -5,7 +5,6 @@ import { toxicFaultKind } from './toxic-fault.ts';
 export const latencyFault = toxicFaultKind({
   name: 'latency',
   toxicType: 'latency',
-  color: '#f4a261',
   summary: 'delays every chunk on the link by latencyMs ± jitterMs',
   defaultDirection: 'downstream',
   params: {

@@ -3,7 +3,6 @@ import { addToxics, proxyName, removeToxics, setProxyEnabled } from './toxiproxy
 import { type FaultKind, type FaultTarget, ParamError } from './types.ts';
 
 const TARGETS: readonly FaultTarget[] = ['redis', 'mysql'];
-const COLOR = '#e63946';
 
 const PARAMS = {
   mode: choiceParam(
@@ -22,7 +21,6 @@ const PARAMS = {
  */
 export const partitionFault: FaultKind = {
   name: 'partition',
-  color: COLOR,
   summary:
     "cuts the link: mode 'timeout' (packets dropped, connections hang) or 'disable' (connections refused)",
   targets: TARGETS,
@@ -40,7 +38,7 @@ export const partitionFault: FaultKind = {
     if (mode === 'disable') {
       return {
         name,
-        color: COLOR,
+        kind: 'partition',
         target: resolvedTarget,
         describe: () => `partition: proxy ${resolvedTarget} disabled (connections closed, new ones refused)`,
         start: (ctx) => setProxyEnabled(ctx.toxiproxy, proxyName(ctx.env, resolvedTarget), false),
@@ -49,7 +47,7 @@ export const partitionFault: FaultKind = {
     }
     return {
       name,
-      color: COLOR,
+      kind: 'partition',
       target: resolvedTarget,
       describe: () =>
         `partition: timeout toxic of 0 ${direction} on ${resolvedTarget} (data dropped, connections hang)`,

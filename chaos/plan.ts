@@ -1,7 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigurationError } from '../kernel/index.ts';
 import { FAULT_KINDS, findFaultKind } from './registry.ts';
-import { type FaultKind, type FaultTarget, ParamError, type PlannedFault } from './types.ts';
+import {
+  type FaultKind,
+  type FaultTarget,
+  ParamError,
+  type PlannedFault,
+  type ResolvedFault,
+} from './types.ts';
 
 const TARGETS: readonly FaultTarget[] = ['redis', 'mysql'];
 const ENTRY_KEYS = ['fault', 'target', 'params', 'at', 'duration'];
@@ -80,6 +86,23 @@ export function kindOf(entry: PlannedFault): FaultKind {
   const kind = findFaultKind(entry.fault);
   if (kind === undefined) throw new ConfigurationError(`unknown fault '${entry.fault}'`);
   return kind;
+}
+
+/**
+ * Sorts a validated plan by start and gives each entry its fault's id, `<fault name>#<n>`
+ * numbered per name in start order (`redis-latency#1`, `redis-latency#2`, `redis-crash#1`).
+ * The one place ids are made: the runner, the history and the result carry them.
+ */
+export function assignFaultIds(plan: readonly PlannedFault[]): ResolvedFault[] {
+  const counts = new Map<string, number>();
+  return [...plan]
+    .sort((a, b) => a.at - b.at)
+    .map((entry) => {
+      const name = kindOf(entry).create(entry.target, entry.params ?? {}, 'naming').name;
+      const n = (counts.get(name) ?? 0) + 1;
+      counts.set(name, n);
+      return { ...entry, id: `${name}#${n}` };
+    });
 }
 
 /** A validated entry and where it came from, for messages about the combined plan. */

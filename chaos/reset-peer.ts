@@ -5,7 +5,6 @@ import { toxicFaultKind } from './toxic-fault.ts';
 export const resetPeerFault = toxicFaultKind({
   name: 'reset-peer',
   toxicType: 'reset_peer',
-  color: '#d62828',
   summary: 'resets connections with a TCP RST after timeoutMs (0: at once); clients must reconnect',
   defaultDirection: 'upstream',
   params: {

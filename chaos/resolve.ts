@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { ConfigurationError } from '../kernel/index.ts';
 import {
+  assignFaultIds,
   checkExclusiveOverlaps,
   kindOf,
   loadFaultPlanFile,
@@ -9,11 +10,11 @@ import {
 } from './plan.ts';
 import { FAULT_PRESETS, findPreset } from './presets.ts';
 import { needsLocalReason } from './process-control.ts';
-import type { PlannedFault } from './types.ts';
+import type { PlannedFault, ResolvedFault } from './types.ts';
 
 /**
  * Turns the `--fault` values (preset names or JSON plan files, several allowed) into one plan
- * sorted by start. Everything is checked before any service starts: unknown presets, bad entries,
+ * sorted by start, each entry with its fault id. Everything is checked before any service starts: unknown presets, bad entries,
  * process faults without an environment that owns the processes, faults starting after the load
  * ends, and faults on the same process or disabled proxy that overlap. Throws {@link ConfigurationError}.
  */
@@ -22,7 +23,7 @@ export async function resolveFaultPlan(
   durationMs: number,
   seed: number,
   envHasProcesses: boolean,
-): Promise<PlannedFault[]> {
+): Promise<ResolvedFault[]> {
   const faults: SourcedFault[] = [];
   for (const spec of specs) {
     const source = `--fault ${spec}`;
@@ -54,5 +55,5 @@ export async function resolveFaultPlan(
     });
   }
   checkExclusiveOverlaps(faults);
-  return faults.map((f) => f.entry).sort((a, b) => a.at - b.at);
+  return assignFaultIds(faults.map((f) => f.entry));
 }

@@ -3,7 +3,7 @@ import { messageOf } from '../kernel/index.ts';
 import type { Environment } from '../services/types.ts';
 import { kindOf } from './plan.ts';
 import { faultContext, healEverything } from './residual.ts';
-import type { Fault, PlannedFault } from './types.ts';
+import type { Fault, ResolvedFault } from './types.ts';
 
 /** What the runner needs from the orchestration. */
 export interface FaultRunOptions {
@@ -35,7 +35,7 @@ type Phase = 'pending' | 'starting' | 'active' | 'healing' | 'healed' | 'failed'
 
 interface FaultInstance {
   id: string;
-  entry: PlannedFault;
+  entry: ResolvedFault;
   fault: Fault;
   phase: Phase;
   timer: NodeJS.Timeout | undefined;
@@ -51,23 +51,18 @@ function describeError(id: string, action: string, error: unknown): Error {
 /**
  * Interprets a fault plan (Jepsen's nemesis interpreter): the only place in chaos/ that owns
  * timers. Each fault starts `at` ms after `loadStartNs` and heals `duration` ms after its planned
- * start (never before its start completed). Ids are `<name>#<n>`, numbered per name in plan order.
+ * start (never before its start completed). Each fault carries the id its entry was given where
+ * the plan was resolved (chaos/plan.ts `assignFaultIds`).
  */
-export function startFaultPlan(plan: readonly PlannedFault[], options: FaultRunOptions): FaultRun {
+export function startFaultPlan(plan: readonly ResolvedFault[], options: FaultRunOptions): FaultRun {
   const ctx = faultContext(options.env);
   const nowMs = () => options.now() / 1e6;
   const loadStartMs = options.loadStartNs / 1e6;
-  const counts = new Map<string, number>();
   const instances: FaultInstance[] = [...plan]
     .sort((a, b) => a.at - b.at)
     .map((entry) => {
-      const kind = kindOf(entry);
-      const name = kind.create(entry.target, entry.params ?? {}, 'naming').name;
-      const n = (counts.get(name) ?? 0) + 1;
-      counts.set(name, n);
-      const id = `${name}#${n}`;
-      const fault = kind.create(entry.target, entry.params ?? {}, id);
-      return { id, entry, fault, phase: 'pending', timer: undefined, inFlight: undefined };
+      const fault = kindOf(entry).create(entry.target, entry.params ?? {}, entry.id);
+      return { id: entry.id, entry, fault, phase: 'pending', timer: undefined, inFlight: undefined };
     });
 
   const errors: Error[] = [];
@@ -84,9 +79,11 @@ export function startFaultPlan(plan: readonly PlannedFault[], options: FaultRunO
     options.onEvent({
       id: instance.id,
       name: instance.fault.name,
+      kind: instance.fault.kind,
+      target: instance.fault.target ?? '',
+      params: instance.entry.params ?? {},
       phase,
       atNs: options.now(),
-      color: instance.fault.color,
     });
 
   const settleIfFinished = () => {

@@ -6,7 +6,6 @@ import { ParamError } from './types.ts';
 export const slicerFault = toxicFaultKind({
   name: 'slicer',
   toxicType: 'slicer',
-  color: '#6a4c93',
   summary: 'slices data into averageSize±sizeVariation byte packets, delayUs apart',
   defaultDirection: 'downstream',
   params: {

@@ -5,7 +5,6 @@ import { toxicFaultKind } from './toxic-fault.ts';
 export const slowCloseFault = toxicFaultKind({
   name: 'slow-close',
   toxicType: 'slow_close',
-  color: '#8d99ae',
   summary: 'delays closing a connection by delayMs (a peer that lingers)',
   defaultDirection: 'downstream',
   params: {

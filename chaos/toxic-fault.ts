@@ -7,7 +7,6 @@ import type { FaultDirection, FaultKind, FaultTarget, ParamSpec } from './types.
 export interface ToxicFaultDefinition<S extends Record<string, ParamSpec<unknown>>> {
   name: string;
   toxicType: ToxicType;
-  color: string;
   summary: string;
   defaultDirection: FaultDirection;
   /** The kind's own parameters; `direction` and `toxicity` are added to every toxic fault. */
@@ -29,7 +28,6 @@ export function toxicFaultKind<S extends Record<string, ParamSpec<unknown>>>(
   const params = { ...definition.params, ...common };
   return {
     name: definition.name,
-    color: definition.color,
     summary: definition.summary,
     targets,
     params,
@@ -49,7 +47,7 @@ export function toxicFaultKind<S extends Record<string, ParamSpec<unknown>>>(
       const share = shared.toxicity === 1 ? '' : `, toxicity ${shared.toxicity}`;
       return {
         name: `${resolvedTarget}-${definition.name}`,
-        color: definition.color,
+        kind: definition.name,
         target: resolvedTarget,
         describe: () => `${definition.describe(values)} ${shared.direction} on ${resolvedTarget}${share}`,
         start: (ctx) => addToxics(ctx, resolvedTarget, id, spec),

@@ -21,8 +21,8 @@ export interface FaultContext {
 export interface Fault {
   /** Report name, e.g. `redis-latency`, `mysql-partition`, `redis-crash`, `calm`. */
   readonly name: string;
-  /** CSS colour that shades the fault's windows in the report. */
-  readonly color: string;
+  /** The kind it was built from (`latency`, `partition`, `redis-crash`, …): the report picks its colour by it. */
+  readonly kind: string;
   /** What the fault acts on; `undefined` for `calm`. */
   readonly target: FaultTarget | undefined;
   /** One line saying what the fault does with its parameters, e.g. `latency 100ms ±10ms downstream on redis`. */
@@ -41,6 +41,15 @@ export interface PlannedFault {
   at: number;
   /** How long the fault lasts, in ms; it is healed at `at + duration`. */
   duration: number;
+}
+
+/**
+ * A plan entry with the id its fault carries through the run, in the history's fault events
+ * and in the result: `<fault name>#<n>`, numbered per name in start order. Assigned once, by
+ * {@link assignFaultIds} where the plan is resolved.
+ */
+export interface ResolvedFault extends PlannedFault {
+  readonly id: string;
 }
 
 /** A parameter a fault kind accepts, with its default, for validation and `--list-faults`. */
@@ -66,7 +75,6 @@ export type OwnedProcess = 'Redis' | 'MariaDB';
 export interface FaultKind {
   /** The name plans and `--list-faults` use. */
   readonly name: string;
-  readonly color: string;
   /** One line for `--list-faults`. */
   readonly summary: string;
   /** Targets the kind accepts; the first is the default. Empty for `calm`. */

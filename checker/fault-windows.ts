@@ -1,6 +1,13 @@
 import { percentileNearestRank } from './percentile.ts';
 import { findStaleReads } from './stale-reads.ts';
-import { type History, OP_READ, OUTCOME_OK, type WindowMetrics } from './types.ts';
+import {
+  type FaultEvent,
+  type FaultWindowSummary,
+  type History,
+  OP_READ,
+  OUTCOME_OK,
+  type WindowMetrics,
+} from './types.ts';
 
 /** A fault window on the history clock, in ms; `healMs` null when the fault was never healed. */
 export interface FaultSpan {
@@ -16,6 +23,8 @@ export interface FaultWindowOptions {
   bucketMs?: number;
   /** Error kind of operations closed unanswered when the load stopped: neither errors nor latencies. */
   unansweredErrorKind?: string;
+  /** Rows of the stale reads, when the caller already found them (check() does); else found here. */
+  staleOps?: Uint32Array;
 }
 
 /** What {@link analyseFaultWindows} returns. */
@@ -78,9 +87,12 @@ export function analyseFaultWindows(
   const unanswered =
     options.unansweredErrorKind === undefined ? -1 : history.errorKinds.indexOf(options.unansweredErrorKind);
   const merged = mergeSpans(windows, runEndMs);
-  const stale = findStaleReads(history);
   const isStale = new Uint8Array(history.length);
-  for (let i = 0; i < stale.count; i++) isStale[stale.op[i] as number] = 1;
+  if (options.staleOps !== undefined) for (const op of options.staleOps) isStale[op] = 1;
+  else {
+    const stale = findStaleReads(history);
+    for (let i = 0; i < stale.count; i++) isStale[stale.op[i] as number] = 1;
+  }
 
   const inside = emptySide();
   const outside = emptySide();
@@ -101,9 +113,8 @@ export function analyseFaultWindows(
   }
   const insideMs = merged.reduce((sum, [from, to]) => sum + (to - from), 0);
 
-  const recoveryMs = windows.map((window) =>
-    recoveryOf(history, isStale, window, windows, runEndMs, bucketMs),
-  );
+  const okOps = OkOperations.of(history, isStale);
+  const recoveryMs = windows.map((window) => recoveryOf(okOps, window, windows, runEndMs, bucketMs));
   return {
     inside: metricsOf(inside, insideMs),
     outside: metricsOf(outside, Math.max(0, runEndMs - insideMs)),
@@ -112,8 +123,7 @@ export function analyseFaultWindows(
 }
 
 function recoveryOf(
-  history: History,
-  isStale: Uint8Array,
+  okOps: OkOperations,
   window: FaultSpan,
   windows: readonly FaultSpan[],
   runEndMs: number,
@@ -126,7 +136,7 @@ function recoveryOf(
     const from = b * bucketMs;
     const to = from + bucketMs;
     if (windows.some((w) => w.startMs < to && (w.healMs ?? Number.POSITIVE_INFINITY) > from)) continue;
-    addBucket(before, bucketOf(history, isStale, from, to));
+    addBucket(before, okOps.bucket(from, to));
     calmBuckets++;
   }
   if (calmBuckets === 0) return null;
@@ -134,7 +144,7 @@ function recoveryOf(
   const levelStaleRate = before.readsChecked === 0 ? 0 : before.staleReads / before.readsChecked;
   for (let i = 0; window.healMs + (i + 1) * bucketMs <= runEndMs; i++) {
     const from = window.healMs + i * bucketMs;
-    const bucket = bucketOf(history, isStale, from, from + bucketMs);
+    const bucket = okOps.bucket(from, from + bucketMs);
     const staleRate = bucket.readsChecked === 0 ? 0 : bucket.staleReads / bucket.readsChecked;
     if (bucket.ops >= RECOVERED_THROUGHPUT_SHARE * levelOps && staleRate <= levelStaleRate) {
       return i * bucketMs;
@@ -143,21 +153,54 @@ function recoveryOf(
   return null;
 }
 
-/** Ok operations invoked in [fromMs, toMs), with the ok reads among them and the stale reads. */
-function bucketOf(history: History, isStale: Uint8Array, fromMs: number, toMs: number): Bucket {
-  const bucket: Bucket = { ops: 0, readsChecked: 0, staleReads: 0 };
-  const fromNs = fromMs * NS_PER_MS;
-  const toNs = toMs * NS_PER_MS;
-  for (let op = 0; op < history.length; op++) {
-    const invokeNs = history.invokeNs[op] as number;
-    if (invokeNs < fromNs || invokeNs >= toNs || history.outcome[op] !== OUTCOME_OK) continue;
-    bucket.ops++;
-    if (history.kind[op] === OP_READ) {
-      bucket.readsChecked++;
-      bucket.staleReads += isStale[op] as number;
-    }
+/**
+ * The ok operations by invoke time, with running counts of ok reads and stale reads, so that
+ * any time bucket is two binary searches: one pass over the history, whatever the buckets.
+ */
+class OkOperations {
+  private constructor(
+    private readonly invokeNs: Float64Array,
+    private readonly readsBefore: Uint32Array,
+    private readonly staleBefore: Uint32Array,
+  ) {}
+
+  static of(history: History, isStale: Uint8Array): OkOperations {
+    const rows: number[] = [];
+    for (let op = 0; op < history.length; op++) if (history.outcome[op] === OUTCOME_OK) rows.push(op);
+    rows.sort((a, b) => (history.invokeNs[a] as number) - (history.invokeNs[b] as number));
+    const invokeNs = new Float64Array(rows.length);
+    const readsBefore = new Uint32Array(rows.length + 1);
+    const staleBefore = new Uint32Array(rows.length + 1);
+    rows.forEach((op, i) => {
+      invokeNs[i] = history.invokeNs[op] as number;
+      const read = history.kind[op] === OP_READ ? 1 : 0;
+      readsBefore[i + 1] = (readsBefore[i] as number) + read;
+      staleBefore[i + 1] = (staleBefore[i] as number) + read * (isStale[op] as number);
+    });
+    return new OkOperations(invokeNs, readsBefore, staleBefore);
   }
-  return bucket;
+
+  /** Ok operations invoked in [fromMs, toMs), with the ok reads among them and the stale reads. */
+  bucket(fromMs: number, toMs: number): Bucket {
+    const first = this.firstAtOrAfter(fromMs * NS_PER_MS);
+    const end = this.firstAtOrAfter(toMs * NS_PER_MS);
+    return {
+      ops: end - first,
+      readsChecked: (this.readsBefore[end] as number) - (this.readsBefore[first] as number),
+      staleReads: (this.staleBefore[end] as number) - (this.staleBefore[first] as number),
+    };
+  }
+
+  private firstAtOrAfter(ns: number): number {
+    let low = 0;
+    let high = this.invokeNs.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if ((this.invokeNs[mid] as number) < ns) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
 }
 
 function addBucket(total: Bucket, bucket: Bucket): void {
@@ -219,4 +262,30 @@ function percentiles(latenciesNs: number[]): { p50Ms: number; p99Ms: number } {
     p50Ms: percentileNearestRank(sorted, 50) / NS_PER_MS,
     p99Ms: percentileNearestRank(sorted, 99) / NS_PER_MS,
   };
+}
+
+/**
+ * The fault windows of a history: each fault's start paired with its heal by id, in start
+ * order, on the history clock in ms; `healMs` null for a fault never healed.
+ */
+export function faultSpansOf(events: readonly FaultEvent[]): FaultWindowSummary[] {
+  const windows = new Map<string, FaultWindowSummary>();
+  for (const event of events) {
+    if (event.phase === 'start') {
+      windows.set(event.id, {
+        id: event.id,
+        name: event.name,
+        kind: event.kind,
+        target: event.target,
+        params: event.params,
+        startMs: event.atNs / NS_PER_MS,
+        healMs: null,
+        recoveryMs: null,
+      });
+    } else {
+      const window = windows.get(event.id);
+      if (window) window.healMs = event.atNs / NS_PER_MS;
+    }
+  }
+  return [...windows.values()];
 }

@@ -1,17 +1,19 @@
 import { findDivergentKeys } from './divergence.ts';
 import { buildExamples } from './examples.ts';
+import { analyseFaultWindows, faultSpansOf } from './fault-windows.ts';
 import { keySlots } from './key-slots.ts';
 import { findLostWrites } from './lost-writes.ts';
 import { consistencyNines } from './nines.ts';
 import { analyseReads } from './read-analysis.ts';
 import { anomalySeries } from './series.ts';
 import { summarizeStaleReads } from './stale-reads.ts';
-import type { CheckOptions, ConsistencyReport, FinalSnapshot, History } from './types.ts';
+import type { CheckOptions, ConsistencyReport, FaultWindowReport, FinalSnapshot, History } from './types.ts';
 import { DEFAULT_VISIBILITY_BUCKETS_MS, visibilityEdges, visibilityPoints } from './visibility.ts';
 import { buildWriteRecords } from './write-records.ts';
 
 export { findDivergentKeys } from './divergence.ts';
 export { buildExamples, type ExampleSources } from './examples.ts';
+export { analyseFaultWindows, faultSpansOf } from './fault-windows.ts';
 export { findLostWrites, type LostWriteInputs } from './lost-writes.ts';
 export { consistencyNines } from './nines.ts';
 export { percentileNearestRank } from './percentile.ts';
@@ -31,7 +33,7 @@ export const DEFAULT_MAX_EXAMPLES_PER_KIND = 3;
 /**
  * Checks a history and the final snapshot of cache and MySQL (docs/definitions.md):
  * stale reads with their age and lag, t-visibility, divergent keys, lost writes, per-second
- * series, consistency nines and worked examples. Pure and synchronous; `valid` is true when
+ * series, consistency nines, worked examples and, when asked, the fault-window breakdown. Pure and synchronous; `valid` is true when
  * there is no stale read, no divergent key and no lost write.
  */
 export function check(
@@ -47,6 +49,7 @@ export function check(
   const lostWrites = findLostWrites(history, snapshot, { slots, okWriteRows: records.byCompletion });
   const stale = summarizeStaleReads(reads.stale);
   return {
+    faultWindows: analyseFaults(history, reads.stale.op.subarray(0, reads.stale.count), options),
     valid: stale.staleReads === 0 && divergentKeys.length === 0 && lostWrites.length === 0,
     stale,
     visibility: visibilityPoints(reads.visibility),
@@ -61,5 +64,20 @@ export function check(
       maxExamplesPerKind: options.maxExamplesPerKind ?? DEFAULT_MAX_EXAMPLES_PER_KIND,
     }),
     nines: consistencyNines(options.probes ?? []),
+  };
+}
+
+function analyseFaults(
+  history: History,
+  staleOps: Uint32Array,
+  options: CheckOptions,
+): FaultWindowReport | null {
+  const windows = faultSpansOf(history.faults);
+  if (options.faultWindows === undefined || windows.length === 0) return null;
+  const analysis = analyseFaultWindows(history, windows, { ...options.faultWindows, staleOps });
+  return {
+    windows: windows.map((window, i) => ({ ...window, recoveryMs: analysis.recoveryMs[i] ?? null })),
+    inside: analysis.inside,
+    outside: analysis.outside,
   };
 }

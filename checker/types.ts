@@ -48,10 +48,16 @@ export interface History {
 export interface FaultEvent {
   /** Unique per fault instance in a run, e.g. "redis-latency#1". */
   id: string;
+  /** What the fault is, e.g. `redis-latency`, `mysql-partition`, `redis-crash`. */
   name: string;
+  /** The fault kind of the plan (`latency`, `partition`, `redis-crash`, …). */
+  kind: string;
+  /** The link or server it acts on (`redis`, `mysql`; empty for calm). */
+  target: string;
+  /** The plan entry's parameters, as given. */
+  params: Record<string, unknown>;
   phase: 'start' | 'heal';
   atNs: number;
-  color: string;
 }
 
 /**
@@ -176,6 +182,8 @@ export interface ConsistencyReport {
   examples: AnomalyExample[];
   /** Consistency nines from the probes given in {@link CheckOptions.probes} (empty without probes). */
   nines: ConsistencyNines[];
+  /** Inside / outside the fault windows and recovery, when asked for and the history has faults; else null. */
+  faultWindows: FaultWindowReport | null;
 }
 
 /**
@@ -207,6 +215,32 @@ export interface CheckOptions {
   maxExamplesPerKind?: number;
   /** Ascending t-visibility bucket edges in ms; an open last bucket is implied (default 0, 1, 2, 5 … 10000). */
   visibilityBucketsMs?: number[];
+  /**
+   * Analyse the history's fault windows (inside vs outside, recovery): the end of the measured
+   * load on the history clock, and the error kind of operations closed unanswered at the stop.
+   */
+  faultWindows?: { runEndMs: number; unansweredErrorKind?: string };
+}
+
+/** One fault's window on the history clock, in ms, with what the plan said of it. */
+export interface FaultWindowSummary {
+  id: string;
+  name: string;
+  kind: string;
+  target: string;
+  params: Record<string, unknown>;
+  startMs: number;
+  /** null when the run ended before the heal was recorded. */
+  healMs: number | null;
+  /** From the heal, ms until the run was back to its level before the fault (docs/definitions.md); null when not within the run. */
+  recoveryMs: number | null;
+}
+
+/** The fault window breakdown of a run with faults. */
+export interface FaultWindowReport {
+  windows: FaultWindowSummary[];
+  inside: WindowMetrics;
+  outside: WindowMetrics;
 }
 
 /** Operations and anomalies of one side of the fault windows (inside them, or outside them). */

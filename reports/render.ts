@@ -1,6 +1,7 @@
 import { formatDuration } from '../kernel/duration.ts';
 import { escapeHtml } from './escape.ts';
 import { renderExample } from './example-timeline.ts';
+import { faultColor } from './fault-colors.ts';
 import { formatDecimal, formatInteger, formatMetric, formatMs, formatPercent } from './format.ts';
 import { findMetric, HEADLINE_METRICS, type MetricDefinition } from './metrics.ts';
 import { type ChartBand, type ChartSpec, chartSlot, renderPage } from './page.ts';
@@ -61,7 +62,7 @@ function faultBands(result: RunResult): ChartBand[] {
   return result.run.faults.map((f) => ({
     fromX: f.startMs / 1000,
     toX: (f.healMs ?? result.run.durationMs) / 1000,
-    color: /^#[0-9a-f]{6}$/i.test(f.color) ? f.color : '#e4572e',
+    color: faultColor(f),
     label: f.name,
   }));
 }

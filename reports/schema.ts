@@ -50,7 +50,6 @@ const RUN_RESULT_SHAPE: Shape = {
         id: 'string',
         name: 'string',
         target: 'string',
-        color: 'string',
         startMs: 'number',
         healMs: 'number?',
       },

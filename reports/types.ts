@@ -33,12 +33,13 @@ export interface TimelinePoint {
   writeP99Ms: number;
 }
 
-/** A fault as it happened, for the report's shaded windows. */
+/** A fault as it happened, for the report's shaded windows (the checker's fault window summary). */
 export interface FaultWindow {
   id: string;
   name: string;
+  /** The plan's fault kind (`latency`, `redis-crash`, …); absent in results written before it was recorded. */
+  kind?: string;
   target: string;
-  color: string;
   startMs: number;
   /** null when the run ended before the heal was recorded. */
   healMs: number | null;
@@ -114,7 +115,8 @@ export interface RunResult {
     loadModel:
       | { kind: 'closed'; clients: number }
       | { kind: 'open'; rate: number; maxInFlight: number; droppedOps: number };
-    driver: 'in-process' | 'http';
+    /** The load driver's registered name (`in-process`, `http`, …). */
+    driver: string;
     viaProxy: boolean;
     ttlSeconds: number;
     settleMs: number;

@@ -9,7 +9,7 @@ import { startEnvironment } from '../../services/index.ts';
 import type { Environment } from '../../services/types.ts';
 import { findStrategy, strategyEntries, strategyNames } from '../../strategies/registry.ts';
 import type { StrategyEntry } from '../../strategies/types.ts';
-import { withFaultPlan } from '../run/faults.ts';
+import { withFaultPlan } from './fault-plan.ts';
 import { helpText, listText } from './help.ts';
 import { type BenchOptions, parseBenchArgs } from './options.ts';
 import { runBenchSession } from './session.ts';

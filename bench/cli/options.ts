@@ -1,11 +1,14 @@
 import { parseArgs } from 'node:util';
-import type { PlannedFault } from '../../chaos/index.ts';
-import { parseDuration } from '../../kernel/duration.ts';
+import { formatDuration, parseDuration } from '../../kernel/duration.ts';
 import { ConfigurationError, messageOf } from '../../kernel/index.ts';
 import { parseThreshold, type Threshold } from '../../reports/thresholds.ts';
+import { parseEnvironmentKind } from '../../services/index.ts';
 import { MAX_PAYLOAD_BYTES } from '../../services/schema.ts';
 import type { EnvironmentKind, RedisPersistence } from '../../services/types.ts';
-import { DEFAULT_FLUSH_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS } from '../../strategies/defaults.ts';
+import { findDriver } from '../drivers/registry.ts';
+import type { LoadModel } from '../drivers/types.ts';
+import { RUN_DEFAULTS } from '../run/defaults.ts';
+import type { RunOptions } from '../run/types.ts';
 import {
   DISTRIBUTIONS,
   type Distribution,
@@ -14,47 +17,23 @@ import {
   type WorkloadSpec,
 } from '../workload/workload.ts';
 
-/** How load is offered: N clients back to back, or a target arrival rate. */
-export type LoadModel =
-  | { kind: 'closed'; clients: number }
-  | { kind: 'open'; rate: number; maxInFlight: number };
-
-/** A validated `npm run bench` invocation. */
-export interface BenchOptions {
+/** A validated `npm run bench` invocation: one run's options plus what the session and the CLI do with it. */
+export interface BenchOptions extends RunOptions {
   /** Strategy names to run in turn (one, or every registered one for `--strategy all`). */
   strategies: string[];
   matrix: boolean;
-  workload: WorkloadSpec;
-  load: LoadModel;
-  durationMs: number;
-  warmupMs: number;
-  settleMs: number;
-  seed: number;
-  ttlSeconds: number;
   env: EnvironmentKind;
   outDir: string | undefined;
   keepHistory: boolean;
-  viaProxy: boolean;
-  /** in-process: the harness calls the strategy; http: autocannon drives a service wrapping it. */
-  driver: Driver;
-  /** Write-behind flusher: interval between flushes and queued writes per batch. */
-  flushIntervalMs: number;
-  flushBatchSize: number;
   /** `--threshold` rules checked on each result; a crossing exits 3. */
   thresholds: Threshold[];
   /** external: accept a database whose name does not say it is for benchmarks. */
   allowExistingDb: boolean;
   /** `--fault` values as given (preset names or plan files), in order; absent = none. */
   faultSpecs?: string[];
-  /** The resolved plan (bench/faults.ts `withFaultPlan`); empty or absent until resolved, and for a calm run. */
-  faultPlan?: PlannedFault[];
   /** Redis AOF of a local or docker environment: none (the default when absent), everysec or always. */
   redisAof?: RedisPersistence;
 }
-
-/** The load drivers `--driver` accepts. */
-export const DRIVERS = ['in-process', 'http'] as const;
-export type Driver = (typeof DRIVERS)[number];
 
 /** What the command line asks for. */
 export type BenchCommand =
@@ -63,22 +42,22 @@ export type BenchCommand =
   | { kind: 'list-faults' }
   | { kind: 'run'; options: BenchOptions };
 
-/** Defaults, shared with `--help`. */
+/** The run defaults ({@link RUN_DEFAULTS}) as `--help` spells them. */
 export const DEFAULTS = {
-  workload: 'ycsb-a',
-  clients: 16,
-  maxInFlight: 1024,
-  duration: '10s',
-  warmup: '2s',
-  settle: '1s',
-  keys: 10_000,
-  valueSize: 256,
-  zipfConstant: 0.99,
-  ttl: 0,
+  workload: RUN_DEFAULTS.workload,
+  clients: RUN_DEFAULTS.clients,
+  maxInFlight: RUN_DEFAULTS.maxInFlight,
+  duration: formatDuration(RUN_DEFAULTS.durationMs),
+  warmup: formatDuration(RUN_DEFAULTS.warmupMs),
+  settle: formatDuration(RUN_DEFAULTS.settleMs),
+  keys: RUN_DEFAULTS.keys,
+  valueSize: RUN_DEFAULTS.valueSize,
+  zipfConstant: RUN_DEFAULTS.zipfConstant,
+  ttl: RUN_DEFAULTS.ttlSeconds,
   env: 'local' as EnvironmentKind,
-  driver: 'in-process' as Driver,
-  flushInterval: `${DEFAULT_FLUSH_INTERVAL_MS}ms`,
-  flushBatch: DEFAULT_FLUSH_BATCH_SIZE,
+  driver: RUN_DEFAULTS.driver,
+  flushInterval: formatDuration(RUN_DEFAULTS.flushIntervalMs),
+  flushBatch: RUN_DEFAULTS.flushBatchSize,
 } as const;
 
 /** Upper bounds that keep a run inside one machine's memory and the loader's patience. */
@@ -87,7 +66,6 @@ export const MAX_CLIENTS = 4096;
 export const MAX_RATE = 10_000_000;
 /** The history's client column is 16-bit and the open loop's client id is its in-flight slot. */
 export const MAX_IN_FLIGHT = 65_535;
-const ENV_KINDS: readonly EnvironmentKind[] = ['local', 'external', 'docker'];
 /** The Redis persistence modes `--redis-aof` accepts. */
 export const REDIS_AOF_MODES: readonly RedisPersistence[] = ['none', 'everysec', 'always'];
 
@@ -210,18 +188,9 @@ export function parseBenchArgs(
               : integer('--clients', values.clients, 1, MAX_CLIENTS),
         };
 
-  const env = values.env ?? DEFAULTS.env;
-  if (!(ENV_KINDS as readonly string[]).includes(env)) {
-    throw new ConfigurationError(
-      `--env: unknown environment '${env}'; expected one of ${ENV_KINDS.join(', ')}`,
-    );
-  }
-  const driver = values.driver ?? DEFAULTS.driver;
-  if (!(DRIVERS as readonly string[]).includes(driver)) {
-    throw new ConfigurationError(
-      `--driver: unknown driver '${driver}'; expected one of ${DRIVERS.join(', ')}`,
-    );
-  }
+  const env = parseEnvironmentKind(values.env ?? DEFAULTS.env);
+  const driver = findDriver(values.driver ?? DEFAULTS.driver);
+  driver.validate?.(load);
   const thresholds = (values.threshold ?? []).map(parseThreshold);
   const redisAof = values['redis-aof'] ?? 'none';
   if (!(REDIS_AOF_MODES as readonly string[]).includes(redisAof)) {
@@ -269,11 +238,11 @@ export function parseBenchArgs(
       seed:
         values.seed === undefined ? randomSeed() : integer('--seed', values.seed, 0, Number.MAX_SAFE_INTEGER),
       ttlSeconds: values.ttl === undefined ? DEFAULTS.ttl : ttlSeconds(values.ttl),
-      env: env as EnvironmentKind,
+      env,
       outDir: values.out,
       keepHistory: values['keep-history'] ?? false,
       viaProxy: !(values.direct ?? false),
-      driver: driver as Driver,
+      driver: driver.name,
       flushIntervalMs: duration(
         '--flush-interval',
         values['flush-interval'] ?? DEFAULTS.flushInterval,

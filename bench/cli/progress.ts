@@ -1,16 +1,4 @@
-/** What the live progress line shows, sampled from the running load. */
-export interface ProgressSample {
-  phase: 'warm-up' | 'measuring' | 'stopping';
-  /** Milliseconds since the load started (warm-up included). */
-  elapsedMs: number;
-  /** Milliseconds since measurement started (0 during warm-up). */
-  measuredMs: number;
-  /** Measured operations completed so far. */
-  ops: number;
-  errors: number;
-  /** Stale reads counted online with the checker's definition (the checker recounts them). */
-  staleSoFar: number;
-}
+import type { ProgressSample, RunEvent } from '../run/types.ts';
 
 /** TTY refresh interval and plain-line interval. */
 const TTY_REFRESH_MS = 250;
@@ -52,4 +40,23 @@ export function startProgress(
 /** One progress line: `[cache-aside] measuring 4.2s · 21345 ops/s · 85012 ops · 0 errors · 3 stale so far`. */
 export function formatProgress(label: string, sample: ProgressSample, opsPerSec: number): string {
   return `[${label}] ${sample.phase} ${(sample.elapsedMs / 1000).toFixed(1)}s · ${Math.round(opsPerSec)} ops/s · ${sample.ops} ops · ${sample.errors} errors · ${sample.staleSoFar} stale so far`;
+}
+
+/**
+ * A subscriber to a run's events (autocannon's progressTracker): shows the progress line while
+ * the load runs and prints the run's warnings, each prefixed with `label`.
+ */
+export function progressTracker(
+  out: NodeJS.WriteStream,
+  label: string,
+  isTTY: boolean = out.isTTY === true,
+): (event: RunEvent) => void {
+  let stop: (() => void) | undefined;
+  return (event) => {
+    if (event.type === 'load-start') stop = startProgress(out, label, event.sample, isTTY);
+    else if (event.type === 'load-stop') {
+      stop?.();
+      stop = undefined;
+    } else if (event.type === 'warning') out.write(`[${label}] warning: ${event.message}\n`);
+  };
 }

@@ -8,7 +8,7 @@ import { openDirect } from '../run/direct.ts';
 import { runStrategy } from '../run/pipeline.ts';
 import { runId } from '../run/result.ts';
 import type { BenchOptions } from './options.ts';
-import { startProgress } from './progress.ts';
+import { progressTracker } from './progress.ts';
 import { formatMatrixTable, formatRunSummary } from './summary.ts';
 import { REPORT_FILE, RESULT_FILE, writeRun } from './write-run.ts';
 
@@ -53,17 +53,12 @@ export async function runBenchSession(
   try {
     for (const entry of entries) {
       if (signal?.aborted) break;
-      let stopProgress: (() => void) | undefined;
       const run = await runStrategy(entry, {
         env,
         direct,
         options,
         ...(signal ? { signal } : {}),
-        onLoadStart: (sample) => {
-          stopProgress = startProgress(output.stderr, entry.name, sample);
-        },
-        onLoadStop: () => stopProgress?.(),
-        warn: (message) => output.stderr.write(`[${entry.name}] warning: ${message}\n`),
+        onEvent: progressTracker(output.stderr, entry.name),
       });
       const dir =
         matrixDir !== undefined

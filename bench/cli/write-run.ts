@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderReport } from '../../reports/render.ts';
 import { saveHistory } from '../history/recorder.ts';
-import type { StrategyRun } from '../run/pipeline.ts';
+import type { StrategyRun } from '../run/types.ts';
 
 /** File names inside a run directory. */
 export const RESULT_FILE = 'result.json';

@@ -1,10 +1,9 @@
 import autocannon from 'autocannon';
 import { OP_READ } from '../../checker/types.ts';
 import type { HttpDriverFigures } from '../../reports/types.ts';
-import type { LoadModel } from '../cli/options.ts';
 import { createOperationStream, type OperationStream, type WorkloadSpec } from '../workload/workload.ts';
-import { CLIENT_HEADER, type HttpService } from './http-service.ts';
-import { type LoadOutcome, MAX_MEASURED_OPS, STOP_GRACE_MS, type StopReason } from './phases.ts';
+import { CLIENT_HEADER } from './http-service.ts';
+import type { LoadModel } from './types.ts';
 
 /** autocannon's default: seconds before a request counts as timed out (strategies fail within ~2 s). */
 export const DEFAULT_HTTP_TIMEOUT_SEC = 10;
@@ -27,10 +26,8 @@ export interface HttpLoadOptions {
 export interface HttpRunLimits {
   /** Upper bound on the run's length; autocannon ends runs on whole seconds. */
   durationMs: number;
-  /** Stop after this many requests instead (still bounded by `durationMs`). */
-  amount?: number;
-  /** Aborting stops the run at autocannon's next one-second tick. */
-  signal?: AbortSignal;
+  /** The run stops as soon as this settles (the phases' measuring or stopped promise). */
+  until?: Promise<unknown>;
   /** Checked every second; returning true stops the run. */
   shouldStop?: () => boolean;
 }
@@ -65,26 +62,27 @@ export class HttpLoad {
       url: this.options.url,
       connections: connectionsFor(load),
       duration: Math.max(1, limits.durationMs / 1000),
-      ...(limits.amount === undefined ? {} : { amount: limits.amount }),
       ...(load.kind === 'open' ? { overallRate: load.rate } : {}),
       timeout: timeoutSec,
       // autocannon calls this once per connection, in order, while it builds them.
       setupClient: (client) => client.setRequests([{ setupRequest: this.requestSource(nextClient++) }]),
     });
-    const stop = (): void => instance.stop();
-    limits.signal?.addEventListener('abort', stop, { once: true });
+    let running = true;
+    const stop = (): void => {
+      if (running) instance.stop();
+    };
+    void limits.until?.then(stop);
     const bound = setTimeout(stop, limits.durationMs);
     const onTick = (): void => {
       if (limits.shouldStop?.()) stop();
     };
     instance.on('tick', onTick);
     try {
-      if (limits.signal?.aborted) stop();
       return await instance;
     } finally {
+      running = false;
       clearTimeout(bound);
       instance.off('tick', onTick);
-      limits.signal?.removeEventListener('abort', stop);
     }
   }
 
@@ -149,79 +147,4 @@ export function mapAutocannonResult(
     statusCodes,
     bytesPerSec: result.throughput.mean,
   };
-}
-
-/** Inputs of {@link driveHttp}: the load, its phases, and the hook that starts measurement. */
-export interface HttpDriveOptions extends Omit<HttpLoadOptions, 'url'> {
-  warmupMs: number;
-  durationMs: number;
-  /** Measured run only: stop after this many requests (tests); still bounded by `durationMs`. */
-  amount?: number;
-  signal?: AbortSignal;
-  /** Runs once when measurement begins, before the service starts recording (restart the clock here). */
-  onMeasure: () => void;
-}
-
-/** How the HTTP load ran, plus autocannon's figures of the measured run (null if it never began). */
-export interface HttpDriveOutcome extends LoadOutcome {
-  figures: HttpDriverFigures | null;
-}
-
-/**
- * Runs the HTTP load in the run's phases: warm-up (served, not recorded), then
- * `onMeasure()`, `service.measuring = true` and the measured run, then waits up to
- * {@link STOP_GRACE_MS} for the service to answer what is in flight. Open loop: requests
- * the service did not receive at the target rate are counted as dropped. Does not close
- * the service: the caller clears `service.recording`, closes the history, then closes it.
- */
-export async function driveHttp(service: HttpService, options: HttpDriveOptions): Promise<HttpDriveOutcome> {
-  const load = new HttpLoad({ ...options, url: service.url });
-  const overallRate = options.load.kind === 'open' ? options.load.rate : null;
-  service.measuring = false;
-  if (options.warmupMs > 0 && !isAborted(options.signal)) {
-    await load.run({ durationMs: options.warmupMs, ...(options.signal ? { signal: options.signal } : {}) });
-  }
-  if (isAborted(options.signal)) {
-    const idle = await service.waitIdle(STOP_GRACE_MS);
-    return {
-      measuredMs: 0,
-      stopReason: 'interrupted',
-      droppedOps: 0,
-      abandonedOps: idle ? 0 : service.inFlight,
-      figures: null,
-    };
-  }
-  options.onMeasure();
-  service.measuring = true;
-  let opLimit = false;
-  const started = performance.now();
-  const result = await load.run({
-    durationMs: options.durationMs,
-    ...(options.amount === undefined ? {} : { amount: options.amount }),
-    ...(options.signal ? { signal: options.signal } : {}),
-    shouldStop: () => {
-      opLimit = service.issued >= MAX_MEASURED_OPS;
-      return opLimit;
-    },
-  });
-  const measuredMs = performance.now() - started;
-  const idle = await service.waitIdle(STOP_GRACE_MS);
-  const stopReason: StopReason = isAborted(options.signal)
-    ? 'interrupted'
-    : opLimit
-      ? 'op-limit'
-      : 'duration';
-  const expected = overallRate === null ? 0 : Math.floor((overallRate * measuredMs) / 1000);
-  return {
-    measuredMs,
-    stopReason,
-    droppedOps: Math.max(0, expected - service.issued),
-    abandonedOps: idle ? 0 : service.inFlight,
-    figures: mapAutocannonResult(result, overallRate),
-  };
-}
-
-/** A function, not an inline check: the signal changes while the load awaits. */
-function isAborted(signal: AbortSignal | undefined): boolean {
-  return signal?.aborted === true;
 }

@@ -1,13 +1,8 @@
-import type { RunClock } from '../run/clock.ts';
+import type { RunClock } from '../history/clock.ts';
 import type { OperationStream } from '../workload/workload.ts';
 import type { OperationRunner } from './operation-runner.ts';
-import {
-  type LoadControl,
-  type LoadOutcome,
-  MAX_MEASURED_OPS,
-  STOP_GRACE_MS,
-  settleWithin,
-} from './phases.ts';
+import { type LoadPhases, MAX_MEASURED_OPS, STOP_GRACE_MS, settleWithin } from './phases.ts';
+import type { LoadOutcome } from './types.ts';
 
 /**
  * Open-loop load: operation i is due at `start + i / rate`, whether or not earlier ones
@@ -23,7 +18,7 @@ export async function runOpenLoop(
   rate: number,
   maxInFlight: number,
   clock: RunClock,
-  control: LoadControl,
+  phases: LoadPhases,
 ): Promise<LoadOutcome> {
   const freeSlots: number[] = [];
   for (let slot = maxInFlight - 1; slot >= 0; slot--) freeSlots.push(slot);
@@ -46,18 +41,18 @@ export async function runOpenLoop(
   const tick = (): void => {
     timer = undefined;
     immediate = undefined;
-    if (control.stopped) return;
+    if (phases.isStopped) return;
     const nowMs = performance.now();
     let intendedMs = startMs + due * intervalMs;
-    while (intendedMs <= nowMs && !control.stopped) {
+    while (intendedMs <= nowMs && !phases.isStopped) {
       if (runner.issued >= MAX_MEASURED_OPS) {
-        control.stop('op-limit');
+        phases.stop('op-limit');
         return;
       }
       stream.next();
       const slot = freeSlots.pop();
       if (slot === undefined) {
-        if (control.measuring) droppedOps++;
+        if (phases.isMeasuring) droppedOps++;
       } else {
         launch(slot, intendedMs);
       }
@@ -69,15 +64,15 @@ export async function runOpenLoop(
     else immediate = setImmediate(tick);
   };
 
-  const stopped = control.run();
+  const stopped = phases.start();
   tick();
   await stopped;
   clearTimeout(timer);
   if (immediate) clearImmediate(immediate);
   const finished = await settleWithin(Promise.all(inFlight), STOP_GRACE_MS);
   return {
-    measuredMs: control.measuredMs,
-    stopReason: control.stopReason,
+    measuredMs: phases.measuredMs,
+    stopReason: phases.stopReason,
     droppedOps,
     abandonedOps: finished ? 0 : runner.inFlight,
   };

@@ -4,81 +4,116 @@ export const MAX_MEASURED_OPS = 50_000_000;
 export const STOP_GRACE_MS = 5000;
 
 /** Why the load stopped. */
-export type StopReason = 'duration' | 'interrupted' | 'op-limit';
+export type StopReason = 'duration' | 'interrupted' | 'op-limit' | 'failed';
 
-/** When the load ran, as both load models report it. */
-export interface LoadOutcome {
-  /** Milliseconds from the start of measurement to the stop (0 if stopped during warm-up). */
-  measuredMs: number;
-  stopReason: StopReason;
-  /** Open loop: measured operations that could not start on time (max in flight reached). */
-  droppedOps: number;
-  /** Operations still in flight after the grace period. */
-  abandonedOps: number;
-}
+/** Where the load is: before start, warming up, measuring, or stopped. */
+export type LoadPhase = 'idle' | 'warm-up' | 'measuring' | 'stopped';
 
 /**
- * The run's phases: warm-up, then measurement for `durationMs`, then stop. An abort
- * signal (Ctrl-C) or the operation limit stops early. `onMeasure` runs exactly once,
- * when measurement begins (not at all if stopped during warm-up).
+ * The run's phases, decided here once for every driver: warm-up for `warmupMs`, then
+ * measurement for `durationMs`, then stop. An abort signal (Ctrl-C) or {@link stop} ends them
+ * early. Listeners subscribe to the moment measurement begins (exactly once, not at all when
+ * stopped during warm-up) and to the stop; drivers await {@link measuring} and {@link stopped}.
  */
-export class LoadControl {
-  stopped = false;
+export class LoadPhases {
   stopReason: StopReason = 'duration';
+  private phase: LoadPhase = 'idle';
+  private startMs: number | undefined;
   private measureStartMs: number | undefined;
   private measureEndMs: number | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private readonly measureListeners: Array<() => void> = [];
+  private readonly stopListeners: Array<(reason: StopReason) => void> = [];
   private resolveStopped: () => void = () => undefined;
-  private readonly stoppedPromise = new Promise<void>((resolve) => {
+  private resolveMeasuring: (began: boolean) => void = () => undefined;
+  /** Resolves when the load must stop. */
+  readonly stopped = new Promise<void>((resolve) => {
     this.resolveStopped = resolve;
+  });
+  /** Resolves true when measurement begins, false when the load stopped before it did. */
+  readonly measuring = new Promise<boolean>((resolve) => {
+    this.resolveMeasuring = resolve;
   });
   private readonly onAbort = (): void => this.stop('interrupted');
 
   constructor(
-    private readonly warmupMs: number,
-    private readonly durationMs: number,
-    private readonly onMeasure: () => void,
-    private readonly signal: AbortSignal | undefined,
+    readonly warmupMs: number,
+    readonly durationMs: number,
+    private readonly signal?: AbortSignal,
   ) {}
 
-  /** True once measurement began. */
-  get measuring(): boolean {
-    return this.measureStartMs !== undefined && !this.stopped;
+  /** Runs `listener` when measurement begins (restart the clock, start the faults, record). */
+  onMeasure(listener: () => void): this {
+    this.measureListeners.push(listener);
+    return this;
   }
 
-  /** Starts the phase timers; resolves when the load must stop. */
-  run(): Promise<void> {
+  /** Runs `listener` once, when the load stops. */
+  onStop(listener: (reason: StopReason) => void): this {
+    this.stopListeners.push(listener);
+    return this;
+  }
+
+  /** Starts the phase timers (idempotent); resolves when the load must stop. */
+  start(): Promise<void> {
+    if (this.phase !== 'idle') return this.stopped;
+    this.startMs = performance.now();
     if (this.signal?.aborted) {
       this.stop('interrupted');
-      return this.stoppedPromise;
+      return this.stopped;
     }
+    this.phase = 'warm-up';
     this.signal?.addEventListener('abort', this.onAbort, { once: true });
     if (this.warmupMs > 0) this.timer = setTimeout(() => this.beginMeasurement(), this.warmupMs);
     else this.beginMeasurement();
-    return this.stoppedPromise;
+    return this.stopped;
   }
 
   /** Stops the load (idempotent; the first reason wins). */
   stop(reason: StopReason): void {
-    if (this.stopped) return;
-    this.stopped = true;
+    if (this.phase === 'stopped') return;
+    this.phase = 'stopped';
     this.stopReason = reason;
     if (this.measureStartMs !== undefined) this.measureEndMs = performance.now();
     clearTimeout(this.timer);
     this.signal?.removeEventListener('abort', this.onAbort);
+    this.resolveMeasuring(false);
+    for (const listener of this.stopListeners) listener(reason);
     this.resolveStopped();
   }
 
-  /** Milliseconds measured (start of measurement to stop). */
+  /** The current phase. */
+  get current(): LoadPhase {
+    return this.phase;
+  }
+
+  /** True once the load must stop. */
+  get isStopped(): boolean {
+    return this.phase === 'stopped';
+  }
+
+  /** True while measuring. */
+  get isMeasuring(): boolean {
+    return this.phase === 'measuring';
+  }
+
+  /** Milliseconds since {@link start} (warm-up included). */
+  get elapsedMs(): number {
+    return this.startMs === undefined ? 0 : performance.now() - this.startMs;
+  }
+
+  /** Milliseconds measured (start of measurement to stop, or to now). */
   get measuredMs(): number {
     if (this.measureStartMs === undefined) return 0;
     return (this.measureEndMs ?? performance.now()) - this.measureStartMs;
   }
 
   private beginMeasurement(): void {
-    if (this.stopped) return;
+    if (this.phase !== 'warm-up') return;
+    this.phase = 'measuring';
     this.measureStartMs = performance.now();
-    this.onMeasure();
+    for (const listener of this.measureListeners) listener();
+    this.resolveMeasuring(true);
     this.timer = setTimeout(() => this.stop('duration'), this.durationMs);
   }
 }

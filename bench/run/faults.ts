@@ -1,41 +1,7 @@
-import {
-  type FaultRun,
-  findFaultKind,
-  type PlannedFault,
-  residualFaults,
-  resolveFaultPlan,
-  startFaultPlan,
-} from '../../chaos/index.ts';
-import { analyseFaultWindows } from '../../checker/fault-windows.ts';
-import type { FaultEvent, History } from '../../checker/types.ts';
-import { ConfigurationError, messageOf } from '../../kernel/index.ts';
-import type { FaultWindow, RunResult } from '../../reports/types.ts';
+import { type FaultRun, type ResolvedFault, residualFaults, startFaultPlan } from '../../chaos/index.ts';
+import type { FaultEvent } from '../../checker/types.ts';
+import { messageOf } from '../../kernel/index.ts';
 import type { Environment } from '../../services/types.ts';
-import type { BenchOptions } from '../cli/options.ts';
-import { OPEN_AT_STOP } from '../history/recorder.ts';
-
-/**
- * Resolves the `--fault` values into the run's plan, before any service starts: unknown
- * presets, bad plan files, process faults without a local environment and network faults
- * with `--direct` (which bypasses Toxiproxy) are ConfigurationErrors. Every strategy of a `--strategy all` run gets this same plan.
- */
-export async function withFaultPlan(options: BenchOptions): Promise<BenchOptions> {
-  const faultPlan = await resolveFaultPlan(
-    options.faultSpecs ?? [],
-    options.durationMs,
-    options.seed,
-    options.env !== 'external',
-  );
-  const network = faultPlan.find(
-    (entry) => entry.fault !== 'calm' && !findFaultKind(entry.fault)?.needsProcess,
-  );
-  if (network !== undefined && !options.viaProxy) {
-    throw new ConfigurationError(
-      `--fault: '${network.fault}' acts through Toxiproxy, which --direct bypasses; drop --direct or the fault`,
-    );
-  }
-  return { ...options, faultPlan };
-}
 
 /** The fault plan of one strategy run, as the orchestration drives it. */
 export interface RunFaults {
@@ -51,7 +17,7 @@ export interface RunFaults {
 
 /** Binds a plan to a run: its environment, its clock and its history. */
 export function runFaults(
-  plan: readonly PlannedFault[] | undefined,
+  plan: readonly ResolvedFault[] | undefined,
   env: Environment,
   now: () => number,
   record: (event: FaultEvent) => void,
@@ -87,55 +53,4 @@ export function runFaults(
       return healing;
     },
   };
-}
-
-/**
- * Completes a result with what the plan knows and the history shows: each fault window's
- * target, parameters and recovery time, and the metrics inside and outside the windows.
- * A result without fault windows is returned unchanged.
- */
-export function withFaultAnalysis(
-  result: RunResult,
-  history: History,
-  plan: readonly PlannedFault[] = [],
-): RunResult {
-  if (result.run.faults.length === 0) return result;
-  const planned = plannedById(plan);
-  const analysis = analyseFaultWindows(history, result.run.faults, {
-    runEndMs: result.run.durationMs,
-    unansweredErrorKind: OPEN_AT_STOP,
-  });
-  const faults: FaultWindow[] = result.run.faults.map((window, i) => {
-    const entry = planned.get(window.id);
-    return {
-      ...window,
-      target: entry?.target ?? window.target,
-      params: entry?.params ?? window.params,
-      recoveryMs: analysis.recoveryMs[i] ?? null,
-    };
-  });
-  return {
-    ...result,
-    run: { ...result.run, faults },
-    faultWindows: { inside: analysis.inside, outside: analysis.outside },
-  };
-}
-
-/**
- * The plan's entries by the id the runner gives their faults (`<name>#<n>`, numbered per
- * name in start order), with the target the fault acts on.
- */
-function plannedById(
-  plan: readonly PlannedFault[],
-): Map<string, { target: string; params: Record<string, unknown> }> {
-  const counts = new Map<string, number>();
-  const byId = new Map<string, { target: string; params: Record<string, unknown> }>();
-  for (const entry of [...plan].sort((a, b) => a.at - b.at)) {
-    const fault = findFaultKind(entry.fault)?.create(entry.target, entry.params ?? {}, 'naming');
-    if (fault === undefined) continue;
-    const n = (counts.get(fault.name) ?? 0) + 1;
-    counts.set(fault.name, n);
-    byId.set(`${fault.name}#${n}`, { target: fault.target ?? '', params: entry.params ?? {} });
-  }
-  return byId;
 }

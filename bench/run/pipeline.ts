@@ -1,29 +1,24 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { check } from '../../checker/index.ts';
-import type { ConsistencyProbe, ConsistencyReport, FinalSnapshot, History } from '../../checker/types.ts';
-import type { HttpDriverFigures, RunResult } from '../../reports/types.ts';
+import type { ConsistencyProbe, ConsistencyReport, FinalSnapshot } from '../../checker/types.ts';
 import type { Environment } from '../../services/types.ts';
-import { DEFAULT_CLIENT_OPTIONS } from '../../strategies/defaults.ts';
-import type { CacheStrategy, StrategyDescription, StrategyEntry } from '../../strategies/types.ts';
-import type { BenchOptions } from '../cli/options.ts';
-import type { ProgressSample } from '../cli/progress.ts';
-import { runClosedLoop } from '../drivers/closed-loop.ts';
-import { driveHttp } from '../drivers/http-load.ts';
-import { startHttpService } from '../drivers/http-service.ts';
-import { runOpenLoop } from '../drivers/open-loop.ts';
-import { OperationRunner } from '../drivers/operation-runner.ts';
-import { LoadControl, type LoadOutcome, settleWithin } from '../drivers/phases.ts';
+import { defaultStrategyContext } from '../../strategies/defaults.ts';
+import type { CacheStrategy, StrategyEntry, StrategyStats } from '../../strategies/types.ts';
+import { LoadPhases, settleWithin } from '../drivers/phases.ts';
+import { findDriver } from '../drivers/registry.ts';
+import type { DriverOutcome } from '../drivers/types.ts';
+import { RunClock } from '../history/clock.ts';
 import { RunMetrics } from '../history/metrics.ts';
-import { HistoryRecorder } from '../history/recorder.ts';
+import { OperationRecorder } from '../history/operation-recorder.ts';
+import { HistoryRecorder, OPEN_AT_STOP } from '../history/recorder.ts';
 import { DEFAULT_STEP_CAPACITY, StepRing, sampleMaskFor } from '../history/step-trace.ts';
-import { createOperationStream } from '../workload/workload.ts';
-import { RunClock } from './clock.ts';
 import type { DirectConnections } from './direct.ts';
-import { runFaults, withFaultAnalysis } from './faults.ts';
+import { type RunFaults, runFaults } from './faults.ts';
 import { loadItems, makePayload } from './load-items.ts';
 import { ConsistencyProber } from './probes.ts';
 import { buildRunResult, runId } from './result.ts';
 import { takeSnapshot } from './snapshot.ts';
+import type { ProgressSample, RunEvent, RunOptions, StrategyRun } from './types.ts';
 
 /** Longest wait for a strategy's `drain()` before the snapshot is taken anyway. */
 export const DRAIN_TIMEOUT_MS = 30_000;
@@ -32,197 +27,242 @@ export const DRAIN_TIMEOUT_MS = 30_000;
 export interface RunContext {
   env: Environment;
   direct: DirectConnections;
-  options: BenchOptions;
+  options: RunOptions;
   /** Aborting stops the load early; the run still checks and returns what ran. */
   signal?: AbortSignal;
-  /** Called once the load starts with a sampler for the live progress line. */
-  onLoadStart?: (sample: () => ProgressSample) => void;
-  /** Called when the load has stopped. */
-  onLoadStop?: () => void;
-  /** Things the user should know that are not errors (drain timed out, operations abandoned). */
-  warn?: (message: string) => void;
+  /** Subscribes to the run's events (progress, warnings); called synchronously, never awaited. */
+  onEvent?: (event: RunEvent) => void;
   /** Runs after the strategy started and before the load (the ceiling benchmark pre-warms the cache). */
   beforeLoad?: (strategy: CacheStrategy) => Promise<void>;
 }
 
-/** A finished run: the result document plus the history and report it was built from. */
-export interface StrategyRun {
-  result: RunResult;
-  history: History;
-  report: ConsistencyReport;
+/** Everything {@link prepare} sets up for one run, and what the measurement hook fills in. */
+interface PreparedRun {
+  payload: Buffer;
+  clock: RunClock;
+  tracer: StepRing;
+  strategy: CacheStrategy;
+  history: HistoryRecorder;
+  metrics: RunMetrics;
+  recorder: OperationRecorder;
+  faults: RunFaults;
+  phases: LoadPhases;
+  /** Set when measurement begins. */
+  measured: { startedAt: Date; statsAtStart: StrategyStats; prober: ConsistencyProber | undefined };
+}
+
+/** What the run observed after the load: the final state and the strategy's counters. */
+interface Observation {
+  probes: ConsistencyProbe[];
+  snapshot: FinalSnapshot;
+  dbQueries: number;
+  strategyConfig: Record<string, string | number | boolean | null>;
 }
 
 /**
- * Runs one strategy end to end: load `--keys` rows and flush the cache, build the
- * strategy, drive warm-up then measured load, stop, close what is still open as unknown,
- * drain, settle, snapshot every key over the direct connections, check, build the result.
+ * Runs one strategy end to end, as named steps (Jepsen's `run!`): prepare (load the rows,
+ * build the strategy), drive (the driver runs the load through warm-up and measurement; the
+ * faults are healed on every way out), wind down (close what is still open as unknown, drain,
+ * settle), observe (probes, final snapshot), analyse (one check of the history), assemble.
  */
 export async function runStrategy(entry: StrategyEntry, context: RunContext): Promise<StrategyRun> {
-  const { options, direct, env } = context;
-  const warn = context.warn ?? (() => undefined);
+  const emit = context.onEvent ?? (() => undefined);
+  emit({ type: 'phase', phase: 'preparing' });
+  const run = await prepare(entry, context);
+  let outcome: DriverOutcome;
+  let observation: Observation;
+  try {
+    emit({ type: 'phase', phase: 'load' });
+    outcome = await drive(run, context);
+    if (outcome.state === 'failed') throw outcome.error;
+    emit({ type: 'phase', phase: 'winding-down' });
+    const probes = await windDown(run, outcome, context);
+    emit({ type: 'phase', phase: 'observing' });
+    observation = await observe(run, probes, context);
+  } finally {
+    await run.strategy.close();
+  }
+  emit({ type: 'phase', phase: 'analysing' });
+  const report = analyse(run, observation, outcome);
+  return assemble(entry, context, run, outcome, observation, report);
+}
+
+/** Loads rows 1..keys and flushes the cache, builds the strategy, the recorder, the faults and the phases. */
+async function prepare(entry: StrategyEntry, context: RunContext): Promise<PreparedRun> {
+  const { options, env } = context;
   const { workload } = options;
   const payload = makePayload(workload.valueSize, options.seed);
-  await loadItems(direct, workload.keys, payload);
-
+  await loadItems(context.direct, workload.keys, payload);
   const clock = new RunClock();
   const tracer = new StepRing(DEFAULT_STEP_CAPACITY, sampleMaskFor(workload.keys));
-  const strategy = await entry.factory({
-    endpoints: env.endpoints,
-    viaProxy: options.viaProxy,
-    clients: { ...DEFAULT_CLIENT_OPTIONS },
-    ttlSeconds: options.ttlSeconds,
-    flushIntervalMs: options.flushIntervalMs,
-    flushBatchSize: options.flushBatchSize,
-    tracer,
-    pause: undefined,
-    now: clock.now,
-  });
-
+  const strategy = await entry.factory(
+    defaultStrategyContext(env.endpoints, {
+      viaProxy: options.viaProxy,
+      ttlSeconds: options.ttlSeconds,
+      flushIntervalMs: options.flushIntervalMs,
+      flushBatchSize: options.flushBatchSize,
+      tracer,
+      now: clock.now,
+    }),
+  );
   const history = new HistoryRecorder();
-  const faults = runFaults(options.faultPlan, env, clock.now, (event) => history.recordFault(event), warn);
   const metrics = new RunMetrics(Math.max(0, Math.ceil(options.durationMs / 1000) - 1));
-  const runner = new OperationRunner(strategy, payload, history, metrics, clock.now, workload.keys);
-  let prober: ConsistencyProber | undefined;
-  let statsAtStart = strategy.stats();
-  let startedAt = new Date();
-  let loadStartMs = performance.now();
-  const beginMeasurement = (): void => {
-    clock.restart();
-    faults.start();
-    tracer.start();
-    statsAtStart = strategy.stats();
-    startedAt = new Date();
-    prober = new ConsistencyProber(direct, options.durationMs * 1e6, options.durationMs);
-    runner.onWriteOk = (op, key, completeNs) => prober?.onWriteOk(op, key, completeNs);
-    runner.measuring = true;
+  const warn = (message: string): void => context.onEvent?.({ type: 'warning', message });
+  const run: PreparedRun = {
+    payload,
+    clock,
+    tracer,
+    strategy,
+    history,
+    metrics,
+    recorder: new OperationRecorder(history, metrics, clock.now, workload.keys),
+    faults: runFaults(options.faultPlan, env, clock.now, (event) => history.recordFault(event), warn),
+    phases: new LoadPhases(options.warmupMs, options.durationMs, context.signal),
+    measured: { startedAt: new Date(), statsAtStart: strategy.stats(), prober: undefined },
   };
-  const control = new LoadControl(options.warmupMs, options.durationMs, beginMeasurement, context.signal);
-  const http =
-    options.driver === 'http'
-      ? // The service records through the runner's recorder, as the in-process driver does.
-        await startHttpService(strategy, runner, { maxKey: workload.keys, measuring: false })
-      : undefined;
-  let httpFigures: HttpDriverFigures | null = null;
+  run.phases.onMeasure(() => beginMeasurement(run, context));
+  return run;
+}
 
-  let outcome: LoadOutcome;
-  let snapshot: FinalSnapshot;
-  let probes: ConsistencyProbe[] = [];
-  let dbQueries: number;
-  let description: StrategyDescription;
+/** The instant warm-up ends: the clock's origin, the faults' schedule and recording all start here. */
+function beginMeasurement(run: PreparedRun, context: RunContext): void {
+  const { durationMs } = context.options;
+  run.clock.restart();
+  run.faults.start();
+  run.tracer.start();
+  const prober = new ConsistencyProber(context.direct, durationMs * 1e6, durationMs);
+  run.measured = { startedAt: new Date(), statsAtStart: run.strategy.stats(), prober };
+  run.recorder.onWriteOk = (op, key, completeNs) => prober.onWriteOk(op, key, completeNs);
+  run.recorder.measuring = true;
+}
+
+/** Starts the strategy and lets the driver run the load; heals the faults on every way out. */
+async function drive(run: PreparedRun, context: RunContext): Promise<DriverOutcome> {
+  const { options } = context;
+  const driver = findDriver(options.driver);
   try {
-    await strategy.start?.();
-    await context.beforeLoad?.(strategy);
-    loadStartMs = performance.now();
-    context.onLoadStart?.(() => {
-      if (http !== undefined) {
-        const elapsedMs = performance.now() - loadStartMs;
-        return {
-          phase: runner.measuring ? 'measuring' : 'warm-up',
-          elapsedMs,
-          measuredMs: runner.measuring ? Math.max(0, elapsedMs - options.warmupMs) : 0,
-          ops: metrics.reads + metrics.writes,
-          errors: metrics.errors,
-          staleSoFar: runner.staleSoFar,
-        };
-      }
-      return {
-        phase: control.stopped ? 'stopping' : control.measuring ? 'measuring' : 'warm-up',
-        elapsedMs: performance.now() - loadStartMs,
-        measuredMs: control.measuredMs,
-        ops: metrics.reads + metrics.writes,
-        errors: metrics.errors,
-        staleSoFar: runner.staleSoFar,
-      };
-    });
+    await run.strategy.start?.();
+    await context.beforeLoad?.(run.strategy);
+    context.onEvent?.({ type: 'load-start', sample: () => progressOf(run) });
     try {
-      if (http !== undefined) {
-        const driven = await driveHttp(http, {
-          workload,
-          seed: options.seed,
-          load: options.load,
-          payload,
-          warmupMs: options.warmupMs,
-          durationMs: options.durationMs,
-          ...(context.signal ? { signal: context.signal } : {}),
-          onMeasure: beginMeasurement,
-        });
-        httpFigures = driven.figures;
-        outcome = driven;
-      } else
-        outcome =
-          options.load.kind === 'closed'
-            ? await runClosedLoop(
-                runner,
-                Array.from({ length: options.load.clients }, (_, id) =>
-                  createOperationStream(workload, options.seed, id),
-                ),
-                control,
-              )
-            : await runOpenLoop(
-                runner,
-                createOperationStream(workload, options.seed, 0),
-                options.load.rate,
-                options.load.maxInFlight,
-                clock,
-                control,
-              );
+      return await driver.run({
+        strategy: run.strategy,
+        recorder: run.recorder,
+        payload: run.payload,
+        workload: options.workload,
+        seed: options.seed,
+        load: options.load,
+        phases: run.phases,
+        clock: run.clock,
+      });
     } finally {
-      context.onLoadStop?.();
-      // Before drain and snapshot, and on every way out of the load (errors, Ctrl-C).
-      await faults.heal();
+      context.onEvent?.({ type: 'load-stop' });
     }
-    runner.recording = false;
-    tracer.stop();
-    const closed = history.closeOpen(clock.now());
-    await http?.close();
-    if (outcome.abandonedOps > 0) {
-      warn(
-        `${outcome.abandonedOps} operations still in flight after the stop; ${closed} recorded as unknown (info)`,
-      );
-    }
-    if (outcome.stopReason === 'op-limit')
-      warn('load stopped early: the history reached its operation limit');
-    if (prober) probes = await prober.finish();
-    if (strategy.drain) {
-      const drained = await settleWithin(
-        strategy.drain().catch((error: unknown) => warn(`drain failed: ${String(error)}`)),
-        DRAIN_TIMEOUT_MS,
-      );
-      if (!drained) warn(`drain did not finish within ${DRAIN_TIMEOUT_MS / 1000}s; snapshot taken anyway`);
-    }
-    await sleep(options.settleMs);
-    snapshot = await takeSnapshot(direct, workload.keys, clock.now);
-    dbQueries = strategy.stats().dbQueries - statsAtStart.dbQueries;
-    description = strategy.describe();
   } finally {
-    await http?.close();
-    await strategy.close();
+    // Before drain and snapshot, and on every way out of the load (errors, Ctrl-C).
+    await run.faults.heal();
   }
+}
 
-  const recorded = history.toHistory();
-  const report = check(recorded, snapshot, { steps: tracer.toSteps(), probes });
+/** The live progress figures, the same for every driver. */
+function progressOf(run: PreparedRun): ProgressSample {
+  const { phases, metrics } = run;
+  return {
+    phase: phases.isStopped ? 'stopping' : phases.isMeasuring ? 'measuring' : 'warm-up',
+    elapsedMs: phases.elapsedMs,
+    measuredMs: phases.measuredMs,
+    ops: metrics.reads + metrics.writes,
+    errors: metrics.errors,
+    staleSoFar: run.recorder.staleSoFar,
+  };
+}
+
+/**
+ * Stops recording, closes operations still open as unknown (`info`), collects the probes,
+ * lets the strategy drain its background work (bounded) and waits the settle time.
+ */
+async function windDown(
+  run: PreparedRun,
+  outcome: DriverOutcome,
+  context: RunContext,
+): Promise<ConsistencyProbe[]> {
+  const warn = (message: string): void => context.onEvent?.({ type: 'warning', message });
+  run.recorder.recording = false;
+  run.tracer.stop();
+  const closed = run.history.closeOpen(run.clock.now());
+  if (outcome.figures.abandonedOps > 0) {
+    warn(
+      `${outcome.figures.abandonedOps} operations still in flight after the stop; ${closed} recorded as unknown (info)`,
+    );
+  }
+  if (outcome.state === 'completed' && outcome.stopReason === 'op-limit') {
+    warn('load stopped early: the history reached its operation limit');
+  }
+  const probes = (await run.measured.prober?.finish()) ?? [];
+  const { strategy } = run;
+  if (strategy.drain) {
+    const drained = await settleWithin(
+      strategy.drain().catch((error: unknown) => warn(`drain failed: ${String(error)}`)),
+      DRAIN_TIMEOUT_MS,
+    );
+    if (!drained) warn(`drain did not finish within ${DRAIN_TIMEOUT_MS / 1000}s; snapshot taken anyway`);
+  }
+  await sleep(context.options.settleMs);
+  return probes;
+}
+
+/** The final state of every key over the direct connections, and the strategy's own counters. */
+async function observe(
+  run: PreparedRun,
+  probes: ConsistencyProbe[],
+  context: RunContext,
+): Promise<Observation> {
+  const snapshot = await takeSnapshot(context.direct, context.options.workload.keys, run.clock.now);
+  return {
+    probes,
+    snapshot,
+    dbQueries: run.strategy.stats().dbQueries - run.measured.statsAtStart.dbQueries,
+    strategyConfig: run.strategy.describe().options,
+  };
+}
+
+/** One analysis of the history, the snapshot, the step traces, the probes and the fault windows. */
+function analyse(run: PreparedRun, observation: Observation, outcome: DriverOutcome): ConsistencyReport {
+  return check(run.history.toHistory(), observation.snapshot, {
+    steps: run.tracer.toSteps(),
+    probes: observation.probes,
+    faultWindows: {
+      runEndMs: Math.round(outcome.figures.measuredMs),
+      unansweredErrorKind: OPEN_AT_STOP,
+    },
+  });
+}
+
+/** The result document, from the measurements only. */
+function assemble(
+  entry: StrategyEntry,
+  context: RunContext,
+  run: PreparedRun,
+  outcome: DriverOutcome,
+  observation: Observation,
+  report: ConsistencyReport,
+): StrategyRun {
+  const { options, env } = context;
+  const { startedAt } = run.measured;
+  const history = run.history.toHistory();
   const result = buildRunResult({
     id: runId(startedAt, entry.name, options.seed),
     startedAt,
-    measuredMs: outcome.measuredMs,
-    warmupMs: options.warmupMs,
-    seed: options.seed,
+    options,
     strategy: entry.name,
-    strategyConfig: description.options,
-    workload,
-    load: options.load,
-    droppedOps: outcome.droppedOps,
-    driver: options.driver,
-    http: httpFigures ?? undefined,
-    viaProxy: options.viaProxy,
-    ttlSeconds: options.ttlSeconds,
-    settleMs: options.settleMs,
-    interrupted: outcome.stopReason === 'interrupted',
+    strategyConfig: observation.strategyConfig,
+    figures: outcome.figures,
+    interrupted: outcome.state === 'interrupted',
     env: { kind: env.kind, versions: env.versions },
-    faults: recorded.faults,
-    metrics: metrics.snapshot(),
-    dbQueries,
+    faults: history.faults,
+    metrics: run.metrics.snapshot(),
+    dbQueries: observation.dbQueries,
     report,
   });
-  return { result: withFaultAnalysis(result, recorded, options.faultPlan), history: recorded, report };
+  return { result, history, report };
 }

@@ -1,35 +1,23 @@
+import { faultSpansOf } from '../../checker/index.ts';
 import type { ConsistencyReport, FaultEvent } from '../../checker/types.ts';
-import {
-  type FaultWindow,
-  type HttpDriverFigures,
-  type RunResult,
-  SCHEMA_VERSION,
-  type TimelinePoint,
-} from '../../reports/types.ts';
-import type { LoadModel } from '../cli/options.ts';
+import { type RunResult, SCHEMA_VERSION, type TimelinePoint } from '../../reports/types.ts';
+import type { LoadFigures } from '../drivers/types.ts';
 import type { MetricsSnapshot } from '../history/metrics.ts';
-import type { WorkloadSpec } from '../workload/workload.ts';
+import type { RunOptions } from './types.ts';
 
 /** Everything one strategy run measured, gathered for {@link buildRunResult}. */
 export interface RunRecord {
   id: string;
   startedAt: Date;
-  measuredMs: number;
-  warmupMs: number;
-  seed: number;
+  /** The run's settings: workload, load model, phases, driver, route, TTL. */
+  options: RunOptions;
   strategy: string;
   strategyConfig: Record<string, string | number | boolean | null>;
-  workload: WorkloadSpec;
-  load: LoadModel;
-  droppedOps: number;
-  driver: 'in-process' | 'http';
-  /** autocannon's own figures when the http driver ran. */
-  http?: HttpDriverFigures | undefined;
-  viaProxy: boolean;
-  ttlSeconds: number;
-  settleMs: number;
+  /** How the load ran: measured time, dropped and abandoned operations, the driver's own figures. */
+  figures: LoadFigures;
   interrupted: boolean;
   env: { kind: string; versions: Record<string, string> };
+  /** The history's fault events (the report's windows come from the checker's analysis when present). */
   faults: readonly FaultEvent[];
   metrics: MetricsSnapshot;
   dbQueries: number;
@@ -38,7 +26,9 @@ export interface RunRecord {
 
 /** Builds the result.json document (reports/types.ts, schema version 1) from measurements only. */
 export function buildRunResult(record: RunRecord): RunResult {
-  const { metrics, report, workload } = record;
+  const { metrics, report, options, figures } = record;
+  const { workload, load } = options;
+  const measuredMs = figures.measuredMs;
   const ops = metrics.reads + metrics.writes;
   const served = metrics.cacheHits + metrics.cacheMisses;
   const timeline: TimelinePoint[] = metrics.timeline.map((second) => ({
@@ -50,9 +40,9 @@ export function buildRunResult(record: RunRecord): RunResult {
     run: {
       id: record.id,
       startedAt: record.startedAt.toISOString(),
-      durationMs: Math.round(record.measuredMs),
-      warmupMs: record.warmupMs,
-      seed: record.seed,
+      durationMs: Math.round(measuredMs),
+      warmupMs: options.warmupMs,
+      seed: options.seed,
       strategy: record.strategy,
       strategyConfig: record.strategyConfig,
       workload: {
@@ -67,24 +57,21 @@ export function buildRunResult(record: RunRecord): RunResult {
         valueSize: workload.valueSize,
       },
       loadModel:
-        record.load.kind === 'closed'
-          ? { kind: 'closed', clients: record.load.clients }
-          : {
-              kind: 'open',
-              rate: record.load.rate,
-              maxInFlight: record.load.maxInFlight,
-              droppedOps: record.droppedOps,
-            },
-      driver: record.driver,
-      viaProxy: record.viaProxy,
-      ttlSeconds: record.ttlSeconds,
-      settleMs: record.settleMs,
-      faults: faultWindows(record.faults),
+        load.kind === 'closed'
+          ? { kind: 'closed', clients: load.clients }
+          : { kind: 'open', rate: load.rate, maxInFlight: load.maxInFlight, droppedOps: figures.droppedOps },
+      driver: options.driver,
+      viaProxy: options.viaProxy,
+      ttlSeconds: options.ttlSeconds,
+      settleMs: options.settleMs,
+      faults:
+        report.faultWindows?.windows ??
+        faultSpansOf(record.faults).map(({ recoveryMs: _notAnalysed, ...window }) => window),
       interrupted: record.interrupted,
       env: record.env,
     },
     throughput: {
-      opsPerSec: record.measuredMs > 0 ? round(ops / (record.measuredMs / 1000), 1) : 0,
+      opsPerSec: measuredMs > 0 ? round(ops / (measuredMs / 1000), 1) : 0,
       reads: metrics.reads,
       writes: metrics.writes,
       errors: metrics.errors,
@@ -117,30 +104,11 @@ export function buildRunResult(record: RunRecord): RunResult {
       nines: report.nines,
       examples: report.examples,
     },
-    ...(record.http === undefined ? {} : { http: record.http }),
+    ...(report.faultWindows === null
+      ? {}
+      : { faultWindows: { inside: report.faultWindows.inside, outside: report.faultWindows.outside } }),
+    ...(figures.http === undefined ? {} : { http: figures.http }),
   };
-}
-
-/** Pairs each fault's start with its heal (by id); a fault never healed has `healMs: null`. */
-export function faultWindows(events: readonly FaultEvent[]): FaultWindow[] {
-  const windows = new Map<string, FaultWindow>();
-  for (const event of events) {
-    if (event.phase === 'start') {
-      windows.set(event.id, {
-        id: event.id,
-        name: event.name,
-        target: '',
-        color: event.color,
-        startMs: event.atNs / 1e6,
-        healMs: null,
-        params: {},
-      });
-    } else {
-      const window = windows.get(event.id);
-      if (window) window.healMs = event.atNs / 1e6;
-    }
-  }
-  return [...windows.values()];
 }
 
 /** The run id: UTC timestamp, strategy and seed, safe as a directory name. */

@@ -3,12 +3,12 @@ import { parseArgs } from 'node:util';
 import { parseDuration } from '../../kernel/duration.ts';
 import { startLocalEnvironment } from '../../services/local.ts';
 import type { HostPort } from '../../services/types.ts';
-import { DEFAULT_FLUSH_BATCH_SIZE, DEFAULT_FLUSH_INTERVAL_MS } from '../../strategies/defaults.ts';
 import { findStrategy } from '../../strategies/registry.ts';
 import type { CacheStrategy } from '../../strategies/types.ts';
-import type { BenchOptions } from '../cli/options.ts';
+import { defaultWorkload, runOptions } from '../run/defaults.ts';
 import { openDirect } from '../run/direct.ts';
 import { runStrategy } from '../run/pipeline.ts';
+import type { RunOptions } from '../run/types.ts';
 
 /**
  * Benchmark (b), the harness's ceiling: cache-aside on ycsb-c with every key cached, 64
@@ -43,33 +43,14 @@ if (spawnSync('redis-benchmark', ['--version'], { encoding: 'utf8' }).status !==
 const cacheAside = findStrategy('cache-aside');
 if (!cacheAside) throw new Error('cache-aside is not registered');
 
-const options = (viaProxy: boolean): BenchOptions => ({
-  strategies: ['cache-aside'],
-  matrix: false,
-  workload: {
-    name: 'ycsb-c',
-    readRatio: 1,
-    distribution: 'zipfian',
-    zipfConstant: 0.99,
-    keys: KEYS,
-    valueSize: VALUE_SIZE,
-  },
-  load: { kind: 'closed', clients: CLIENTS },
-  durationMs,
-  warmupMs: 2000,
-  settleMs: 0,
-  seed: 1,
-  ttlSeconds: 0,
-  env: 'local',
-  outDir: undefined,
-  keepHistory: false,
-  viaProxy,
-  driver: 'in-process',
-  flushIntervalMs: DEFAULT_FLUSH_INTERVAL_MS,
-  flushBatchSize: DEFAULT_FLUSH_BATCH_SIZE,
-  thresholds: [],
-  allowExistingDb: false,
-});
+const options = (viaProxy: boolean): RunOptions =>
+  runOptions({
+    workload: defaultWorkload({ name: 'ycsb-c', readRatio: 1, keys: KEYS, valueSize: VALUE_SIZE }),
+    load: { kind: 'closed', clients: CLIENTS },
+    durationMs,
+    settleMs: 0,
+    viaProxy,
+  });
 
 /** Reads every key once through the strategy so the measured load only hits the cache. */
 async function prewarm(strategy: CacheStrategy): Promise<void> {

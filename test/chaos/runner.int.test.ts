@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { assignFaultIds } from '../../chaos/plan.ts';
 import { faultContext, healEverything, residualFaults } from '../../chaos/residual.ts';
 import { startFaultPlan } from '../../chaos/runner.ts';
 import { readProxy } from '../../chaos/toxiproxy.ts';
@@ -27,7 +28,12 @@ describe('fault plan runner (real services)', () => {
     ];
     const events: FaultEvent[] = [];
     const loadStartNs = now();
-    const run = startFaultPlan(plan, { env, now, onEvent: (e) => events.push(e), loadStartNs });
+    const run = startFaultPlan(assignFaultIds(plan), {
+      env,
+      now,
+      onEvent: (e) => events.push(e),
+      loadStartNs,
+    });
     try {
       await sleep(300);
       const ctx = faultContext(env);
@@ -61,7 +67,15 @@ describe('fault plan runner (real services)', () => {
         `event ${i} at ${actual}ms, planned ${planned}ms`,
       );
     });
-    assert.ok(events.every((e) => /^#[0-9a-f]{6}$/.test(e.color)));
+    assert.deepEqual(
+      events.map((e) => [e.kind, e.target, e.params]),
+      [
+        ['latency', 'redis', { latencyMs: 10 }],
+        ['partition', 'mysql', { mode: 'disable' }],
+        ['latency', 'redis', { latencyMs: 10 }],
+        ['partition', 'mysql', { mode: 'disable' }],
+      ],
+    );
     assert.deepEqual(await residualFaults(env), []);
   });
 
@@ -76,7 +90,12 @@ describe('fault plan runner (real services)', () => {
       { fault: 'reset-peer', target: 'mysql', at: 30_000, duration: 1000 },
     ];
     const events: FaultEvent[] = [];
-    const run = startFaultPlan(plan, { env, now, onEvent: (e) => events.push(e), loadStartNs: now() });
+    const run = startFaultPlan(assignFaultIds(plan), {
+      env,
+      now,
+      onEvent: (e) => events.push(e),
+      loadStartNs: now(),
+    });
     const deadline = Date.now() + 5000;
     while (events.length < 6 && Date.now() < deadline) await sleep(20);
     assert.equal(events.length, 6, 'six faults started');
@@ -120,10 +139,10 @@ describe('fault plan runner (real services)', () => {
     await env.processes?.crashRedis();
     const events: FaultEvent[] = [];
     const run = startFaultPlan(
-      [
+      assignFaultIds([
         { fault: 'latency', target: 'mysql', at: 0, duration: 60_000 },
         { fault: 'redis-pause', at: 50, duration: 60_000 },
-      ],
+      ]),
       { env, now, onEvent: (e) => events.push(e), loadStartNs: now() },
     );
     await assert.rejects(run.done, /fault redis-pause#1 failed to start: redis-server is not running/);

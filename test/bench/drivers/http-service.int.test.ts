@@ -4,10 +4,10 @@ import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { CLIENT_HEADER, type HttpService, startHttpService } from '../../../bench/drivers/http-service.ts';
+import { RunClock } from '../../../bench/history/clock.ts';
 import { RunMetrics } from '../../../bench/history/metrics.ts';
 import { OperationRecorder } from '../../../bench/history/operation-recorder.ts';
 import { HistoryRecorder } from '../../../bench/history/recorder.ts';
-import { RunClock } from '../../../bench/run/clock.ts';
 import {
   OP_READ,
   OP_WRITE,

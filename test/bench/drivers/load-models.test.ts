@@ -4,10 +4,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { runClosedLoop } from '../../../bench/drivers/closed-loop.ts';
 import { runOpenLoop } from '../../../bench/drivers/open-loop.ts';
 import { OperationRunner } from '../../../bench/drivers/operation-runner.ts';
-import { LoadControl } from '../../../bench/drivers/phases.ts';
+import { LoadPhases } from '../../../bench/drivers/phases.ts';
+import { RunClock } from '../../../bench/history/clock.ts';
 import { RunMetrics } from '../../../bench/history/metrics.ts';
+import { OperationRecorder } from '../../../bench/history/operation-recorder.ts';
 import { HistoryRecorder } from '../../../bench/history/recorder.ts';
-import { RunClock } from '../../../bench/run/clock.ts';
 import { createOperationStream, type WorkloadSpec } from '../../../bench/workload/workload.ts';
 import { OP_READ, OP_WRITE, OUTCOME_INFO, OUTCOME_OK } from '../../../checker/types.ts';
 import type { CacheStrategy } from '../../../strategies/types.ts';
@@ -54,23 +55,12 @@ function setup(delayMs: number, warmupMs: number, durationMs: number) {
   const clock = new RunClock();
   const history = new HistoryRecorder(16);
   const metrics = new RunMetrics();
-  const runner = new OperationRunner(
-    inMemoryStrategy(delayMs),
-    new Uint8Array(8),
-    history,
-    metrics,
-    clock.now,
-    workload.keys,
-  );
-  const control = new LoadControl(
-    warmupMs,
-    durationMs,
-    () => {
-      clock.restart();
-      runner.measuring = true;
-    },
-    undefined,
-  );
+  const recorder = new OperationRecorder(history, metrics, clock.now, workload.keys);
+  const runner = new OperationRunner(inMemoryStrategy(delayMs), new Uint8Array(8), recorder);
+  const control = new LoadPhases(warmupMs, durationMs).onMeasure(() => {
+    clock.restart();
+    recorder.measuring = true;
+  });
   return { clock, history, metrics, runner, control };
 }
 

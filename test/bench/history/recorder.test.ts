@@ -107,7 +107,9 @@ describe('HistoryRecorder', () => {
       name: 'redis-latency',
       phase: 'start' as const,
       atNs: 5,
-      color: '#f80',
+      kind: 'latency',
+      target: 'redis',
+      params: { latencyMs: 20 },
     };
     recorder.recordFault(fault);
     assert.deepEqual(recorder.toHistory().faults, [fault]);
@@ -137,14 +139,18 @@ describe('saveHistory / loadHistory', () => {
       name: 'redis-crash',
       phase: 'start',
       atNs: 1e5,
-      color: 'red',
+      kind: 'redis-crash',
+      target: 'redis',
+      params: {},
     });
     recorder.recordFault({
       id: 'redis-crash#1',
       name: 'redis-crash',
       phase: 'heal',
       atNs: 2e5,
-      color: 'red',
+      kind: 'redis-crash',
+      target: 'redis',
+      params: {},
     });
     const history = recorder.toHistory();
     const file = join(dir, 'history.bin.gz');

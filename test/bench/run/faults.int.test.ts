@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchOptions } from '../../../bench/cli/options.ts';
 import { type DirectConnections, openDirect } from '../../../bench/run/direct.ts';
 import { runStrategy } from '../../../bench/run/pipeline.ts';
-import { residualFaults } from '../../../chaos/index.ts';
+import { assignFaultIds, residualFaults } from '../../../chaos/index.ts';
 import type { PlannedFault } from '../../../chaos/types.ts';
 import type { RunResult } from '../../../reports/types.ts';
 import { startLocalEnvironment } from '../../../services/local.ts';
@@ -18,7 +18,7 @@ import { findStrategy } from '../../../strategies/registry.ts';
 import { shortRun as baseRun } from './short-run.ts';
 
 function shortRun(faultPlan: PlannedFault[], overrides: Partial<BenchOptions> = {}): BenchOptions {
-  return baseRun(5, { durationMs: 4000, faultPlan, ...overrides });
+  return baseRun(5, { durationMs: 4000, faultPlan: assignFaultIds(faultPlan), ...overrides });
 }
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -79,7 +79,9 @@ describe('faults in runStrategy (real services)', () => {
       env,
       direct,
       options: shortRun(plan),
-      warn: (message) => warnings.push(message),
+      onEvent: (event) => {
+        if (event.type === 'warning') warnings.push(event.message);
+      },
     });
     assert.deepEqual(
       history.faults.map((e) => [e.id, e.phase]),
@@ -127,8 +129,9 @@ describe('faults in runStrategy (real services)', () => {
       direct,
       options: shortRun(plan, { durationMs: 30_000 }),
       signal: abort.signal,
-      warn: (message) => warnings.push(message),
-      onLoadStart: () => {
+      onEvent: (event) => {
+        if (event.type === 'warning') warnings.push(event.message);
+        if (event.type !== 'load-start') return;
         // Warm-up 300 ms + 500 ms to the pause, then abort 1 s into it.
         void sleep(1800).then(() => {
           stateDuringPause = processState(redisPid);

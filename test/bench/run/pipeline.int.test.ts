@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { ProgressSample } from '../../../bench/cli/progress.ts';
 import { type DirectConnections, openDirect } from '../../../bench/run/direct.ts';
 import { runStrategy } from '../../../bench/run/pipeline.ts';
+import type { ProgressSample } from '../../../bench/run/types.ts';
 import { OP_READ, OP_WRITE, OUTCOME_OK } from '../../../checker/types.ts';
 import { startLocalEnvironment } from '../../../services/local.ts';
 import type { Environment } from '../../../services/types.ts';
@@ -82,8 +82,8 @@ describe('runStrategy against real services', () => {
       env,
       direct,
       options: shortRun(3, { workload: { ...shortRun(3).workload, keys: 50 } }),
-      onLoadStart: (sampler) => {
-        sample = sampler;
+      onEvent: (event) => {
+        if (event.type === 'load-start') sample = event.sample;
       },
     });
     // The live count applies the same definition online: it must agree with the checker.

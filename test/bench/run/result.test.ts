@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatMatrixTable, formatRunSummary } from '../../../bench/cli/summary.ts';
 import type { MetricsSnapshot } from '../../../bench/history/metrics.ts';
-import { buildRunResult, faultWindows, type RunRecord, runId } from '../../../bench/run/result.ts';
+import { runOptions } from '../../../bench/run/defaults.ts';
+import { buildRunResult, type RunRecord, runId } from '../../../bench/run/result.ts';
+import { faultSpansOf } from '../../../checker/index.ts';
 import type { ConsistencyReport } from '../../../checker/types.ts';
 
 const latency = { count: 4, p50: 1, p90: 2, p99: 3, p999: 4, max: 5, mean: 1.5 };
@@ -39,36 +41,59 @@ const report: ConsistencyReport = {
   series: { staleReads: [1, 2], reads: [3000, 3000], writes: [2000, 2000], errors: [0, 2] },
   examples: [],
   nines: [{ delayMs: 100, probes: 20, consistentShare: 0.95 }],
+  faultWindows: null,
 };
 
 const record: RunRecord = {
   id: 'run-1',
   startedAt: new Date('2026-01-02T03:04:05.678Z'),
-  measuredMs: 2000,
-  warmupMs: 500,
-  seed: 9,
+  options: runOptions({
+    warmupMs: 500,
+    seed: 9,
+    workload: {
+      name: 'ycsb-a',
+      readRatio: 0.5,
+      distribution: 'zipfian',
+      zipfConstant: 0.99,
+      keys: 100,
+      valueSize: 64,
+    },
+    load: { kind: 'closed', clients: 8 },
+    settleMs: 1000,
+  }),
   strategy: 'cache-aside',
   strategyConfig: { mysqlPoolSize: 16 },
-  workload: {
-    name: 'ycsb-a',
-    readRatio: 0.5,
-    distribution: 'zipfian',
-    zipfConstant: 0.99,
-    keys: 100,
-    valueSize: 64,
-  },
-  load: { kind: 'closed', clients: 8 },
-  droppedOps: 0,
-  viaProxy: true,
-  driver: 'in-process',
-  ttlSeconds: 0,
-  settleMs: 1000,
+  figures: { measuredMs: 2000, droppedOps: 0, abandonedOps: 0 },
   interrupted: false,
   env: { kind: 'local', versions: { redis: '7.0.15' } },
   faults: [
-    { id: 'lat#1', name: 'redis-latency', phase: 'start', atNs: 500e6, color: '#f80' },
-    { id: 'lat#1', name: 'redis-latency', phase: 'heal', atNs: 1500e6, color: '#f80' },
-    { id: 'cut#2', name: 'mysql-partition', phase: 'start', atNs: 1800e6, color: '#f00' },
+    {
+      id: 'lat#1',
+      name: 'redis-latency',
+      kind: 'latency',
+      target: 'redis',
+      params: { latencyMs: 20 },
+      phase: 'start',
+      atNs: 500e6,
+    },
+    {
+      id: 'lat#1',
+      name: 'redis-latency',
+      kind: 'latency',
+      target: 'redis',
+      params: { latencyMs: 20 },
+      phase: 'heal',
+      atNs: 1500e6,
+    },
+    {
+      id: 'cut#2',
+      name: 'mysql-partition',
+      kind: 'partition',
+      target: 'mysql',
+      params: {},
+      phase: 'start',
+      atNs: 1800e6,
+    },
   ],
   metrics,
   dbQueries: 2500,
@@ -103,9 +128,12 @@ describe('buildRunResult', () => {
   it('records the open-loop model with its dropped operations and no zipf constant for uniform keys', () => {
     const result = buildRunResult({
       ...record,
-      load: { kind: 'open', rate: 1000, maxInFlight: 64 },
-      droppedOps: 17,
-      workload: { ...record.workload, distribution: 'uniform' },
+      options: {
+        ...record.options,
+        load: { kind: 'open', rate: 1000, maxInFlight: 64 },
+        workload: { ...record.options.workload, distribution: 'uniform' },
+      },
+      figures: { ...record.figures, droppedOps: 17 },
     });
     assert.deepEqual(result.run.loadModel, { kind: 'open', rate: 1000, maxInFlight: 64, droppedOps: 17 });
     assert.equal(result.run.workload.zipfConstant, null);
@@ -113,7 +141,7 @@ describe('buildRunResult', () => {
 
   it('pairs fault starts with heals', () => {
     assert.deepEqual(
-      faultWindows(record.faults).map((w) => [w.id, w.startMs, w.healMs]),
+      faultSpansOf(record.faults).map((w) => [w.id, w.startMs, w.healMs]),
       [
         ['lat#1', 500, 1500],
         ['cut#2', 1800, null],
@@ -140,8 +168,8 @@ describe('summaries', () => {
         'cache        hit ratio 75.0% (4500 hits, 1500 misses) · db queries 2500',
         'consistency  stale reads 3 of 5998 (0.050%) · age p50 1.50 ms, p99 9.00 ms, max 9.00 ms · max lag 2',
         '             divergent keys 1 · lost writes 0 · consistent after 100ms 95.00% of 20',
-        'fault        lat#1 · started 0.50s, healed 1.50s',
-        'fault        cut#2 · started 1.80s, never healed',
+        'fault        lat#1 on redis · started 0.50s, healed 1.50s',
+        'fault        cut#2 on mysql · started 1.80s, never healed',
         'verdict      ANOMALIES FOUND',
         'result       out/result.json',
         'report       out/report.html',

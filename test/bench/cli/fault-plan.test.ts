@@ -3,9 +3,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { withFaultPlan } from '../../../bench/cli/fault-plan.ts';
 import { formatFaultLines } from '../../../bench/cli/fault-summary.ts';
 import { type BenchOptions, parseBenchArgs } from '../../../bench/cli/options.ts';
-import { withFaultAnalysis, withFaultPlan } from '../../../bench/run/faults.ts';
+import { check } from '../../../checker/index.ts';
 import { ConfigurationError } from '../../../kernel/index.ts';
 import { HistoryBuilder } from '../../checker/history-builder.ts';
 import { makeResult } from '../../fixtures/make-result.ts';
@@ -62,7 +63,9 @@ describe('fault options', () => {
     const resolved = await withFaultPlan(
       options('--fault', 'redis-crash', '--duration', '10s', '--strategy', 'all'),
     );
-    assert.deepEqual(resolved.faultPlan, [{ fault: 'redis-crash', at: 3000, duration: 3000 }]);
+    assert.deepEqual(resolved.faultPlan, [
+      { fault: 'redis-crash', at: 3000, duration: 3000, id: 'redis-crash#1' },
+    ]);
     assert.deepEqual((await withFaultPlan(options())).faultPlan, []);
   });
 
@@ -101,8 +104,8 @@ describe('fault options', () => {
   });
 });
 
-describe('withFaultAnalysis', () => {
-  it('adds target, params, recovery time and the inside/outside metrics', () => {
+describe('fault windows, from the one check of the history', () => {
+  it('gives each window its target, params and recovery time, and the inside/outside metrics', () => {
     const base = makeResult({ withFault: false, durationS: 4 });
     const b = new HistoryBuilder();
     for (let t = 0; t < 4000; t += 10) {
@@ -110,35 +113,27 @@ describe('withFaultAnalysis', () => {
       if (t >= 1000 && t < 2000 && t % 20 !== 0) continue;
       b.read(0, 1, t, t + (t >= 1000 && t < 2000 ? 5 : 1), 0);
     }
-    const result = {
-      ...base,
-      run: {
-        ...base.run,
-        durationMs: 4000,
-        faults: [
-          {
-            id: 'redis-latency#1',
-            name: 'redis-latency',
-            target: '',
-            color: '#f4a261',
-            startMs: 1000,
-            healMs: 2000,
-            params: {},
-          },
-        ],
-      },
-    };
-    const plan = [
-      { fault: 'latency', target: 'redis' as const, params: { latencyMs: 20 }, at: 1000, duration: 1000 },
-    ];
-    const analysed = withFaultAnalysis(result, b.build(), plan);
-    assert.deepEqual(analysed.run.faults, [
-      { ...result.run.faults[0], target: 'redis', params: { latencyMs: 20 }, recoveryMs: 0 },
+    const history = b.build();
+    const event = { id: 'redis-latency#1', name: 'redis-latency', kind: 'latency', target: 'redis' };
+    history.faults.push(
+      { ...event, params: { latencyMs: 20 }, phase: 'start', atNs: 1000e6 },
+      { ...event, params: { latencyMs: 20 }, phase: 'heal', atNs: 2000e6 },
+    );
+    const report = check(history, { keys: [], takenAtNs: 4000e6 }, { faultWindows: { runEndMs: 4000 } });
+    assert.ok(report.faultWindows);
+    assert.deepEqual(report.faultWindows.windows, [
+      { ...event, params: { latencyMs: 20 }, startMs: 1000, healMs: 2000, recoveryMs: 0 },
     ]);
-    assert.equal(analysed.faultWindows?.inside.ops, 50);
-    assert.equal(analysed.faultWindows?.inside.latency.read.p50Ms, 5);
-    assert.equal(analysed.faultWindows?.outside.ops, 300);
-    assert.equal(analysed.faultWindows?.outside.latency.read.p99Ms, 1);
+    const { inside, outside } = report.faultWindows;
+    assert.equal(inside.ops, 50);
+    assert.equal(inside.latency.read.p50Ms, 5);
+    assert.equal(outside.ops, 300);
+    assert.equal(outside.latency.read.p99Ms, 1);
+    const analysed = {
+      ...base,
+      run: { ...base.run, durationMs: 4000, faults: report.faultWindows.windows },
+      faultWindows: { inside, outside },
+    };
     assert.deepEqual(formatFaultLines(analysed), [
       'fault        redis-latency#1 on redis · started 1.00s, healed 2.00s · recovered 0ms after the heal',
       '  inside     50 ops/s · 0 errors · read p50/p99 5.00/5.00 ms · write p50/p99 0.00/0.00 ms · stale reads 0 (0.000%)',
@@ -146,9 +141,14 @@ describe('withFaultAnalysis', () => {
     ]);
   });
 
-  it('leaves a calm result as it is', () => {
+  it('has no fault section for a calm run', () => {
     const calm = makeResult({ withFault: false, durationS: 4 });
-    assert.equal(withFaultAnalysis(calm, new HistoryBuilder().build(), []), calm);
+    const report = check(
+      new HistoryBuilder().build(),
+      { keys: [], takenAtNs: 0 },
+      { faultWindows: { runEndMs: 4000 } },
+    );
+    assert.equal(report.faultWindows, null);
     assert.deepEqual(formatFaultLines(calm), []);
   });
 });

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { driveHttp, type HttpDriveOutcome } from '../../../bench/drivers/http-load.ts';
-import { type HttpService, startHttpService } from '../../../bench/drivers/http-service.ts';
+import { httpDriver } from '../../../bench/drivers/http.ts';
+import { LoadPhases } from '../../../bench/drivers/phases.ts';
+import type { DriverOutcome } from '../../../bench/drivers/types.ts';
+import { RunClock } from '../../../bench/history/clock.ts';
 import { RunMetrics } from '../../../bench/history/metrics.ts';
 import { OperationRecorder } from '../../../bench/history/operation-recorder.ts';
 import { HistoryRecorder } from '../../../bench/history/recorder.ts';
-import { RunClock } from '../../../bench/run/clock.ts';
 import { type DirectConnections, openDirect } from '../../../bench/run/direct.ts';
 import { loadItems, makePayload } from '../../../bench/run/load-items.ts';
 import { takeSnapshot } from '../../../bench/run/snapshot.ts';
@@ -33,8 +34,7 @@ describe('HTTP driver: a 2 s autocannon run against db-only over HTTP', () => {
   let env: Environment;
   let direct: DirectConnections;
   let strategy: CacheStrategy;
-  let service: HttpService;
-  let outcome: HttpDriveOutcome;
+  let outcome: DriverOutcome;
   let recorded: History;
   const history = new HistoryRecorder();
   const metrics = new RunMetrics();
@@ -49,30 +49,27 @@ describe('HTTP driver: a 2 s autocannon run against db-only over HTTP', () => {
     const entry = findStrategy('db-only');
     assert.ok(entry);
     strategy = await entry.factory(defaultStrategyContext(env.endpoints, { now: clock.now }));
-    service = await startHttpService(
+    const recorder = new OperationRecorder(history, metrics, clock.now, WORKLOAD.keys);
+    const phases = new LoadPhases(0, 2000).onMeasure(() => {
+      measureCalls++;
+      clock.restart();
+      recorder.measuring = true;
+    });
+    outcome = await httpDriver.run({
       strategy,
-      new OperationRecorder(history, metrics, clock.now, WORKLOAD.keys),
-      { maxKey: WORKLOAD.keys },
-    );
-    outcome = await driveHttp(service, {
+      recorder,
+      payload,
       workload: WORKLOAD,
       seed: SEED,
       load: { kind: 'closed', clients: CLIENTS },
-      payload,
-      warmupMs: 0,
-      durationMs: 2000,
-      onMeasure: () => {
-        measureCalls++;
-        clock.restart();
-      },
+      phases,
+      clock,
     });
-    service.recording = false;
     history.closeOpen(clock.now());
     recorded = history.toHistory();
   });
 
   after(async () => {
-    await service?.close();
     await strategy?.close();
     await direct?.close();
     await env?.stop();
@@ -80,14 +77,16 @@ describe('HTTP driver: a 2 s autocannon run against db-only over HTTP', () => {
 
   it('measures once, for about the duration, and stops by duration', () => {
     assert.equal(measureCalls, 1);
-    assert.equal(outcome.stopReason, 'duration');
-    assert.ok(outcome.measuredMs >= 1900 && outcome.measuredMs < 10_000, `measured ${outcome.measuredMs} ms`);
-    assert.equal(outcome.droppedOps, 0);
-    assert.equal(outcome.abandonedOps, 0);
+    assert.equal(outcome.state, 'completed');
+    assert.ok(outcome.state === 'completed' && outcome.stopReason === 'duration');
+    const { measuredMs, droppedOps, abandonedOps } = outcome.figures;
+    assert.ok(measuredMs >= 1900 && measuredMs < 10_000, `measured ${measuredMs} ms`);
+    assert.equal(droppedOps, 0);
+    assert.equal(abandonedOps, 0);
   });
 
   it("maps autocannon's figures: every response 2xx, no errors", () => {
-    const figures = outcome.figures;
+    const figures = outcome.figures.http;
     assert.ok(figures);
     assert.equal(figures.tool, 'autocannon');
     assert.equal(figures.connections, CLIENTS);
@@ -103,7 +102,7 @@ describe('HTTP driver: a 2 s autocannon run against db-only over HTTP', () => {
   });
 
   it('records one completed, ok history row per request the service answered', () => {
-    const figures = outcome.figures;
+    const figures = outcome.figures.http;
     assert.ok(figures);
     // autocannon drops the requests in flight when it stops; the service still answers and records them.
     assert.ok(

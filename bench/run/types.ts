@@ -1,0 +1,56 @@
+import type { ResolvedFault } from '../../chaos/index.ts';
+import type { ConsistencyReport, History } from '../../checker/types.ts';
+import type { RunResult } from '../../reports/types.ts';
+import type { LoadModel } from '../drivers/types.ts';
+import type { WorkloadSpec } from '../workload/workload.ts';
+
+/** What one strategy run needs to know: the workload, the load, its phases, the strategy's settings, the faults. */
+export interface RunOptions {
+  workload: WorkloadSpec;
+  load: LoadModel;
+  durationMs: number;
+  warmupMs: number;
+  settleMs: number;
+  seed: number;
+  ttlSeconds: number;
+  /** false: the strategy connects straight to Redis and MySQL (no fault can reach it). */
+  viaProxy: boolean;
+  /** The load driver's registered name (bench/drivers/registry.ts). */
+  driver: string;
+  /** Write-behind flusher: interval between flushes and queued writes per batch. */
+  flushIntervalMs: number;
+  flushBatchSize: number;
+  /** The resolved fault plan, with ids; empty or absent for a calm run. */
+  faultPlan?: readonly ResolvedFault[];
+}
+
+/** Where the run is, as its events tell subscribers. */
+export type RunPhase = 'preparing' | 'load' | 'winding-down' | 'observing' | 'analysing';
+
+/** What the live progress line shows, sampled from the running load. */
+export interface ProgressSample {
+  phase: 'warm-up' | 'measuring' | 'stopping';
+  /** Milliseconds since the load started (warm-up included). */
+  elapsedMs: number;
+  /** Milliseconds since measurement started (0 during warm-up). */
+  measuredMs: number;
+  /** Measured operations completed so far. */
+  ops: number;
+  errors: number;
+  /** Stale reads counted online with the checker's definition (the checker recounts them). */
+  staleSoFar: number;
+}
+
+/** What a run tells its subscribers (progress, warnings): it never waits for them. */
+export type RunEvent =
+  | { type: 'phase'; phase: RunPhase }
+  | { type: 'load-start'; sample: () => ProgressSample }
+  | { type: 'load-stop' }
+  | { type: 'warning'; message: string };
+
+/** A finished run: the result document plus the history and report it was built from. */
+export interface StrategyRun {
+  result: RunResult;
+  history: History;
+  report: ConsistencyReport;
+}
