@@ -1,17 +1,22 @@
 import { CACHE_ASIDE_SUMMARY, createCacheAside } from './cache-aside.ts';
 import { createDbOnly, DB_ONLY_SUMMARY } from './db-only.ts';
 import { createDeleteThenUpdate, DELETE_THEN_UPDATE_SUMMARY } from './delete-then-update.ts';
-import type { StrategyEntry } from './types.ts';
+import type { StrategyEntry, StrategyFactory } from './types.ts';
 import { createWriteBehind, WRITE_BEHIND_SUMMARY } from './write-behind.ts';
 import { createWriteThrough, WRITE_THROUGH_SUMMARY } from './write-through.ts';
 
+/** A caching pattern: uses the cache, is measured against the control. */
+function pattern(name: string, summary: string, factory: StrategyFactory): StrategyEntry {
+  return { name, summary, usesCache: true, isControl: false, factory };
+}
+
 /** Every strategy the CLI knows, by the name it is spelled with. Adding one: a file and a line here. */
 export const strategyEntries: readonly StrategyEntry[] = Object.freeze([
-  { name: 'delete-then-update', summary: DELETE_THEN_UPDATE_SUMMARY, factory: createDeleteThenUpdate },
-  { name: 'cache-aside', summary: CACHE_ASIDE_SUMMARY, factory: createCacheAside },
-  { name: 'write-through', summary: WRITE_THROUGH_SUMMARY, factory: createWriteThrough },
-  { name: 'write-behind', summary: WRITE_BEHIND_SUMMARY, factory: createWriteBehind },
-  { name: 'db-only', summary: DB_ONLY_SUMMARY, factory: createDbOnly },
+  pattern('delete-then-update', DELETE_THEN_UPDATE_SUMMARY, createDeleteThenUpdate),
+  pattern('cache-aside', CACHE_ASIDE_SUMMARY, createCacheAside),
+  pattern('write-through', WRITE_THROUGH_SUMMARY, createWriteThrough),
+  pattern('write-behind', WRITE_BEHIND_SUMMARY, createWriteBehind),
+  { name: 'db-only', summary: DB_ONLY_SUMMARY, usesCache: false, isControl: true, factory: createDbOnly },
 ]);
 
 /** The CLI names, in registry order. */
@@ -25,4 +30,11 @@ export function findStrategy(name: string): StrategyEntry | undefined {
 /** The one-line error for an unknown name; the CLI prints it and exits 2. */
 export function unknownStrategyMessage(name: string): string {
   return `unknown strategy '${name}'; known strategies: ${strategyNames.join(', ')}`;
+}
+
+/** The control strategy (db-only): every report's verdict is relative to it. */
+export function controlStrategy(): StrategyEntry {
+  const control = strategyEntries.find((entry) => entry.isControl);
+  if (control === undefined) throw new Error('no control strategy is registered');
+  return control;
 }

@@ -49,16 +49,18 @@ export interface StrategyStats {
   redisCommands: number;
 }
 
-/** Every step a strategy can take against Redis or MySQL. */
-export type StepKind =
-  | 'cache-get-hit'
-  | 'cache-get-miss'
-  | 'cache-set'
-  | 'cache-del'
-  | 'db-read'
-  | 'db-write'
-  | 'queue-push'
-  | 'flush';
+/** Every step a strategy can take against Redis or MySQL (the one list; step traces code them by index). */
+export const STEP_KINDS = [
+  'cache-get-hit',
+  'cache-get-miss',
+  'cache-set',
+  'cache-del',
+  'db-read',
+  'db-write',
+  'queue-push',
+  'flush',
+] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
 
 /** One traced step. `at` is monotonic nanoseconds (the same clock as the history). */
 export interface StepEvent {
@@ -138,9 +140,13 @@ export interface StrategyContext {
 /** Builds a connected strategy. */
 export type StrategyFactory = (context: StrategyContext) => Promise<CacheStrategy>;
 
-/** A registry entry: the CLI name, one line for `--list`, and the factory. */
+/** A registry entry: the CLI name, one line for `--list`, what it is, and the factory. */
 export interface StrategyEntry {
   name: string;
   summary: string;
+  /** False for a strategy without a cache (db-only): no hit ratio, no cache step to hold at. */
+  usesCache: boolean;
+  /** The control every other strategy is measured against (correct by construction; db-only). */
+  isControl: boolean;
   factory: StrategyFactory;
 }

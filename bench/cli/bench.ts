@@ -2,7 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
 import { describePresets } from '../../chaos/index.ts';
-import { ConfigurationError } from '../../kernel/index.ts';
+import {
+  ConfigurationError,
+  EXIT_BAD_CONFIGURATION,
+  EXIT_HARNESS_FAILED,
+  EXIT_INTERRUPTED,
+  EXIT_OK,
+  EXIT_THRESHOLD_CROSSED,
+} from '../../kernel/index.ts';
 import { evaluateThresholds } from '../../reports/thresholds.ts';
 import { findServiceBinaries, PROJECT_ROOT } from '../../services/binaries.ts';
 import { startEnvironment } from '../../services/index.ts';
@@ -13,13 +20,6 @@ import { withFaultPlan } from './fault-plan.ts';
 import { helpText, listText } from './help.ts';
 import { type BenchOptions, parseBenchArgs } from './options.ts';
 import { runBenchSession } from './session.ts';
-
-/** Exit codes (DESIGN.md), plus the shell's convention for an interrupted run. */
-export const EXIT_OK = 0;
-export const EXIT_HARNESS_FAILED = 1;
-export const EXIT_BAD_CONFIGURATION = 2;
-export const EXIT_THRESHOLD_CROSSED = 3;
-export const EXIT_INTERRUPTED = 130;
 
 /**
  * `npm run bench`: validates the arguments before any service starts, starts the

@@ -1,5 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { ConfigurationError, messageOf } from '../../kernel/index.ts';
 import { startLocalEnvironment } from '../../services/local.ts';
 import type { Environment } from '../../services/types.ts';
@@ -47,4 +48,24 @@ export function runIfMain(moduleUrl: string, tool: string, main: () => Promise<n
       process.exit(error instanceof ConfigurationError ? 2 : 1);
     },
   );
+}
+
+type ToolOptions = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * The argument parsing of every script (node's parseArgs, strict, no positionals): returns the
+ * values, or 'help' for `--help`/`-h`. A bad argument is a one-line ConfigurationError naming
+ * the option, which {@link runIfMain} turns into exit code 2.
+ */
+export function parseToolArgs<T extends ToolOptions>(
+  argv: readonly string[],
+  options: T,
+): ReturnType<typeof parseArgs<{ options: T; strict: true; allowPositionals: false }>>['values'] | 'help' {
+  if (argv.includes('--help') || argv.includes('-h')) return 'help';
+  try {
+    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    const first = messageOf(error).split('\n')[0] ?? '';
+    throw new ConfigurationError(`${first.replace(/\. To specify a positional.*$/, '')} (see --help)`);
+  }
 }

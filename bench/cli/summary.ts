@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path';
 import { formatDuration } from '../../kernel/duration.ts';
+import { formatTextTable } from '../../kernel/index.ts';
 import type { LatencySummary, RunResult } from '../../reports/types.ts';
 import { formatFaultLines } from './fault-summary.ts';
 
@@ -58,17 +59,7 @@ export function formatMatrixTable(results: readonly RunResult[]): string {
     String(r.consistency.lostWrites),
     r.consistency.valid ? 'consistent' : 'ANOMALIES',
   ]);
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
-  );
-  const line = (cells: readonly string[]): string =>
-    cells
-      .map((cell, column) =>
-        column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0),
-      )
-      .join('  ')
-      .trimEnd();
-  return `${[line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n')}\n`;
+  return `${formatTextTable(header, rows, { align: header.map((_, column) => (column === 0 ? 'left' : 'right')) })}\n`;
 }
 
 function latencyLine(summary: LatencySummary): string {

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { renderReport } from '../../reports/render.ts';
-import { saveHistory } from '../history/recorder.ts';
+import { saveHistory } from '../history/history-file.ts';
 import type { StrategyRun } from '../run/types.ts';
 
 /** File names inside a run directory. */

@@ -1,16 +1,6 @@
 import type { TracedStep } from '../../checker/types.ts';
-import type { StepEvent, StepKind, StepTracer } from '../../strategies/types.ts';
+import { STEP_KINDS, type StepEvent, type StepKind, type StepTracer } from '../../strategies/types.ts';
 
-const STEP_KINDS: readonly StepKind[] = [
-  'cache-get-hit',
-  'cache-get-miss',
-  'cache-set',
-  'cache-del',
-  'db-read',
-  'db-write',
-  'queue-push',
-  'flush',
-];
 const STEP_CODE = new Map<StepKind, number>(STEP_KINDS.map((kind, code) => [kind, code]));
 
 /** Default ring size: about 7 MB, roughly the last 260 000 steps. */

@@ -7,7 +7,6 @@
  * Targets: >= 2 million ops/s and <= 64 bytes per operation.
  */
 
-import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { check } from '../../checker/index.ts';
 import {
@@ -23,6 +22,7 @@ import {
 } from '../../checker/types.ts';
 import { ConfigurationError } from '../../kernel/index.ts';
 import { createRng } from '../../kernel/random.ts';
+import { parseToolArgs, runIfMain } from '../cli/entry.ts';
 import { HistoryRecorder } from '../history/recorder.ts';
 
 const CLIENTS = 64;
@@ -45,14 +45,14 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      ops: { type: 'string', default: '10000000' },
-      keys: { type: 'string', default: '100000' },
-      seed: { type: 'string', default: '1' },
-    },
+  const values = parseToolArgs(argv, {
+    ops: { type: 'string', default: '10000000' },
+    keys: { type: 'string', default: '100000' },
+    seed: { type: 'string', default: '1' },
   });
+  if (values === 'help') {
+    throw new ConfigurationError('usage: npm run bench:checker -- [--ops N] [--keys K] [--seed S]');
+  }
   const positive = (name: string, text: string, max: number): number => {
     const value = Number(text);
     if (!Number.isInteger(value) || value < 1 || value > max) {
@@ -217,11 +217,7 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigurationError) {
-    console.error(error.message);
-    process.exit(2);
-  }
-  console.error(error);
-  process.exit(1);
+runIfMain(import.meta.url, 'bench:checker', async () => {
+  await main();
+  return 0;
 });

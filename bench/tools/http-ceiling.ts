@@ -7,6 +7,7 @@
 import { createServer } from 'node:http';
 import { Worker } from 'node:worker_threads';
 import autocannon from 'autocannon';
+import { parseToolArgs, runIfMain } from '../cli/entry.ts';
 import { mapAutocannonResult } from '../drivers/http-load.ts';
 
 const DURATION_SEC = 3;
@@ -70,8 +71,19 @@ async function inWorker(): Promise<void> {
   }
 }
 
-console.log(
-  `autocannon ceiling: constant ${Buffer.byteLength(BODY)}-byte JSON response, node ${process.versions.node}`,
-);
-await inProcess();
-await inWorker();
+async function main(): Promise<number> {
+  if (parseToolArgs(process.argv.slice(2), {}) === 'help') {
+    console.log(
+      'usage: npm run bench:http-ceiling (no options): autocannon against a constant response, two placements',
+    );
+    return 0;
+  }
+  console.log(
+    `autocannon ceiling: constant ${Buffer.byteLength(BODY)}-byte JSON response, node ${process.versions.node}`,
+  );
+  await inProcess();
+  await inWorker();
+  return 0;
+}
+
+runIfMain(import.meta.url, 'bench:http-ceiling', main);

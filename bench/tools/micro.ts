@@ -1,12 +1,12 @@
 import { Bench } from 'tinybench';
-import { ConfigurationError } from '../../kernel/index.ts';
+import { ConfigurationError, formatTextTable } from '../../kernel/index.ts';
 import type { Environment } from '../../services/types.ts';
 import { cacheKey } from '../../strategies/cache-codec.ts';
 import { closeRedis, connectRedis } from '../../strategies/clients.ts';
 import { defaultStrategyContext } from '../../strategies/defaults.ts';
 import { findStrategy, strategyNames, unknownStrategyMessage } from '../../strategies/registry.ts';
 import type { CacheStrategy } from '../../strategies/types.ts';
-import { runIfMain, withLocalEnvironment } from '../cli/entry.ts';
+import { parseToolArgs, runIfMain, withLocalEnvironment } from '../cli/entry.ts';
 
 const DEFAULT_TIME_MS = 400;
 const MIN_ITERATIONS = 50;
@@ -50,7 +50,7 @@ export async function runMicroBenchmark(env: Environment, options: MicroOptions)
       );
       try {
         await strategy.start?.();
-        rows.push(...(await measure(strategy, admin, keyBase, options.timeMs)));
+        rows.push(...(await measure(strategy, entry.usesCache, admin, keyBase, options.timeMs)));
         await strategy.drain?.();
       } finally {
         await strategy.close();
@@ -65,6 +65,7 @@ export async function runMicroBenchmark(env: Environment, options: MicroOptions)
 
 async function measure(
   strategy: CacheStrategy,
+  usesCache: boolean,
   admin: Awaited<ReturnType<typeof connectRedis>>,
   keyBase: number,
   timeMs: number,
@@ -76,7 +77,7 @@ async function measure(
   // write-behind must have the miss key in MySQL, or its "miss" would read an absent row.
   await strategy.drain?.();
   await strategy.read(hitKey);
-  const cached = strategy.name !== 'db-only';
+  const cached = usesCache;
   let writeNo = 0;
   const bench = new Bench({ time: timeMs, iterations: MIN_ITERATIONS, warmupTime: 100, throws: true });
   bench
@@ -127,18 +128,9 @@ export function formatMicroTable(rows: readonly MicroRow[]): string {
     Math.round(row.opsPerSec).toString(),
     String(row.samples),
   ]);
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...cells.map((row) => row[column]?.length ?? 0)),
-  );
-  const numeric = (column: number) => column >= 2;
-  const line = (values: readonly string[]) =>
-    values
-      .map((value, column) =>
-        numeric(column) ? value.padStart(widths[column] ?? 0) : value.padEnd(widths[column] ?? 0),
-      )
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...cells.map(line)].join('\n');
+  return formatTextTable(header, cells, {
+    align: header.map((_, column) => (column >= 2 ? 'right' : 'left')),
+  });
 }
 
 const USAGE = `usage: npm run bench:micro -- [--strategy NAME[,NAME…]] [--time MS] [--direct]
@@ -150,37 +142,27 @@ time, the latency of a cache-hit read, a miss read and a write for each strategy
   --direct    connect directly instead of through the Toxiproxy proxies
   --help      this text`;
 
-function parseArgs(argv: readonly string[]): MicroOptions | 'help' {
-  const options: MicroOptions = { strategies: strategyNames, timeMs: DEFAULT_TIME_MS, viaProxy: true };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--help' || arg === '-h') return 'help';
-    if (arg === '--direct') {
-      options.viaProxy = false;
-    } else if (arg === '--strategy' || arg === '--time') {
-      const value = argv[++i];
-      if (value === undefined) throw new ConfigurationError(`${arg} needs a value`);
-      if (arg === '--strategy') {
-        const names = value.split(',');
-        for (const name of names)
-          if (findStrategy(name) === undefined) throw new ConfigurationError(unknownStrategyMessage(name));
-        options.strategies = names;
-      } else {
-        const timeMs = Number(value);
-        if (!Number.isInteger(timeMs) || timeMs < 10 || timeMs > 60_000) {
-          throw new ConfigurationError(`--time must be an integer from 10 to 60000 ms, got '${value}'`);
-        }
-        options.timeMs = timeMs;
-      }
-    } else {
-      throw new ConfigurationError(`unknown argument '${arg}' (see --help)`);
-    }
+function parseMicroArgs(argv: readonly string[]): MicroOptions | 'help' {
+  const values = parseToolArgs(argv, {
+    strategy: { type: 'string' },
+    time: { type: 'string' },
+    direct: { type: 'boolean' },
+  });
+  if (values === 'help') return values;
+  const strategies = values.strategy === undefined ? strategyNames : values.strategy.split(',');
+  for (const name of strategies) {
+    if (findStrategy(name) === undefined)
+      throw new ConfigurationError(`--strategy: ${unknownStrategyMessage(name)}`);
   }
-  return options;
+  const timeMs = values.time === undefined ? DEFAULT_TIME_MS : Number(values.time);
+  if (!Number.isInteger(timeMs) || timeMs < 10 || timeMs > 60_000) {
+    throw new ConfigurationError(`--time: expected an integer from 10 to 60000 ms, got '${values.time}'`);
+  }
+  return { strategies, timeMs, viaProxy: !(values.direct ?? false) };
 }
 
 async function main(): Promise<number> {
-  const options = parseArgs(process.argv.slice(2));
+  const options = parseMicroArgs(process.argv.slice(2));
   if (options === 'help') {
     console.log(USAGE);
     return 0;

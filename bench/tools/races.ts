@@ -1,19 +1,17 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { ConfigurationError } from '../../kernel/index.ts';
+import { ConfigurationError, formatTextTable } from '../../kernel/index.ts';
 import type { Environment, ProcessControl } from '../../services/types.ts';
 import { readCacheVersions } from '../../strategies/cache-codec.ts';
 import { closeRedis, connectMysql, connectRedis } from '../../strategies/clients.ts';
 import { readDbVersions } from '../../strategies/db-access.ts';
 import { defaultStrategyContext } from '../../strategies/defaults.ts';
 import { PauseController } from '../../strategies/pause-controller.ts';
-import { findStrategy } from '../../strategies/registry.ts';
+import { controlStrategy, findStrategy } from '../../strategies/registry.ts';
 import { createStepRecorder } from '../../strategies/step-recorder.ts';
 import type { CacheStrategy, ReadResult, StepEvent } from '../../strategies/types.ts';
-import { runIfMain, withLocalEnvironment } from '../cli/entry.ts';
+import { parseToolArgs, runIfMain, withLocalEnvironment } from '../cli/entry.ts';
 
-/** The control every scenario is also run with. */
-const CONTROL = 'db-only';
 const DEFAULT_OUT = 'reports/out/races.json';
 /** opId of the read each scenario ends with, after everything settled. */
 const FINAL_READ_OP = 1_000_000;
@@ -166,7 +164,7 @@ async function runOne(
 ): Promise<RaceOutcome> {
   const entry = findStrategy(strategyName);
   if (entry === undefined) throw new Error(`race scenario needs strategy '${strategyName}'`);
-  const control = strategyName === CONTROL;
+  const control = entry.isControl;
   const pause = new PauseController();
   const recorder = createStepRecorder([key]);
   const strategy = await entry.factory(
@@ -229,7 +227,7 @@ export async function runRaceScenarios(env: Environment): Promise<RaceOutcome[]>
   const outcomes: RaceOutcome[] = [];
   let key = 100;
   for (const scenario of RACE_SCENARIOS) {
-    for (const strategyName of [scenario.pattern, CONTROL]) {
+    for (const strategyName of [scenario.pattern, controlStrategy().name]) {
       key++;
       outcomes.push(await runOne(env, processes, scenario, strategyName, key));
     }
@@ -259,15 +257,7 @@ export function formatRaceTable(outcomes: readonly RaceOutcome[]): string {
     String(outcome.lostWrites),
     outcome.reproduced ? 'yes' : 'NO',
   ]);
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
-  );
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+  return formatTextTable(header, rows);
 }
 
 const USAGE = `usage: npm run races -- [--out FILE]
@@ -281,36 +271,16 @@ Columns: cache v / db v = versions left in Redis and MySQL (0 = none), read v = 
 after everything settled returned, lost = acknowledged writes MySQL does not have.
 Exit code 0 when every outcome matches the prediction, 1 otherwise, 2 for bad arguments.`;
 
-function parseArgs(argv: readonly string[]): { out: string } | 'help' {
-  let out = DEFAULT_OUT;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--help' || arg === '-h') return 'help';
-    if (arg === '--out') {
-      const value = argv[++i];
-      if (value === undefined || value.startsWith('--'))
-        throw new ConfigurationError('--out needs a file name');
-      out = value;
-    } else if (arg?.startsWith('--out=')) {
-      out = arg.slice('--out='.length);
-    } else {
-      throw new ConfigurationError(`unknown argument '${arg}' (see --help)`);
-    }
-  }
+function parseRaceArgs(argv: readonly string[]): { out: string } | 'help' {
+  const values = parseToolArgs(argv, { out: { type: 'string', default: DEFAULT_OUT } });
+  if (values === 'help') return values;
+  const out = values.out ?? DEFAULT_OUT;
+  if (out.trim() === '') throw new ConfigurationError('--out: expected a file name');
   return { out };
 }
 
 async function main(): Promise<number> {
-  let args: ReturnType<typeof parseArgs>;
-  try {
-    args = parseArgs(process.argv.slice(2));
-  } catch (error) {
-    if (error instanceof ConfigurationError) {
-      console.error(`races: ${error.message}`);
-      return 2;
-    }
-    throw error;
-  }
+  const args = parseRaceArgs(process.argv.slice(2));
   if (args === 'help') {
     console.log(USAGE);
     return 0;

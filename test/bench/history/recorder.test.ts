@@ -4,13 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import {
-  HistoryRecorder,
-  loadHistory,
-  OPEN_AT_STOP,
-  OTHER_ERROR,
-  saveHistory,
-} from '../../../bench/history/recorder.ts';
+import { loadHistory, saveHistory } from '../../../bench/history/history-file.ts';
+import { HistoryRecorder, OPEN_AT_STOP, OTHER_ERROR } from '../../../bench/history/recorder.ts';
 import {
   OP_READ,
   OP_WRITE,

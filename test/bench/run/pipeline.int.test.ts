@@ -20,6 +20,8 @@ import { shortRun } from './short-run.ts';
 const setsCacheFromOldRow: StrategyEntry = {
   name: 'sets-cache-from-old-row',
   summary: 'test only: caches the value read before its own write',
+  usesCache: true,
+  isControl: false,
   async factory(context: StrategyContext): Promise<CacheStrategy> {
     const steps = await openSteps(context, true);
     return {
