@@ -229,7 +229,12 @@ class LocalEnvironment implements Environment {
       `--pid-file=${join(this.dir, 'mariadb.pid')}`,
       `--init-file=${initFile}`,
       '--skip-name-resolve',
-      '--skip-log-bin',
+      // Row-based binary log: MySQL's own record of every committed row image. The checker's
+      // lost writes are read from it, and CDC invalidation follows it.
+      `--log-bin=${join(this.dir, 'binlog')}`,
+      '--binlog-format=ROW',
+      '--binlog-row-image=FULL',
+      '--server-id=1',
       '--innodb-buffer-pool-size=256M',
       '--max-connections=1000',
       `--log-error=${this.log('mariadb.log')}`,
