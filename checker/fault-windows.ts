@@ -46,6 +46,9 @@ interface Side {
   reads: number;
   writes: number;
   errors: number;
+  okOps: number;
+  unanswered: number;
+  failedLatencyNs: number[];
   readsChecked: number;
   staleReads: number;
   readLatencyNs: number[];
@@ -102,13 +105,21 @@ export function analyseFaultWindows(
     const read = history.kind[op] === OP_READ;
     if (read) side.reads++;
     else side.writes++;
-    if (history.error[op] === unanswered && history.outcome[op] !== OUTCOME_OK) continue;
-    if (history.outcome[op] !== OUTCOME_OK) side.errors++;
-    else if (read) {
+    if (history.error[op] === unanswered && history.outcome[op] !== OUTCOME_OK) {
+      side.unanswered++;
+      continue;
+    }
+    const latencyNs = (history.completeNs[op] as number) - invokeNs;
+    if (history.outcome[op] !== OUTCOME_OK) {
+      side.errors++;
+      if (Number.isFinite(latencyNs)) side.failedLatencyNs.push(latencyNs);
+      continue;
+    }
+    side.okOps++;
+    if (read) {
       side.readsChecked++;
       side.staleReads += isStale[op] as number;
     }
-    const latencyNs = (history.completeNs[op] as number) - invokeNs;
     if (Number.isFinite(latencyNs)) (read ? side.readLatencyNs : side.writeLatencyNs).push(latencyNs);
   }
   const insideMs = merged.reduce((sum, [from, to]) => sum + (to - from), 0);
@@ -233,6 +244,9 @@ function emptySide(): Side {
     reads: 0,
     writes: 0,
     errors: 0,
+    okOps: 0,
+    unanswered: 0,
+    failedLatencyNs: [],
     readsChecked: 0,
     staleReads: 0,
     readLatencyNs: [],
@@ -248,8 +262,12 @@ function metricsOf(side: Side, durationMs: number): WindowMetrics {
     reads: side.reads,
     writes: side.writes,
     errors: side.errors,
-    opsPerSec: durationMs > 0 ? ops / (durationMs / 1000) : 0,
+    okOps: side.okOps,
+    goodput: durationMs > 0 ? side.okOps / (durationMs / 1000) : 0,
+    attemptedOpsPerSec: durationMs > 0 ? ops / (durationMs / 1000) : 0,
+    errorRate: ops - side.unanswered > 0 ? side.errors / (ops - side.unanswered) : 0,
     latency: { read: percentiles(side.readLatencyNs), write: percentiles(side.writeLatencyNs) },
+    failedLatency: percentiles(side.failedLatencyNs),
     readsChecked: side.readsChecked,
     staleReads: side.staleReads,
     staleReadRate: side.readsChecked === 0 ? 0 : side.staleReads / side.readsChecked,

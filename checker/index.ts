@@ -2,7 +2,7 @@ import { findDivergentKeys } from './divergence.ts';
 import { buildExamples } from './examples.ts';
 import { analyseFaultWindows, faultSpansOf } from './fault-windows.ts';
 import { keySlots } from './key-slots.ts';
-import { findLostWrites } from './lost-writes.ts';
+import { findLostWrites, findWritesAboveFinalRow } from './lost-writes.ts';
 import { consistencyNines } from './nines.ts';
 import { analyseReads } from './read-analysis.ts';
 import { anomalySeries } from './series.ts';
@@ -14,7 +14,7 @@ import { buildWriteRecords } from './write-records.ts';
 export { findDivergentKeys } from './divergence.ts';
 export { buildExamples, type ExampleSources } from './examples.ts';
 export { analyseFaultWindows, faultSpansOf } from './fault-windows.ts';
-export { findLostWrites, type LostWriteInputs } from './lost-writes.ts';
+export { findLostWrites, findWritesAboveFinalRow, type LostWriteInputs } from './lost-writes.ts';
 export { consistencyNines } from './nines.ts';
 export { percentileNearestRank } from './percentile.ts';
 export type { StaleReadTable, VisibilityCounts } from './read-analysis.ts';
@@ -46,20 +46,30 @@ export function check(
   const records = buildWriteRecords(history, slots);
   const reads = analyseReads(history, slots, records, edges);
   const divergentKeys = findDivergentKeys(snapshot);
-  const lostWrites = findLostWrites(history, snapshot, { slots, okWriteRows: records.byCompletion });
+  const inputs = { slots, okWriteRows: records.byCompletion };
+  const commits = options.commits ?? { source: 'unavailable', reason: 'no commit record was given' };
+  const lostWrites = commits.source === 'binlog' ? findLostWrites(history, commits, snapshot, inputs) : [];
+  const writesAboveFinalRow = findWritesAboveFinalRow(history, snapshot, inputs);
   const stale = summarizeStaleReads(reads.stale);
   return {
     faultWindows: analyseFaults(history, reads.stale.op.subarray(0, reads.stale.count), options),
-    valid: stale.staleReads === 0 && divergentKeys.length === 0 && lostWrites.length === 0,
+    valid:
+      stale.staleReads === 0 &&
+      divergentKeys.length === 0 &&
+      lostWrites.length === 0 &&
+      writesAboveFinalRow.length === 0,
     stale,
     visibility: visibilityPoints(reads.visibility),
     divergentKeys,
     lostWrites,
+    lostWritesMeasuredBy:
+      commits.source === 'binlog' ? { by: 'binlog' } : { by: 'unavailable', reason: commits.reason },
+    writesAboveFinalRow,
     series: anomalySeries(history, reads.stale),
     examples: buildExamples(history, {
       stale: reads.stale,
       divergentKeys,
-      lostWrites,
+      lostWrites: commits.source === 'binlog' ? lostWrites : writesAboveFinalRow,
       steps: options.steps ?? [],
       maxExamplesPerKind: options.maxExamplesPerKind ?? DEFAULT_MAX_EXAMPLES_PER_KIND,
     }),

@@ -11,6 +11,8 @@ export interface StaleReadTable {
   count: number;
   /** Ok reads checked. */
   readsChecked: number;
+  /** Ok reads of a key some ok write of which had completed before the read was invoked: the reads that could be stale. */
+  readsAfterWrite: number;
   op: Uint32Array;
   key: Uint32Array;
   versionRead: Float64Array;
@@ -60,6 +62,7 @@ export function analyseReads(
   const latest = new Float64Array(2 * slots.slotCount).fill(Number.NEGATIVE_INFINITY);
   let stale = new StaleColumns();
   let readsChecked = 0;
+  let readsAfterWrite = 0;
   let w = 0;
   // Rows are normally recorded in invoke order, so the sweep walks them directly and only
   // sorts the reads (and starts over) when one turns out to be invoked before the last.
@@ -76,6 +79,7 @@ export function analyseReads(
         r = -1;
         w = 0;
         readsChecked = 0;
+        readsAfterWrite = 0;
         latest.fill(Number.NEGATIVE_INFINITY);
         bucketReads.fill(0);
         visibleReads.fill(0);
@@ -101,6 +105,7 @@ export function analyseReads(
     const s = slotOfRow[i] as number;
     const latestVersion = latest[2 * s] as number;
     if (latestVersion === Number.NEGATIVE_INFINITY) continue;
+    readsAfterWrite++;
     const read = version[i] as number;
     const visible = read >= latestVersion;
 
@@ -132,7 +137,7 @@ export function analyseReads(
     stale.push(i, key[i] as number, read, latestVersion, invoke - (recordTime[f0] as number));
   }
   return {
-    stale: stale.table(readsChecked),
+    stale: stale.table(readsChecked, readsAfterWrite),
     visibility: { edgesMs, reads: bucketReads, visible: visibleReads },
   };
 }
@@ -167,7 +172,7 @@ class StaleColumns {
     this.#ageNs[c] = ageNs;
   }
 
-  table(readsChecked: number): StaleReadTable {
+  table(readsChecked: number, readsAfterWrite: number): StaleReadTable {
     const c = this.#count;
     const lag = new Float64Array(c);
     for (let i = 0; i < c; i++)
@@ -175,6 +180,7 @@ class StaleColumns {
     return {
       count: c,
       readsChecked,
+      readsAfterWrite,
       op: this.#op.subarray(0, c),
       key: this.#key.subarray(0, c),
       versionRead: this.#versionRead.subarray(0, c),

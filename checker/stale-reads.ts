@@ -41,6 +41,8 @@ export function summarizeStaleReads(table: StaleReadTable): StaleReadSummary {
     staleReads: table.count,
     readsChecked: table.readsChecked,
     staleReadRate: table.readsChecked === 0 ? 0 : table.count / table.readsChecked,
+    readsAfterWrite: table.readsAfterWrite,
+    staleReadRateAfterWrite: table.readsAfterWrite === 0 ? 0 : table.count / table.readsAfterWrite,
     ageP50Ms: percentileNearestRank(ages, 50) / 1e6,
     ageP99Ms: percentileNearestRank(ages, 99) / 1e6,
     ageMaxMs: (ages.length === 0 ? 0 : (ages[ages.length - 1] as number)) / 1e6,

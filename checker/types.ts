@@ -105,7 +105,12 @@ export interface StaleReadSummary {
   staleReads: number;
   /** Reads with outcome ok considered by the check. */
   readsChecked: number;
+  /** staleReads / readsChecked (0 without reads). */
   staleReadRate: number;
+  /** Ok reads of a key an ok write of which had completed before the read: the reads that could be stale. */
+  readsAfterWrite: number;
+  /** staleReads / readsAfterWrite (0 without such reads). */
+  staleReadRateAfterWrite: number;
   ageP50Ms: number;
   ageP99Ms: number;
   ageMaxMs: number;
@@ -134,6 +139,18 @@ export interface LostWrite {
   version: number;
   finalDbVersion: number;
 }
+
+/**
+ * MySQL's own record of what it committed, independent of the strategy: every row image of
+ * `items` in the binary log since before the load, as parallel columns (key i was committed
+ * at version i). `unavailable` says why there is none (an external server without binlog access).
+ */
+export type CommitEvidence =
+  | { source: 'binlog'; key: number[]; version: number[] }
+  | { source: 'unavailable'; reason: string };
+
+/** How the report's lost writes were measured. */
+export type LostWriteMeasure = { by: 'binlog' } | { by: 'unavailable'; reason: string };
 
 /** Per-second counts, index = second since run start. */
 export interface AnomalySeries {
@@ -177,7 +194,11 @@ export interface ConsistencyReport {
   stale: StaleReadSummary;
   visibility: VisibilityPoint[];
   divergentKeys: DivergentKey[];
+  /** Ok writes whose version MySQL never committed (by the binlog); empty when not measured. */
   lostWrites: LostWrite[];
+  lostWritesMeasuredBy: LostWriteMeasure;
+  /** Ok writes whose version is above MySQL's final row of the key (a lower bound of lost writes). */
+  writesAboveFinalRow: LostWrite[];
   series: AnomalySeries;
   examples: AnomalyExample[];
   /** Consistency nines from the probes given in {@link CheckOptions.probes} (empty without probes). */
@@ -195,14 +216,26 @@ export interface ConsistencyProbe {
   op: number;
   key: number;
   delayMs: number;
+  /** false when the cache held an entry older than the newest version completed ok before the cache read. */
   consistent: boolean;
+  /** MySQL's row was below that newest version while the cache was not: write-behind's flush lag, not an inconsistency. */
+  flushLag?: boolean;
 }
 
 /** Share of probed writes consistent at each delay. */
 export interface ConsistencyNines {
   delayMs: number;
+  /** Sampled writes probed at this delay. */
   probes: number;
+  inconsistent: number;
+  /** Share of the probes that were consistent (each sampled write weighs the same). */
   consistentShare: number;
+  /** Distinct keys probed. */
+  keys: number;
+  /** Mean over the probed keys of each key's consistent share (each key weighs the same: hot keys do not dominate). */
+  keyWeightedShare: number;
+  /** Probes that found MySQL behind a cache that was not (write-behind's flush lag). */
+  flushLagged: number;
 }
 
 /** Options of `check`; every field is optional. */
@@ -211,6 +244,8 @@ export interface CheckOptions {
   steps?: TracedStep[];
   /** Consistency-nines probes taken by the harness. */
   probes?: ConsistencyProbe[];
+  /** MySQL's record of its commits, for lost writes (absent: lost writes are reported unmeasured). */
+  commits?: CommitEvidence;
   /** Worked examples kept per anomaly kind (default 3). */
   maxExamplesPerKind?: number;
   /** Ascending t-visibility bucket edges in ms; an open last bucket is implied (default 0, 1, 2, 5 … 10000). */
@@ -253,9 +288,18 @@ export interface WindowMetrics {
   writes: number;
   /** Operations that did not complete ok (not counting those still open when the run stopped). */
   errors: number;
-  opsPerSec: number;
-  /** Nearest-rank percentiles of invoke-to-completion time, in ms (0 without operations). */
+  /** Operations invoked on this side that completed ok. */
+  okOps: number;
+  /** okOps per second of this side's time: the goodput. */
+  goodput: number;
+  /** ops per second of this side's time, whatever their outcome. */
+  attemptedOpsPerSec: number;
+  /** errors / (ops less those still open at the stop); 0 without operations. */
+  errorRate: number;
+  /** Nearest-rank percentiles of the ok operations' invoke-to-completion time, in ms (0 without operations). */
   latency: { read: { p50Ms: number; p99Ms: number }; write: { p50Ms: number; p99Ms: number } };
+  /** The same, of the operations that failed or whose outcome is unknown. */
+  failedLatency: { p50Ms: number; p99Ms: number };
   readsChecked: number;
   staleReads: number;
   staleReadRate: number;

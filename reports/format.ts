@@ -31,8 +31,9 @@ export function formatPercent(share: number): string {
   return `${text}%`;
 }
 
-/** A metric's value in its unit, as reports print it. */
-export function formatMetric(metric: Pick<MetricDefinition, 'unit'>, value: number): string {
+/** A metric's value in its unit, as reports print it (`not measured` for null). */
+export function formatMetric(metric: Pick<MetricDefinition, 'unit'>, value: number | null): string {
+  if (value === null) return 'not measured';
   switch (metric.unit) {
     case 'ops/s':
       return `${value < 100 ? formatDecimal(value, 1) : formatInteger(value)} ops/s`;

@@ -7,10 +7,11 @@ export interface MetricDefinition {
   /** 'higher' when a larger value is better (throughput, hit ratio). */
   better: 'higher' | 'lower';
   unit: 'ops/s' | 'ms' | 'ratio' | 'count';
-  value(result: RunResult): number;
+  /** A speed metric (throughput, latency): no strategy is best at it where it lost writes or failed most of its work. */
+  speed?: boolean;
+  /** The value, or null when the run could not measure it (lost writes without MySQL's binlog). */
+  value(result: RunResult): number | null;
 }
-
-const totalOps = (r: RunResult): number => r.throughput.reads + r.throughput.writes;
 
 /**
  * Every metric thresholds, regressions and comparisons can name, in the order reports list
@@ -18,34 +19,114 @@ const totalOps = (r: RunResult): number => r.throughput.reads + r.throughput.wri
  */
 export const METRICS: readonly MetricDefinition[] = [
   {
-    name: 'opsPerSec',
-    label: 'Throughput',
+    name: 'goodput',
+    label: 'Goodput',
     better: 'higher',
     unit: 'ops/s',
-    value: (r) => r.throughput.opsPerSec,
+    speed: true,
+    value: (r) => r.throughput.goodput,
   },
-  { name: 'readP50Ms', label: 'Read p50', better: 'lower', unit: 'ms', value: (r) => r.latency.read.p50 },
-  { name: 'readP90Ms', label: 'Read p90', better: 'lower', unit: 'ms', value: (r) => r.latency.read.p90 },
-  { name: 'readP99Ms', label: 'Read p99', better: 'lower', unit: 'ms', value: (r) => r.latency.read.p99 },
-  { name: 'readP999Ms', label: 'Read p99.9', better: 'lower', unit: 'ms', value: (r) => r.latency.read.p999 },
-  { name: 'readMaxMs', label: 'Read max', better: 'lower', unit: 'ms', value: (r) => r.latency.read.max },
-  { name: 'writeP50Ms', label: 'Write p50', better: 'lower', unit: 'ms', value: (r) => r.latency.write.p50 },
-  { name: 'writeP90Ms', label: 'Write p90', better: 'lower', unit: 'ms', value: (r) => r.latency.write.p90 },
-  { name: 'writeP99Ms', label: 'Write p99', better: 'lower', unit: 'ms', value: (r) => r.latency.write.p99 },
+  {
+    name: 'attemptedOpsPerSec',
+    label: 'Attempted ops/s',
+    better: 'higher',
+    unit: 'ops/s',
+    speed: true,
+    value: (r) => r.throughput.attemptedOpsPerSec,
+  },
+  {
+    name: 'readP50Ms',
+    label: 'Read p50',
+    better: 'lower',
+    unit: 'ms',
+    speed: true,
+    value: (r) => r.latency.read.p50,
+  },
+  {
+    name: 'readP90Ms',
+    label: 'Read p90',
+    better: 'lower',
+    unit: 'ms',
+    speed: true,
+    value: (r) => r.latency.read.p90,
+  },
+  {
+    name: 'readP99Ms',
+    label: 'Read p99',
+    better: 'lower',
+    unit: 'ms',
+    speed: true,
+    value: (r) => r.latency.read.p99,
+  },
+  {
+    name: 'readP999Ms',
+    label: 'Read p99.9',
+    better: 'lower',
+    unit: 'ms',
+    speed: true,
+    value: (r) => r.latency.read.p999,
+  },
+  {
+    name: 'readMaxMs',
+    label: 'Read max',
+    better: 'lower',
+    unit: 'ms',
+    speed: true,
+    value: (r) => r.latency.read.max,
+  },
+  {
+    name: 'writeP50Ms',
+    label: 'Write p50',
+    better: 'lower',
+    unit: 'ms',
+    speed: true,
+    value: (r) => r.latency.write.p50,
+  },
+  {
+    name: 'writeP90Ms',
+    label: 'Write p90',
+    better: 'lower',
+    unit: 'ms',
+    speed: true,
+    value: (r) => r.latency.write.p90,
+  },
+  {
+    name: 'writeP99Ms',
+    label: 'Write p99',
+    better: 'lower',
+    unit: 'ms',
+    speed: true,
+    value: (r) => r.latency.write.p99,
+  },
   {
     name: 'writeP999Ms',
     label: 'Write p99.9',
     better: 'lower',
     unit: 'ms',
+    speed: true,
     value: (r) => r.latency.write.p999,
   },
-  { name: 'writeMaxMs', label: 'Write max', better: 'lower', unit: 'ms', value: (r) => r.latency.write.max },
+  {
+    name: 'writeMaxMs',
+    label: 'Write max',
+    better: 'lower',
+    unit: 'ms',
+    speed: true,
+    value: (r) => r.latency.write.max,
+  },
   {
     name: 'staleReadRate',
     label: 'Stale-read rate',
     better: 'lower',
     unit: 'ratio',
     value: (r) => r.consistency.staleReadRate,
+  },
+  {
+    name: 'staleReadRateAfterWrite',
+    label: 'Stale-read rate (reads after a write)',
+    better: 'lower',
+    unit: 'ratio',
+    value: (r) => r.consistency.staleReadRateAfterWrite,
   },
   {
     name: 'staleReads',
@@ -89,13 +170,20 @@ export const METRICS: readonly MetricDefinition[] = [
     unit: 'count',
     value: (r) => r.consistency.lostWrites,
   },
+  {
+    name: 'writesAboveFinalRow',
+    label: "Writes above MySQL's final row",
+    better: 'lower',
+    unit: 'count',
+    value: (r) => r.consistency.writesAboveFinalRow,
+  },
   { name: 'errors', label: 'Errors', better: 'lower', unit: 'count', value: (r) => r.throughput.errors },
   {
     name: 'errorRate',
     label: 'Error rate',
     better: 'lower',
     unit: 'ratio',
-    value: (r) => (totalOps(r) === 0 ? 0 : r.throughput.errors / totalOps(r)),
+    value: (r) => r.throughput.errorRate,
   },
   {
     name: 'hitRatio',
@@ -123,7 +211,8 @@ export function findMetric(name: string): MetricDefinition | undefined {
 
 /** The metrics a summary shows first: the verdict at a glance. */
 export const HEADLINE_METRICS: readonly string[] = [
-  'opsPerSec',
+  'goodput',
+  'errorRate',
   'readP99Ms',
   'writeP99Ms',
   'staleReadRate',

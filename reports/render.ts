@@ -75,7 +75,7 @@ function verdictBadge(result: RunResult, short = false): string {
 }
 
 const GLANCE_METRICS = [
-  'opsPerSec',
+  'goodput',
   'readP99Ms',
   'writeP99Ms',
   'staleReadRate',
@@ -90,7 +90,7 @@ function glanceSection(result: RunResult): string {
     const definition = metric(name);
     const value = definition.value(result);
     const isAnomaly = ['staleReadRate', 'divergentKeys', 'lostWrites', 'errors'].includes(name);
-    const tone = isAnomaly ? (value > 0 ? ' bad' : ' good') : '';
+    const tone = !isAnomaly || value === null ? '' : value > 0 ? ' bad' : ' good';
     return `<div class="tile${tone}"><div class="label">${escapeHtml(definition.label)}</div><div class="value">${escapeHtml(formatMetric(definition, value))}</div></div>`;
   }).join('');
   const rows = HEADLINE_METRICS.map(
@@ -130,7 +130,7 @@ function timeCharts(result: RunResult): ChartSpec[] {
       yRightLabel: 'errors/s',
       bands,
       series: [
-        { label: 'ops/s', color: OPS_COLOR, values: timeline.map((p) => p.ops), style: 'line' },
+        { label: 'ok ops/s', color: OPS_COLOR, values: timeline.map((p) => p.okOps), style: 'line' },
         { label: 'reads/s', color: READ_COLOR, values: timeline.map((p) => p.reads), style: 'line' },
         { label: 'writes/s', color: WRITE_COLOR, values: timeline.map((p) => p.writes), style: 'line' },
         {
@@ -287,7 +287,7 @@ function anomaliesSection(result: RunResult): string {
 <h2>Worked anomaly examples</h2>
 ${examples}
 ${c.divergentKeys === 0 ? '' : `<h3>Divergent keys (${formatInteger(c.divergentKeys)})</h3><table><thead><tr><th class="num">key</th><th class="num">MySQL</th><th class="num">cache</th><th>kind</th></tr></thead><tbody>${divergentRows}</tbody></table>${more(c.divergentKeys)}`}
-${c.lostWrites === 0 ? '' : `<h3>Lost writes (${formatInteger(c.lostWrites)})</h3><table><thead><tr><th class="num">key</th><th class="num">write</th><th class="num">acknowledged</th><th class="num">MySQL final</th></tr></thead><tbody>${lostRows}</tbody></table>${more(c.lostWrites)}`}
+${c.lost.length === 0 ? '' : `<h3>${c.lostWrites === null ? `Writes above MySQL's final row (${formatInteger(c.writesAboveFinalRow)}; lost writes not measured: ${escapeHtml(c.lostWritesMeasuredBy)})` : `Lost writes (${formatInteger(c.lostWrites)}, by MySQL's binlog)`}</h3><table><thead><tr><th class="num">key</th><th class="num">write</th><th class="num">acknowledged</th><th class="num">MySQL final</th></tr></thead><tbody>${lostRows}</tbody></table>${more(c.lostWrites ?? c.writesAboveFinalRow)}`}
 </section>`;
 }
 
@@ -370,12 +370,31 @@ ${settingsSection(result)}`;
 /** The matrix table shows the headline metrics, a column each. */
 const MATRIX_COLUMNS = HEADLINE_METRICS;
 
-/** Index of the best value per column, when the values differ. */
-function bestIndex(results: readonly RunResult[], definition: MetricDefinition): number {
-  const values = results.map((r) => definition.value(r));
-  if (values.every((v) => v === values[0])) return -1;
+/** A strategy that lost writes or failed most of its operations is never the best at speed. */
+function speedDisqualified(result: RunResult): boolean {
+  const c = result.consistency;
+  return (c.lostWrites ?? 0) > 0 || c.writesAboveFinalRow > 0 || result.throughput.errorRate > 0.5;
+}
+
+/**
+ * The strategies best at a column: those whose printed value equals the best printed value
+ * (ties are ties), none when every candidate prints the same. Speed columns leave out the
+ * strategies that lost writes or failed most of their work.
+ */
+export function bestIndices(results: readonly RunResult[], definition: MetricDefinition): Set<number> {
+  const candidates = results
+    .map((r, i) => ({ i, value: definition.value(r), r }))
+    .filter(
+      (c): c is { i: number; value: number; r: RunResult } =>
+        c.value !== null && !(definition.speed === true && speedDisqualified(c.r)),
+    );
+  if (candidates.length === 0) return new Set();
+  const values = candidates.map((c) => c.value);
   const target = definition.better === 'higher' ? Math.max(...values) : Math.min(...values);
-  return values.indexOf(target);
+  const shown = formatMetric(definition, target);
+  const best = candidates.filter((c) => formatMetric(definition, c.value) === shown);
+  if (best.length === candidates.length && candidates.length > 1) return new Set();
+  return new Set(best.map((c) => c.i));
 }
 
 /**
@@ -383,14 +402,14 @@ function bestIndex(results: readonly RunResult[], definition: MetricDefinition):
  * scatter of throughput against stale-read rate (which patterns are worth their cost).
  */
 export function renderMatrixReport(results: RunResult[]): string {
-  const best = new Map(MATRIX_COLUMNS.map((name) => [name, bestIndex(results, metric(name))]));
+  const best = new Map(MATRIX_COLUMNS.map((name) => [name, bestIndices(results, metric(name))]));
   const header = MATRIX_COLUMNS.map((name) => `<th class="num">${escapeHtml(metric(name).label)}</th>`).join(
     '',
   );
   const rows = results
     .map((result, i) => {
       const cells = MATRIX_COLUMNS.map((name) =>
-        metricCell(result, name, best.get(name) === i ? 'best' : ''),
+        metricCell(result, name, best.get(name)?.has(i) === true ? 'best' : ''),
       ).join('');
       return `<tr data-strategy="${escapeHtml(result.run.strategy)}"><th scope="row"><span class="swatch" style="background:${PALETTE[i % PALETTE.length]}"></span>${escapeHtml(result.run.strategy)}</th><td>${verdictBadge(result, true)}</td>${cells}</tr>`;
     })
@@ -413,12 +432,12 @@ export function renderMatrixReport(results: RunResult[]): string {
 
   const byThroughput = results
     .map((r, i) => ({ r, i }))
-    .sort((a, b) => a.r.throughput.opsPerSec - b.r.throughput.opsPerSec);
-  const scatterX = [...new Set(byThroughput.map(({ r }) => r.throughput.opsPerSec))];
+    .sort((a, b) => a.r.throughput.goodput - b.r.throughput.goodput);
+  const scatterX = [...new Set(byThroughput.map(({ r }) => r.throughput.goodput))];
   const scatter: ChartSpec = {
     id: 'matrix-scatter',
     x: scatterX,
-    xLabel: 'throughput, ops/s',
+    xLabel: 'goodput, ok ops/s',
     yLabel: 'stale-read rate %',
     scatter: true,
     pointLabels: true,
@@ -427,7 +446,7 @@ export function renderMatrixReport(results: RunResult[]): string {
       label: r.run.strategy,
       color: PALETTE[i % PALETTE.length] as string,
       style: 'points',
-      values: scatterX.map((x) => (x === r.throughput.opsPerSec ? r.consistency.staleReadRate * 100 : null)),
+      values: scatterX.map((x) => (x === r.throughput.goodput ? r.consistency.staleReadRate * 100 : null)),
     })),
   };
   const longest = results.reduce((a, r) => Math.max(a, r.throughput.timeline.length), 0);
@@ -446,7 +465,7 @@ export function renderMatrixReport(results: RunResult[]): string {
       // read as a burst of throughput.
       values: seconds.map((s) => {
         const point = r.throughput.timeline[s];
-        return point === undefined ? null : point.ops - point.errors;
+        return point === undefined ? null : point.okOps;
       }),
     })),
   };
@@ -457,10 +476,10 @@ ${settings}
 <section id="matrix">
 <h2>Verdict at a glance</h2>
 <div class="scroll"><table class="headline" id="headline"><thead><tr><th>strategy</th><th>verdict</th>${header}</tr></thead><tbody>${rows}</tbody></table></div>
-<p class="muted">Bold green: the best value of a column.</p>
+<p class="muted">Bold green: the best value of a column (ties all marked). No strategy is marked best on goodput or latency where it lost writes or failed most of its operations.</p>
 </section>
 <section id="scatter-section">
-<h2>Throughput against stale-read rate</h2>
+<h2>Goodput against stale-read rate</h2>
 ${chartSlot('matrix-scatter', 'Right is faster, lower is more consistent: a pattern is worth its cost when nothing sits both to its right and below it.')}
 </section>
 <section id="matrix-throughput-section">

@@ -33,7 +33,7 @@ export interface Crossing {
   /** The rule as the user wrote it. */
   rule: string;
   /** The head's value. */
-  actual: number;
+  actual: number | null;
   /** What the head did, e.g. "staleReadRate is 0.00243682 (0.244%)". */
   detail: string;
   /** One line: which rule, by what. */
@@ -129,8 +129,12 @@ export function evaluateThresholds(result: RunResult, thresholds: readonly Thres
   for (const threshold of thresholds) {
     const definition = knownMetric(threshold.metric, '--threshold', threshold.text);
     const actual = definition.value(result);
-    if (holds(actual, threshold.operator, threshold.value)) continue;
-    const detail = `${threshold.metric} is ${ruleValue(definition, actual)}`;
+    if (actual !== null && holds(actual, threshold.operator, threshold.value)) continue;
+    // A rule on a number the run could not measure cannot be said to hold.
+    const detail =
+      actual === null
+        ? `${threshold.metric} was not measured in this run`
+        : `${threshold.metric} is ${ruleValue(definition, actual)}`;
     crossings.push({
       kind: 'threshold',
       strategy: result.run.strategy,
@@ -174,6 +178,8 @@ export function evaluateRegressions(
     const definition = knownMetric(regression.metric, '--max-regression', regression.text);
     const baseValue = definition.value(base);
     const headValue = definition.value(head);
+    // Nothing to compare when either run could not measure the metric (compare shows it as not measured).
+    if (baseValue === null || headValue === null) continue;
     const { worseBy, worsePercent } = regressionOf(definition.better, baseValue, headValue);
     const crossed = regression.relative
       ? worsePercent > regression.allowed + EPSILON

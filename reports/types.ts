@@ -8,7 +8,7 @@ import type {
 } from '../checker/types.ts';
 
 /** Bump when a field changes meaning or disappears; readers refuse other versions. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /** Latency summary in milliseconds. */
 export interface LatencySummary {
@@ -24,7 +24,10 @@ export interface LatencySummary {
 /** One second of the run. */
 export interface TimelinePoint {
   second: number;
+  /** Operations completed in this second, whatever their outcome. */
   ops: number;
+  /** Of them, those that completed ok. */
+  okOps: number;
   reads: number;
   writes: number;
   errors: number;
@@ -125,27 +128,49 @@ export interface RunResult {
     env: { kind: string; versions: Record<string, string> };
   };
   throughput: {
-    opsPerSec: number;
+    /** Operations that completed ok per measured second: the headline. */
+    goodput: number;
+    /** Operations completed per measured second, whatever their outcome. */
+    attemptedOpsPerSec: number;
+    /** errors / (reads + writes). */
+    errorRate: number;
+    /** Operations completed ok. */
+    okOps: number;
     reads: number;
     writes: number;
     errors: number;
     errorsByKind: Record<string, number>;
     timeline: TimelinePoint[];
   };
-  latency: { read: LatencySummary; write: LatencySummary };
+  /** Latencies of the operations that completed ok; those that failed or whose outcome is unknown apart. */
+  latency: {
+    read: LatencySummary;
+    write: LatencySummary;
+    failed: { read: LatencySummary; write: LatencySummary };
+  };
   cache: { hitRatio: number; hits: number; misses: number };
   db: { queries: number };
   consistency: {
     valid: boolean;
     readsChecked: number;
     staleReads: number;
+    /** staleReads / readsChecked (every ok read). */
     staleReadRate: number;
+    /** Ok reads of a key an ok write of which had completed before the read (the reads that could be stale). */
+    readsAfterWrite: number;
+    /** staleReads / readsAfterWrite. */
+    staleReadRateAfterWrite: number;
     staleness: { p50Ms: number; p99Ms: number; maxMs: number; maxVersionLag: number };
     visibility: VisibilityPoint[];
     divergentKeys: number;
     divergent: DivergentKey[];
-    lostWrites: number;
+    /** Ok writes whose version MySQL never committed, by its binary log; null when that record was unavailable. */
+    lostWrites: number | null;
+    /** How lostWrites was measured: `binlog`, or `unavailable: <why>`. */
+    lostWritesMeasuredBy: string;
     lost: LostWrite[];
+    /** Ok writes whose version is above MySQL's final row of the key: a lower bound of lost writes, always measured. */
+    writesAboveFinalRow: number;
     nines: ConsistencyNines[];
     examples: AnomalyExample[];
   };

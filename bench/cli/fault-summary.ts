@@ -26,7 +26,7 @@ export function formatFaultLines(result: RunResult): string[] {
 }
 
 function windowLine(metrics: WindowMetrics): string {
-  return `${metrics.opsPerSec.toFixed(0)} ops/s · ${metrics.errors} errors · read p50/p99 ${metrics.latency.read.p50Ms.toFixed(2)}/${metrics.latency.read.p99Ms.toFixed(2)} ms · write p50/p99 ${metrics.latency.write.p50Ms.toFixed(2)}/${metrics.latency.write.p99Ms.toFixed(2)} ms · stale reads ${metrics.staleReads} (${(metrics.staleReadRate * 100).toFixed(3)}%)`;
+  return `goodput ${metrics.goodput.toFixed(0)} ok ops/s of ${metrics.attemptedOpsPerSec.toFixed(0)} · ${metrics.errors} errors (${(metrics.errorRate * 100).toFixed(1)}%) · read p50/p99 ${metrics.latency.read.p50Ms.toFixed(2)}/${metrics.latency.read.p99Ms.toFixed(2)} ms · write p50/p99 ${metrics.latency.write.p50Ms.toFixed(2)}/${metrics.latency.write.p99Ms.toFixed(2)} ms · stale reads ${metrics.staleReads} (${(metrics.staleReadRate * 100).toFixed(3)}%)`;
 }
 
 function seconds(ms: number): string {

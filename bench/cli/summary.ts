@@ -16,15 +16,18 @@ export function formatRunSummary(result: RunResult, resultFile?: string): string
   const lines = [
     `${run.strategy} · ${w.name} (${percent(w.readRatio, 0)} reads, ${distribution}, ${w.keys} keys, ${w.valueSize} B)`,
     `  ${load} · ${formatDuration(run.durationMs)} measured after ${formatDuration(run.warmupMs)} warm-up · seed ${run.seed} · ${run.viaProxy ? 'through Toxiproxy' : 'direct'}${run.interrupted ? ' · INTERRUPTED' : ''}`,
-    `throughput   ${fixed(throughput.opsPerSec, 0)} ops/s · ${throughput.reads} reads · ${throughput.writes} writes · ${throughput.errors} errors${errorKinds(throughput.errorsByKind)}`,
+    `goodput      ${fixed(throughput.goodput, 0)} ok ops/s · attempted ${fixed(throughput.attemptedOpsPerSec, 0)} ops/s · error rate ${percent(throughput.errorRate, 2)}`,
+    `             ${throughput.reads} reads · ${throughput.writes} writes · ${throughput.errors} errors${errorKinds(throughput.errorsByKind)}`,
     `latency ms   read  ${latencyLine(latency.read)}`,
     `             write ${latencyLine(latency.write)}`,
+    ...failedLatencyLines(result),
     `cache        hit ratio ${percent(cache.hitRatio, 1)} (${cache.hits} hits, ${cache.misses} misses) · db queries ${db.queries}`,
-    `consistency  stale reads ${consistency.staleReads} of ${consistency.readsChecked} (${percent(consistency.staleReadRate, 3)})` +
+    `consistency  stale reads ${consistency.staleReads} of ${consistency.readsChecked} (${percent(consistency.staleReadRate, 3)}; ${percent(consistency.staleReadRateAfterWrite, 3)} of ${consistency.readsAfterWrite} reads after a write)` +
       (consistency.staleReads > 0
         ? ` · age p50 ${fixed(consistency.staleness.p50Ms, 2)} ms, p99 ${fixed(consistency.staleness.p99Ms, 2)} ms, max ${fixed(consistency.staleness.maxMs, 2)} ms · max lag ${consistency.staleness.maxVersionLag}`
         : ''),
-    `             divergent keys ${consistency.divergentKeys} · lost writes ${consistency.lostWrites}${ninesText(result)}`,
+    `             divergent keys ${consistency.divergentKeys} · ${lostWritesText(result)}`,
+    ...ninesLines(result),
     ...formatFaultLines(result),
     `verdict      ${consistency.valid ? 'consistent: no stale read, no divergent key, no lost write' : 'ANOMALIES FOUND'}`,
   ];
@@ -39,7 +42,8 @@ export function formatRunSummary(result: RunResult, resultFile?: string): string
 export function formatMatrixTable(results: readonly RunResult[]): string {
   const header = [
     'strategy',
-    'ops/s',
+    'goodput',
+    'errors',
     'read p99 ms',
     'write p99 ms',
     'hit ratio',
@@ -50,13 +54,16 @@ export function formatMatrixTable(results: readonly RunResult[]): string {
   ];
   const rows = results.map((r) => [
     r.run.strategy,
-    fixed(r.throughput.opsPerSec, 0),
+    fixed(r.throughput.goodput, 0),
+    percent(r.throughput.errorRate, 1),
     fixed(r.latency.read.p99, 2),
     fixed(r.latency.write.p99, 2),
     percent(r.cache.hitRatio, 1),
     String(r.consistency.staleReads),
     String(r.consistency.divergentKeys),
-    String(r.consistency.lostWrites),
+    r.consistency.lostWrites === null
+      ? `≥${r.consistency.writesAboveFinalRow}?`
+      : String(r.consistency.lostWrites),
     r.consistency.valid ? 'consistent' : 'ANOMALIES',
   ]);
   return `${formatTextTable(header, rows, { align: header.map((_, column) => (column === 0 ? 'left' : 'right')) })}\n`;
@@ -67,10 +74,26 @@ function latencyLine(summary: LatencySummary): string {
   return `p50 ${fixed(summary.p50, 3)} · p90 ${fixed(summary.p90, 3)} · p99 ${fixed(summary.p99, 3)} · p99.9 ${fixed(summary.p999, 3)} · max ${fixed(summary.max, 3)} · mean ${fixed(summary.mean, 3)} (${summary.count} ops)`;
 }
 
-function ninesText(result: RunResult): string {
-  const nines = result.consistency.nines;
-  if (nines.length === 0) return '';
-  return ` · consistent after ${nines.map((n) => `${formatDuration(n.delayMs)} ${percent(n.consistentShare, 2)} of ${n.probes}`).join(', ')}`;
+function lostWritesText(result: RunResult): string {
+  const c = result.consistency;
+  if (c.lostWrites === null) {
+    return `lost writes not measured (${c.lostWritesMeasuredBy}); ${c.writesAboveFinalRow} writes above MySQL's final row (a lower bound)`;
+  }
+  return `lost writes ${c.lostWrites} (by MySQL's binlog; ${c.writesAboveFinalRow} above MySQL's final row)`;
+}
+
+function failedLatencyLines(result: RunResult): string[] {
+  const { read, write } = result.latency.failed;
+  if (read.count + write.count === 0) return [];
+  return [`  failed     read ${latencyLine(read)}`, `             write ${latencyLine(write)}`];
+}
+
+function ninesLines(result: RunResult): string[] {
+  return result.consistency.nines.map(
+    (n) =>
+      `nines ${formatDuration(n.delayMs).padEnd(6)} ${percent(n.consistentShare, 2)} consistent (${n.inconsistent} of ${n.probes} sampled writes not; ${percent(n.keyWeightedShare, 2)} weighting each of ${n.keys} keys alike)` +
+      (n.flushLagged > 0 ? ` · MySQL behind the cache (flush lag) in ${n.flushLagged}` : ''),
+  );
 }
 
 function errorKinds(byKind: Record<string, number>): string {

@@ -4,10 +4,14 @@ import type { LatencySummary } from '../../reports/types.ts';
 /** One second of measured load, before the checker adds its stale-read count. */
 export interface SecondMetrics {
   second: number;
+  /** Operations that completed in this second, whatever their outcome. */
   ops: number;
+  /** Of them, those that completed ok. */
+  okOps: number;
   reads: number;
   writes: number;
   errors: number;
+  /** p99 of the ok reads and ok writes completed in this second. */
   readP99Ms: number;
   writeP99Ms: number;
 }
@@ -20,8 +24,11 @@ export interface MetricsSnapshot {
   errorsByKind: Record<string, number>;
   cacheHits: number;
   cacheMisses: number;
+  /** Latencies of the operations that completed ok. */
   read: LatencySummary;
   write: LatencySummary;
+  /** Latencies of the operations that failed or whose outcome is unknown, apart. */
+  failed: { read: LatencySummary; write: LatencySummary };
   timeline: SecondMetrics[];
 }
 
@@ -70,6 +77,8 @@ export class RunMetrics {
   readonly errorsByKind = new Map<string, number>();
   private readonly readLatency = newHistogram(3);
   private readonly writeLatency = newHistogram(3);
+  private readonly failedReadLatency = newHistogram(3);
+  private readonly failedWriteLatency = newHistogram(3);
   private readonly secondRead = newHistogram(2);
   private readonly secondWrite = newHistogram(2);
   private readonly timeline: SecondMetrics[] = [];
@@ -81,12 +90,18 @@ export class RunMetrics {
    */
   constructor(private readonly lastSecond = Number.POSITIVE_INFINITY) {}
 
-  /** Records a read that completed at `completeNs` after `latencyNs` (from its intended start). */
-  recordRead(latencyNs: number, completeNs: number, fromCache: boolean | undefined): void {
+  /**
+   * Records a read that completed at `completeNs` after `latencyNs` (from its intended start);
+   * `ok` false for a failed or unknown outcome, whose latency is kept apart.
+   */
+  recordRead(latencyNs: number, completeNs: number, fromCache: boolean | undefined, ok = true): void {
     const second = this.secondOf(completeNs);
     const us = toMicros(latencyNs);
-    this.readLatency.recordValue(us);
-    this.secondRead.recordValue(us);
+    if (ok) {
+      this.readLatency.recordValue(us);
+      this.secondRead.recordValue(us);
+      second.okOps++;
+    } else this.failedReadLatency.recordValue(us);
     this.reads++;
     second.ops++;
     second.reads++;
@@ -94,12 +109,15 @@ export class RunMetrics {
     else if (fromCache === false) this.cacheMisses++;
   }
 
-  /** Records a write that completed at `completeNs` after `latencyNs`. */
-  recordWrite(latencyNs: number, completeNs: number): void {
+  /** Records a write that completed at `completeNs` after `latencyNs`; `ok` as for reads. */
+  recordWrite(latencyNs: number, completeNs: number, ok = true): void {
     const second = this.secondOf(completeNs);
     const us = toMicros(latencyNs);
-    this.writeLatency.recordValue(us);
-    this.secondWrite.recordValue(us);
+    if (ok) {
+      this.writeLatency.recordValue(us);
+      this.secondWrite.recordValue(us);
+      second.okOps++;
+    } else this.failedWriteLatency.recordValue(us);
     this.writes++;
     second.ops++;
     second.writes++;
@@ -124,6 +142,10 @@ export class RunMetrics {
       cacheMisses: this.cacheMisses,
       read: summarizeLatency(this.readLatency),
       write: summarizeLatency(this.writeLatency),
+      failed: {
+        read: summarizeLatency(this.failedReadLatency),
+        write: summarizeLatency(this.failedWriteLatency),
+      },
       timeline: this.timeline,
     };
   }
@@ -148,7 +170,7 @@ export class RunMetrics {
 }
 
 function emptySecond(second: number): SecondMetrics {
-  return { second, ops: 0, reads: 0, writes: 0, errors: 0, readP99Ms: 0, writeP99Ms: 0 };
+  return { second, ops: 0, okOps: 0, reads: 0, writes: 0, errors: 0, readP99Ms: 0, writeP99Ms: 0 };
 }
 
 function toMicros(latencyNs: number): number {

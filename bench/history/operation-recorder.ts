@@ -71,10 +71,11 @@ export class OperationRecorder {
         latencyNs,
         completeNs,
         source === SOURCE_NONE ? undefined : source === SOURCE_CACHE,
+        outcome === OUTCOME_OK,
       );
       if (outcome === OUTCOME_OK && version < latestAtInvoke) this.staleSoFar++;
     } else {
-      this.metrics.recordWrite(latencyNs, completeNs);
+      this.metrics.recordWrite(latencyNs, completeNs, outcome === OUTCOME_OK);
       if (outcome === OUTCOME_OK) {
         if (version > (this.latestOk[key] ?? 0)) this.latestOk[key] = version;
         this.onWriteOk?.(op, key, completeNs);

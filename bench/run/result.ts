@@ -30,6 +30,8 @@ export function buildRunResult(record: RunRecord): RunResult {
   const { workload, load } = options;
   const measuredMs = figures.measuredMs;
   const ops = metrics.reads + metrics.writes;
+  const okOps = ops - metrics.errors;
+  const perSecond = (count: number): number => (measuredMs > 0 ? round(count / (measuredMs / 1000), 1) : 0);
   const served = metrics.cacheHits + metrics.cacheMisses;
   const timeline: TimelinePoint[] = metrics.timeline.map((second) => ({
     ...second,
@@ -71,14 +73,17 @@ export function buildRunResult(record: RunRecord): RunResult {
       env: record.env,
     },
     throughput: {
-      opsPerSec: measuredMs > 0 ? round(ops / (measuredMs / 1000), 1) : 0,
+      goodput: perSecond(okOps),
+      attemptedOpsPerSec: perSecond(ops),
+      errorRate: ops > 0 ? round(metrics.errors / ops, 6) : 0,
+      okOps,
       reads: metrics.reads,
       writes: metrics.writes,
       errors: metrics.errors,
       errorsByKind: metrics.errorsByKind,
       timeline,
     },
-    latency: { read: metrics.read, write: metrics.write },
+    latency: { read: metrics.read, write: metrics.write, failed: metrics.failed },
     cache: {
       hitRatio: served > 0 ? round(metrics.cacheHits / served, 6) : 0,
       hits: metrics.cacheHits,
@@ -90,6 +95,8 @@ export function buildRunResult(record: RunRecord): RunResult {
       readsChecked: report.stale.readsChecked,
       staleReads: report.stale.staleReads,
       staleReadRate: report.stale.staleReadRate,
+      readsAfterWrite: report.stale.readsAfterWrite,
+      staleReadRateAfterWrite: report.stale.staleReadRateAfterWrite,
       staleness: {
         p50Ms: report.stale.ageP50Ms,
         p99Ms: report.stale.ageP99Ms,
@@ -99,8 +106,13 @@ export function buildRunResult(record: RunRecord): RunResult {
       visibility: report.visibility,
       divergentKeys: report.divergentKeys.length,
       divergent: report.divergentKeys,
-      lostWrites: report.lostWrites.length,
-      lost: report.lostWrites,
+      lostWrites: report.lostWritesMeasuredBy.by === 'binlog' ? report.lostWrites.length : null,
+      lostWritesMeasuredBy:
+        report.lostWritesMeasuredBy.by === 'binlog'
+          ? 'binlog'
+          : `unavailable: ${report.lostWritesMeasuredBy.reason}`,
+      lost: report.lostWritesMeasuredBy.by === 'binlog' ? report.lostWrites : report.writesAboveFinalRow,
+      writesAboveFinalRow: report.writesAboveFinalRow.length,
       nines: report.nines,
       examples: report.examples,
     },

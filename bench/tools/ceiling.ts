@@ -129,7 +129,7 @@ async function main(): Promise<number> {
         });
         const redisTarget = viaProxy ? env.endpoints.redis.proxied : env.endpoints.redis.direct;
         const rate = {
-          harness: result.throughput.opsPerSec,
+          harness: result.throughput.goodput,
           redisBenchmark: redisBenchmarkGet(redisTarget, requests),
         };
         rates[viaProxy ? 'proxied' : 'direct'] = rate;

@@ -159,7 +159,7 @@ test('a 60 s run report opens offline, draws every chart and shows the result nu
     );
   }
   assertHeadlineMatches(await headline(opened.page), result, [
-    'opsPerSec',
+    'goodput',
     'readP99Ms',
     'writeP99Ms',
     'staleReadRate',
@@ -196,7 +196,7 @@ test('a matrix report opens offline, draws its scatter and shows each strategy',
   }
   for (const result of results) {
     assertHeadlineMatches(await headline(opened.page, result.run.strategy), result, [
-      'opsPerSec',
+      'goodput',
       'staleReadRate',
       'divergentKeys',
       'lostWrites',
@@ -213,7 +213,7 @@ test('the headline table is there without JavaScript', async () => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto(pathToFileURL(file).href);
-  assertHeadlineMatches(await headline(page), result, ['opsPerSec', 'staleReadRate', 'lostWrites']);
+  assertHeadlineMatches(await headline(page), result, ['goodput', 'staleReadRate', 'lostWrites']);
   assert.equal(await page.locator('canvas').count(), 0);
   await context.close();
 });
@@ -221,7 +221,7 @@ test('the headline table is there without JavaScript', async () => {
 test('a comparison page opens offline and shows the crossed rule', async () => {
   const comparison = compareResults(makeMatrix(), makeMatrix({ staleFactor: 4, throughputFactor: 0.85 }), {
     thresholds: [parseThreshold('staleReadRate<=0.005')],
-    maxRegressions: [parseMaxRegression('opsPerSec=10%')],
+    maxRegressions: [parseMaxRegression('goodput=10%')],
   });
   const opened = await openReport(
     'compare',

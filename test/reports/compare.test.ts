@@ -15,7 +15,7 @@ test('a run compared with itself crosses nothing and shows no change', () => {
   const result = makeResult();
   const comparison = compareResults(result, result, {
     thresholds: [parseThreshold('staleReadRate<=0.001')],
-    maxRegressions: [parseMaxRegression('opsPerSec=0%'), parseMaxRegression('readP99Ms=0%')],
+    maxRegressions: [parseMaxRegression('goodput=0%'), parseMaxRegression('readP99Ms=0%')],
   });
   assert.deepEqual(comparison.crossings, []);
   for (const delta of comparison.strategies[0]?.deltas ?? [])
@@ -46,7 +46,7 @@ test('matrix results pair by strategy and report strategies found on one side on
   const head = makeMatrix({ throughputFactor: 0.8 }).filter((r) => r.run.strategy !== 'write-behind');
   head.push(makeResult({ strategy: 'db-only' }));
   head.splice(0, 1); // drop the first db-only so the pushed one is the only one
-  const comparison = compareResults(base, head, { maxRegressions: [parseMaxRegression('opsPerSec=10%')] });
+  const comparison = compareResults(base, head, { maxRegressions: [parseMaxRegression('goodput=10%')] });
   assert.deepEqual(
     comparison.strategies.map((s) => [s.strategy, s.base !== null, s.head !== null]),
     [

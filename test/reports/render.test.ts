@@ -39,7 +39,7 @@ test('the headline table shows the numbers of the result, exactly and formatted'
     assert.equal(text, formatMetric(metric, metric.value(result)), name);
   }
   assert.equal(Number(cells.get('staleReads')?.[0]), result.consistency.staleReads);
-  assert.equal(cells.get('opsPerSec')?.[1], '12,370 ops/s');
+  assert.equal(cells.get('goodput')?.[1], '12,370 ops/s');
   assert.equal(cells.get('staleReadRate')?.[1], '0.034%');
 });
 
@@ -107,13 +107,13 @@ test('the matrix report puts each strategy in a row with its own numbers and mar
   const html = renderMatrixReport(results);
   for (const result of results) {
     const cells = headlineCells(html, result.run.strategy);
-    assert.equal(Number(cells.get('opsPerSec')?.[0]), result.throughput.opsPerSec);
+    assert.equal(Number(cells.get('goodput')?.[0]), result.throughput.goodput);
     assert.equal(Number(cells.get('staleReadRate')?.[0]), result.consistency.staleReadRate);
     assert.equal(Number(cells.get('lostWrites')?.[0]), result.consistency.lostWrites);
   }
   assert.match(html, /data-chart-id="matrix-scatter"/);
   // write-behind is the fastest fixture: its throughput cell is the column's best.
-  assert.match(html, /<td class="num best" data-metric="opsPerSec" data-value="17768\.417">/);
+  assert.match(html, /<td class="num best" data-metric="goodput" data-value="17768\.417">/);
   // db-only is the only one without stale reads.
   assert.match(html, /<td class="num best" data-metric="staleReadRate" data-value="0">/);
 });

@@ -19,20 +19,20 @@ test('parseThreshold reads metric, operator and number, with percent for ratios'
   assert.equal(parseThreshold(' hitRatio >= 90% ').value, 0.9);
   assert.equal(parseThreshold('readP99Ms<5ms').value, 5);
   assert.equal(parseThreshold('lostWrites==0').operator, '==');
-  assert.equal(parseThreshold('opsPerSec>1e4').value, 10000);
+  assert.equal(parseThreshold('goodput>1e4').value, 10000);
 });
 
 test('bad threshold syntax and unknown metrics are one-line configuration errors', () => {
   for (const [text, message] of [
     ['staleReadRate<', /expected metric, operator/],
     ['staleReadRate=>1', /expected metric, operator/],
-    ['staleness<1', /unknown metric staleness; known: opsPerSec/],
-    ['opsPerSec>=10%', /a percent only fits ratio metrics/],
+    ['staleness<1', /unknown metric staleness; known: goodput/],
+    ['goodput>=10%', /a percent only fits ratio metrics/],
     ['staleReads<3ms', /staleReads is not measured in ms/],
   ] as const) {
     assert.throws(() => parseThreshold(text), { name: 'ConfigurationError', message });
   }
-  assert.throws(() => parseMaxRegression('opsPerSec<10%'), {
+  assert.throws(() => parseMaxRegression('goodput<10%'), {
     name: 'ConfigurationError',
     message: /expected metric=percent/,
   });
@@ -47,11 +47,11 @@ test('evaluateThresholds names each crossed threshold with the head value', () =
   const crossings = evaluateThresholds(result, [
     parseThreshold('staleReadRate<=0.0001'),
     parseThreshold('lostWrites==0'),
-    parseThreshold('opsPerSec>=20000'),
+    parseThreshold('goodput>=20000'),
   ]);
   assert.deepEqual(
     crossings.map((c) => c.rule),
-    ['staleReadRate<=0.0001', 'opsPerSec>=20000'],
+    ['staleReadRate<=0.0001', 'goodput>=20000'],
   );
   assert.equal(crossings[0]?.actual, result.consistency.staleReadRate);
   assert.match(
@@ -73,8 +73,8 @@ test('evaluateRegressions crosses just past the allowed percent, not at it', () 
   const base = makeResult({ withFault: false });
   const at = (factor: number) => {
     const head = structuredClone(base);
-    head.throughput.opsPerSec = base.throughput.opsPerSec * factor;
-    return evaluateRegressions(base, head, [parseMaxRegression('opsPerSec=10%')]);
+    head.throughput.goodput = base.throughput.goodput * factor;
+    return evaluateRegressions(base, head, [parseMaxRegression('goodput=10%')]);
   };
   assert.deepEqual(at(0.9), [], 'exactly 10% slower is allowed');
   assert.deepEqual(at(1.5), [], 'faster is never a regression');
@@ -82,7 +82,7 @@ test('evaluateRegressions crosses just past the allowed percent, not at it', () 
   assert.equal(crossed.length, 1);
   assert.match(
     crossed[0]?.message ?? '',
-    /max regression opsPerSec=10% crossed: opsPerSec went from .* \(15% worse\)$/,
+    /max regression goodput=10% crossed: goodput went from .* \(15% worse\)$/,
   );
 
   const head = structuredClone(base);

@@ -59,13 +59,13 @@ describe('bench CLI with real services', () => {
 
       const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as RunResult;
       assertFilled(result, 'result');
-      assert.equal(result.schemaVersion, 1);
+      assert.equal(result.schemaVersion, 2);
       assert.equal(result.run.strategy, 'cache-aside');
       assert.equal(result.run.seed, 5);
       assert.equal(result.run.interrupted, false);
       assert.ok(result.run.durationMs >= 2000 && result.run.durationMs < 3000);
       assert.ok(Object.keys(result.run.env.versions).length >= 3);
-      assert.ok(result.throughput.opsPerSec > 0);
+      assert.ok(result.throughput.goodput > 0);
       assert.equal(
         result.throughput.reads + result.throughput.writes,
         result.latency.read.count + result.latency.write.count,

@@ -18,9 +18,10 @@ const metrics: MetricsSnapshot = {
   cacheMisses: 1500,
   read: latency,
   write: { ...latency, p99: 6 },
+  failed: { read: { ...latency, count: 2 }, write: { ...latency, count: 0 } },
   timeline: [
-    { second: 0, ops: 5000, reads: 3000, writes: 2000, errors: 0, readP99Ms: 3, writeP99Ms: 6 },
-    { second: 1, ops: 5000, reads: 3000, writes: 2000, errors: 2, readP99Ms: 3, writeP99Ms: 6 },
+    { second: 0, ops: 5000, okOps: 5000, reads: 3000, writes: 2000, errors: 0, readP99Ms: 3, writeP99Ms: 6 },
+    { second: 1, ops: 5000, okOps: 4998, reads: 3000, writes: 2000, errors: 2, readP99Ms: 3, writeP99Ms: 6 },
   ],
 };
 
@@ -30,6 +31,8 @@ const report: ConsistencyReport = {
     staleReads: 3,
     readsChecked: 5998,
     staleReadRate: 3 / 5998,
+    readsAfterWrite: 5000,
+    staleReadRateAfterWrite: 3 / 5000,
     ageP50Ms: 1.5,
     ageP99Ms: 9,
     ageMaxMs: 9,
@@ -38,9 +41,21 @@ const report: ConsistencyReport = {
   visibility: [{ fromMs: 0, toMs: 1, reads: 10, visibleShare: 0.9 }],
   divergentKeys: [{ key: 7, dbVersion: 5, cacheVersion: 4, kind: 'cache-older' }],
   lostWrites: [],
+  lostWritesMeasuredBy: { by: 'binlog' },
+  writesAboveFinalRow: [],
   series: { staleReads: [1, 2], reads: [3000, 3000], writes: [2000, 2000], errors: [0, 2] },
   examples: [],
-  nines: [{ delayMs: 100, probes: 20, consistentShare: 0.95 }],
+  nines: [
+    {
+      delayMs: 100,
+      probes: 20,
+      inconsistent: 1,
+      consistentShare: 0.95,
+      keys: 10,
+      keyWeightedShare: 0.9,
+      flushLagged: 0,
+    },
+  ],
   faultWindows: null,
 };
 
@@ -109,7 +124,10 @@ describe('buildRunResult', () => {
     assert.deepEqual(result.run.loadModel, { kind: 'closed', clients: 8 });
     assert.equal(result.run.workload.zipfConstant, 0.99);
     assert.equal(result.run.faults.length, 2);
-    assert.equal(result.throughput.opsPerSec, 5000);
+    assert.equal(result.throughput.goodput, 4999);
+    assert.equal(result.throughput.attemptedOpsPerSec, 5000);
+    assert.equal(result.throughput.errorRate, 0.0002);
+    assert.equal(result.consistency.staleReadRateAfterWrite, 3 / 5000);
     assert.deepEqual(
       result.throughput.timeline.map((s) => s.staleReads),
       [1, 2],
@@ -122,7 +140,23 @@ describe('buildRunResult', () => {
     assert.deepEqual(result.consistency.staleness, { p50Ms: 1.5, p99Ms: 9, maxMs: 9, maxVersionLag: 2 });
     assert.equal(result.consistency.divergentKeys, 1);
     assert.equal(result.consistency.lostWrites, 0);
+    assert.equal(result.consistency.lostWritesMeasuredBy, 'binlog');
     assert.deepEqual(result.consistency.nines, report.nines);
+  });
+
+  it('reports lost writes as not measured, with the final-row count, when the binlog was unavailable', () => {
+    const result = buildRunResult({
+      ...record,
+      report: {
+        ...report,
+        lostWritesMeasuredBy: { by: 'unavailable', reason: 'no binlog access' },
+        writesAboveFinalRow: [{ op: 1, key: 2, version: 3, finalDbVersion: 2 }],
+      },
+    });
+    assert.equal(result.consistency.lostWrites, null);
+    assert.equal(result.consistency.lostWritesMeasuredBy, 'unavailable: no binlog access');
+    assert.equal(result.consistency.writesAboveFinalRow, 1);
+    assert.equal(result.consistency.lost.length, 1);
   });
 
   it('records the open-loop model with its dropped operations and no zipf constant for uniform keys', () => {
