@@ -55,7 +55,14 @@ export async function killAndWait(process_: ManagedProcess, timeoutMs = 5000): P
   if (pid === undefined || !process_.isRunning()) return;
   signalQuietly(pid, 'SIGCONT');
   signalQuietly(pid, 'SIGKILL');
-  await Promise.race([process_.exited(), sleep(timeoutMs)]);
+  // The bound's timer is cleared once the process has exited: a pending one would keep the
+  // event loop, and so the harness, alive for `timeoutMs` after its work is done.
+  const bound = new AbortController();
+  await Promise.race([
+    process_.exited(),
+    sleep(timeoutMs, undefined, { signal: bound.signal }).catch(() => undefined),
+  ]);
+  bound.abort();
 }
 
 /** Sends a signal; a process that is already gone is not an error. */
