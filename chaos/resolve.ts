@@ -4,6 +4,7 @@ import {
   checkExclusiveOverlaps,
   kindOf,
   loadFaultPlanFile,
+  MAX_PLAN_ENTRIES,
   parseFaultPlan,
   type SourcedFault,
 } from './plan.ts';
@@ -52,6 +53,11 @@ export async function resolveFaultPlan(
       }
       faults.push({ entry, source, index });
     });
+    if (faults.length > MAX_PLAN_ENTRIES) {
+      throw new ConfigurationError(
+        `--fault: the plans together hold ${faults.length} entries; at most ${MAX_PLAN_ENTRIES}`,
+      );
+    }
   }
   checkExclusiveOverlaps(faults);
   return faults.map((f) => f.entry).sort((a, b) => a.at - b.at);

@@ -1,3 +1,5 @@
+import { MAX_PLAN_ENTRIES, MAX_PLAN_FILE_BYTES } from '../../chaos/plan.ts';
+import { MAX_DURATION_TEXT } from '../../kernel/index.ts';
 import { MAX_PAYLOAD_BYTES } from '../../services/schema.ts';
 import type { StrategyEntry } from '../../strategies/types.ts';
 import { DISTRIBUTIONS, WORKLOAD_PRESETS } from '../workload/workload.ts';
@@ -34,7 +36,7 @@ Load model (choose one)
   --max-in-flight <n>      open loop: operations due while n are outstanding are dropped and
                            counted (default ${DEFAULTS.maxInFlight})
 
-Timing (durations: 500ms, 10s, 1.5s, 2m, 1h)
+Timing (durations: 500ms, 10s, 1.5s, 2m, 1h; each at most ${MAX_DURATION_TEXT})
   --duration <d>           measured load (default ${DEFAULTS.duration})
   --warmup <d>             load before measurement; its operations are not recorded in the
                            history, latencies or counts (default ${DEFAULTS.warmup}; 0s for none)
@@ -45,14 +47,15 @@ Driver and strategy options
   --driver <name>          in-process (the harness calls the strategy) or http (autocannon drives
                            GET/PUT /items/:id on a small service wrapping it) (default ${DEFAULTS.driver})
   --flush-interval <d>     write-behind: time between flushes of the queue to MySQL
-                           (default ${DEFAULTS.flushInterval})
+                           (default ${DEFAULTS.flushInterval}, at most ${MAX_DURATION_TEXT})
   --flush-batch <n>        write-behind: queued writes per flush batch (default ${DEFAULTS.flushBatch})
 
 Faults (see --list-faults)
   --fault <preset|file>    inject faults during the measured load: a preset (redis-latency,
                            redis-crash, mysql-latency, redis-partition, mixed, ...) or a JSON plan
-                           file of { fault, target, params, at, duration } entries; repeatable,
-                           the plans combine. Offsets count from the end of the warm-up; every
+                           file of { fault, target, params, at, duration } entries (at and
+                           duration in ms, at most ${MAX_DURATION_TEXT}; at most ${MAX_PLAN_ENTRIES} entries and
+                           ${MAX_PLAN_FILE_BYTES / 1024 / 1024} MiB per file); repeatable, the plans combine. Offsets count from the end of the warm-up; every
                            fault is healed when the load stops, also on Ctrl-C and on errors.
                            --strategy all gives every strategy the same plan
   --redis-aof <mode>       Redis persistence of the environment the harness starts: none,

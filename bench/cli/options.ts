@@ -1,7 +1,12 @@
 import { parseArgs } from 'node:util';
 import type { PlannedFault } from '../../chaos/index.ts';
-import { parseDuration } from '../../kernel/duration.ts';
-import { ConfigurationError, messageOf } from '../../kernel/index.ts';
+import {
+  ConfigurationError,
+  MAX_DURATION_MS,
+  MAX_DURATION_TEXT,
+  messageOf,
+  parseDuration,
+} from '../../kernel/index.ts';
 import { parseThreshold, type Threshold } from '../../reports/thresholds.ts';
 import { MAX_PAYLOAD_BYTES } from '../../services/schema.ts';
 import type { EnvironmentKind, RedisPersistence } from '../../services/types.ts';
@@ -340,6 +345,9 @@ function duration(option: string, text: string, zeroAllowed: boolean): number {
     : 'a positive duration like 500ms, 10s or 2m';
   if (ms === undefined) throw new ConfigurationError(`${option}: expected ${expected}, got '${text}'`);
   if (!zeroAllowed && ms <= 0) throw new ConfigurationError(`${option}: expected ${expected}, got '${text}'`);
+  if (ms > MAX_DURATION_MS) {
+    throw new ConfigurationError(`${option}: at most ${MAX_DURATION_TEXT}, got '${text}'`);
+  }
   return ms;
 }
 
