@@ -1,6 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigurationError } from '../kernel/index.ts';
+import { jsonProblem } from '../kernel/json.ts';
 import { type RunResult, SCHEMA_VERSION } from './types.ts';
 
 /** The file a run directory holds. */
@@ -220,7 +221,7 @@ async function readResultFile(file: string): Promise<RunResult> {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new ConfigurationError(`${file}: not valid JSON (${(error as Error).message})`);
+    throw new ConfigurationError(`${file}: not valid JSON (${jsonProblem(error, text)})`);
   }
   return validateResult(json, file);
 }
@@ -234,9 +235,14 @@ export async function readResult(pathOrDir: string): Promise<RunResult | RunResu
   const info = await stat(pathOrDir).catch(() => null);
   if (info === null) throw new ConfigurationError(`${pathOrDir}: no such file or directory`);
   if (info.isFile()) return readResultFile(pathOrDir);
+  if (!info.isDirectory()) {
+    throw new ConfigurationError(`${pathOrDir}: not a result.json file nor a directory holding one`);
+  }
   const direct = join(pathOrDir, RESULT_FILE);
   if (await isFile(direct)) return readResultFile(direct);
-  const entries = await readdir(pathOrDir, { withFileTypes: true });
+  const entries = await readdir(pathOrDir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+    throw new ConfigurationError(`${pathOrDir}: cannot list (${error.code ?? String(error)})`);
+  });
   const files: string[] = [];
   for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
     const candidate = join(pathOrDir, entry.name, RESULT_FILE);

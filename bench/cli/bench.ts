@@ -12,7 +12,8 @@ import type { StrategyEntry } from '../../strategies/types.ts';
 import { withFaultPlan } from '../run/faults.ts';
 import { helpText, listText } from './help.ts';
 import { type BenchOptions, parseBenchArgs } from './options.ts';
-import { runBenchSession } from './session.ts';
+import { checkOutDir } from './out-dir.ts';
+import { DEFAULT_OUT_ROOT, runBenchSession } from './session.ts';
 
 /** Exit codes (DESIGN.md), plus the shell's convention for an interrupted run. */
 export const EXIT_OK = 0;
@@ -49,6 +50,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   let options: BenchOptions;
   try {
     options = await withFaultPlan(command.options);
+    await checkOutDir(options.outDir ?? DEFAULT_OUT_ROOT);
   } catch (error) {
     return reportFailure(error);
   }

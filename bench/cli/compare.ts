@@ -1,8 +1,8 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigurationError } from '../../kernel/index.ts';
+import { ConfigurationError, messageOf } from '../../kernel/index.ts';
 import type { MetricDelta } from '../../reports/compare.ts';
 import { compareResults } from '../../reports/compare.ts';
 import {
@@ -13,6 +13,7 @@ import {
 import { formatMetric } from '../../reports/format.ts';
 import { readResult } from '../../reports/schema.ts';
 import { parseMaxRegression, parseThreshold } from '../../reports/thresholds.ts';
+import { makeDirectory } from './out-dir.ts';
 
 const USAGE = `usage: npm run compare -- <base result.json|dir> <head result.json|dir> [options]
 
@@ -34,9 +35,19 @@ Exit codes: 0 all rules hold · 1 compare failed · 2 bad arguments or an unread
 const side = (d: MetricDelta, value: number | null): string =>
   value === null ? '—' : formatMetric(d.metric, value);
 
-async function writeOutput(file: string, text: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, text);
+/** Writes a page; a location that cannot take it (a directory, /dev/full, /proc) is one line, exit 2. */
+async function writeOutput(option: string, file: string, text: string): Promise<void> {
+  try {
+    await makeDirectory(dirname(file));
+    await writeFile(file, text);
+  } catch (error: unknown) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EISDIR'
+        ? 'is a directory; expected a file name'
+        : `cannot write (${code ?? messageOf(error)})`;
+    throw new ConfigurationError(`${option} ${file}: ${why}`);
+  }
 }
 
 /** Runs `compare` with command-line arguments; resolves to the process exit code. */
@@ -63,8 +74,9 @@ export async function runCompare(argv: string[]): Promise<number> {
     const [base, head] = await Promise.all([readResult(basePath), readResult(headPath)]);
     const comparison = compareResults(base, head, { thresholds, maxRegressions });
     const labels = { base: basePath, head: headPath };
-    if (out !== undefined) await writeOutput(out, renderComparisonHtml(comparison, labels));
-    if (markdown !== undefined) await writeOutput(markdown, renderComparisonMarkdown(comparison, labels));
+    if (out !== undefined) await writeOutput('--out', out, renderComparisonHtml(comparison, labels));
+    if (markdown !== undefined)
+      await writeOutput('--markdown', markdown, renderComparisonMarkdown(comparison, labels));
     for (const s of comparison.strategies) {
       const summary = s.deltas
         .filter((d) => d.metric.name === 'opsPerSec' || d.metric.name === 'staleReadRate')
