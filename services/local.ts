@@ -157,7 +157,7 @@ class LocalEnvironment implements Environment {
     });
     this.startupMs.proxies = Math.round(performance.now() - started);
     this.endpoints = {
-      redis: { direct: redis, proxied: { host: LOOPBACK, port: redisProxyPort } },
+      redis: { direct: redis, proxied: { host: LOOPBACK, port: redisProxyPort }, db: 0 },
       mysql: {
         direct: mysqlDirect,
         proxied: { host: LOOPBACK, port: mysqlProxyPort },

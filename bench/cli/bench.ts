@@ -77,6 +77,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     environment = await startEnvironment(options.env, {
       redisPersistence: options.redisAof,
       allowExistingDb: options.allowExistingDb,
+      warn: (message) => process.stderr.write(`cacheproof bench: warning: ${message}\n`),
     });
     const outcome = await runBenchSession(options, entries, environment, process, abort.signal);
     if (outcome.interrupted) return EXIT_INTERRUPTED;

@@ -73,7 +73,12 @@ Environment and output
   --threshold <rule>       fail with exit 3 when a result breaks it, e.g. 'staleReadRate<=0.001',
                            'readP99Ms<20ms', 'lostWrites==0' (repeatable; metrics: npm run
                            compare -- --help)
-  --allow-existing-db      --env external: accept a database whose name lacks bench/cacheproof/test
+  --allow-existing-db      --env external: accept a MySQL database whose name does not say it is for
+                           benchmarks (by whole word, split on _ - . and case: bench, benchmark(s),
+                           cacheproof, test(s); prod_latest and contest_results do not), and a Redis
+                           database (CACHEPROOF_REDIS_URL's /N, default 0) holding keys other than
+                           item:* and wb:*. Runs truncate items and FLUSHDB that Redis database; an
+                           items table with other columns is refused even so
   --list                   list strategies and workloads, then exit
   -h, --help               this text
 
