@@ -13,6 +13,7 @@ import { withFaultPlan } from '../run/faults.ts';
 import { helpText, listText } from './help.ts';
 import { type BenchOptions, parseBenchArgs } from './options.ts';
 import { checkOutDir } from './out-dir.ts';
+import { watchParent } from './parent-watch.ts';
 import { DEFAULT_OUT_ROOT, runBenchSession } from './session.ts';
 
 /** Exit codes (DESIGN.md), plus the shell's convention for an interrupted run. */
@@ -25,8 +26,8 @@ export const EXIT_INTERRUPTED = 130;
 /**
  * `npm run bench`: validates the arguments before any service starts, starts the
  * environment, runs the session, and always stops the environment. The first Ctrl-C
- * (SIGINT/SIGTERM) stops the load and still checks and writes what ran; a second one
- * quits at once, after stopping the services.
+ * (SIGINT/SIGTERM), or the exit of the process that started the harness, stops the load and
+ * still checks and writes what ran; a second one quits at once, after stopping the services.
  */
 export async function main(argv: readonly string[]): Promise<number> {
   let command: ReturnType<typeof parseBenchArgs>;
@@ -72,6 +73,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const stopWatchingParent = watchParent(() => {
+    process.stderr.write('\ncacheproof bench: the process that started this run is gone\n');
+    onSignal();
+  });
   try {
     if (options.env === 'local') await ensureServiceBinaries();
     environment = await startEnvironment(options.env, {
@@ -94,6 +99,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     await environment?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    stopWatchingParent();
   }
 }
 

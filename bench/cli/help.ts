@@ -86,6 +86,9 @@ Live progress goes to stderr (one updating line on a terminal, a line every 5 s 
 "stale so far" applies the checker's stale-read definition online; the checker's count
 after the run is the one reported.
 
+Ctrl-C or SIGTERM (also sent to npm alone), or the exit of the process that started the
+harness, stops the load and still checks and writes what ran; a second one quits at once.
+
 Exit codes: 0 ok · 1 the harness failed · 2 invalid arguments or configuration (said before
 any service starts) · 3 a threshold was crossed · 130 interrupted (the result of what ran is
 still written)
