@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { ConfigurationError } from '../kernel/index.ts';
+import { open, stat } from 'node:fs/promises';
+import { ConfigurationError, MAX_DURATION_MS, MAX_DURATION_TEXT, messageOf } from '../kernel/index.ts';
+import { jsonProblem } from '../kernel/json.ts';
 import { FAULT_KINDS, findFaultKind } from './registry.ts';
 import {
   type FaultKind,
@@ -11,6 +12,11 @@ import {
 
 const TARGETS: readonly FaultTarget[] = ['redis', 'mysql'];
 const ENTRY_KEYS = ['fault', 'target', 'params', 'at', 'duration'];
+
+/** The most entries a plan (one file, or all `--fault` values together) may hold. */
+export const MAX_PLAN_ENTRIES = 10_000;
+/** The largest plan file read: 10,000 entries in readable JSON fit in well under this. */
+export const MAX_PLAN_FILE_BYTES = 1024 * 1024;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -33,11 +39,16 @@ function entryProblem(entry: unknown): string | undefined {
   }
   if (params !== undefined && !isRecord(params))
     return `'params' must be an object, got ${JSON.stringify(params)}`;
-  if (typeof at !== 'number' || !Number.isFinite(at) || at < 0) {
-    return `'at' must be a number of ms >= 0 from the start of the load, got ${JSON.stringify(at)}`;
+  if (typeof at !== 'number' || !Number.isFinite(at) || at < 0 || at > MAX_DURATION_MS) {
+    return `'at' must be a number of ms from 0 to ${MAX_DURATION_MS} (${MAX_DURATION_TEXT}) from the start of the load, got ${JSON.stringify(at)}`;
   }
-  if (typeof duration !== 'number' || !Number.isFinite(duration) || duration <= 0) {
-    return `'duration' must be a number of ms > 0, got ${JSON.stringify(duration)}`;
+  if (
+    typeof duration !== 'number' ||
+    !Number.isFinite(duration) ||
+    duration <= 0 ||
+    duration > MAX_DURATION_MS
+  ) {
+    return `'duration' must be a number of ms > 0 and at most ${MAX_DURATION_MS} (${MAX_DURATION_TEXT}), got ${JSON.stringify(duration)}`;
   }
   try {
     kind.create(target as FaultTarget | undefined, params ?? {}, 'validation');
@@ -57,6 +68,11 @@ export function parseFaultPlan(json: unknown, source: string): PlannedFault[] {
   if (!Array.isArray(entries)) {
     throw new ConfigurationError(`${source}: a fault plan is an array of entries or { "faults": [...] }`);
   }
+  if (entries.length > MAX_PLAN_ENTRIES) {
+    throw new ConfigurationError(
+      `${source}: ${entries.length} entries; a plan holds at most ${MAX_PLAN_ENTRIES}`,
+    );
+  }
   entries.forEach((entry: unknown, index) => {
     const problem = entryProblem(entry);
     if (problem !== undefined) throw new ConfigurationError(`${source}: entry ${index}: ${problem}`);
@@ -66,19 +82,53 @@ export function parseFaultPlan(json: unknown, source: string): PlannedFault[] {
 
 /** Reads and validates a JSON plan file; `source` names it in error messages (e.g. `--fault plan.json`). */
 export async function loadFaultPlanFile(path: string, source: string): Promise<PlannedFault[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error: unknown) {
-    throw new ConfigurationError(`${source}: cannot read ${path}: ${(error as Error).message}`);
-  }
+  const text = await readPlanText(path, source);
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error: unknown) {
-    throw new ConfigurationError(`${source}: ${path} is not valid JSON: ${(error as Error).message}`);
+    throw new ConfigurationError(`${source}: ${path} is not valid JSON: ${jsonProblem(error, text)}`);
   }
   return parseFaultPlan(json, source);
+}
+
+/**
+ * The text of a plan file, refused before it is read when it is not a regular file (a FIFO or
+ * /dev/zero would never end) or larger than {@link MAX_PLAN_FILE_BYTES}; reading stops at the
+ * bound too, should the file grow meanwhile.
+ */
+async function readPlanText(path: string, source: string): Promise<string> {
+  const tooLarge = (): ConfigurationError =>
+    new ConfigurationError(
+      `${source}: ${path} is larger than ${MAX_PLAN_FILE_BYTES} bytes; a plan holds at most ${MAX_PLAN_ENTRIES} entries`,
+    );
+  let file: Awaited<ReturnType<typeof open>>;
+  try {
+    // Checked before opening: opening a FIFO blocks until someone writes to it.
+    const info = await stat(path);
+    if (!info.isFile()) throw new ConfigurationError(`${source}: ${path} is not a regular file`);
+    if (info.size > MAX_PLAN_FILE_BYTES) throw tooLarge();
+    file = await open(path, 'r');
+  } catch (error: unknown) {
+    if (error instanceof ConfigurationError) throw error;
+    throw new ConfigurationError(`${source}: cannot read ${path}: ${messageOf(error)}`);
+  }
+  try {
+    const buffer = Buffer.alloc(MAX_PLAN_FILE_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length > MAX_PLAN_FILE_BYTES) throw tooLarge();
+    }
+    return buffer.toString('utf8', 0, length);
+  } catch (error: unknown) {
+    if (error instanceof ConfigurationError) throw error;
+    throw new ConfigurationError(`${source}: cannot read ${path}: ${messageOf(error)}`);
+  } finally {
+    await file.close();
+  }
 }
 
 /** The kind of a validated entry. */

@@ -5,6 +5,7 @@ import {
   checkExclusiveOverlaps,
   kindOf,
   loadFaultPlanFile,
+  MAX_PLAN_ENTRIES,
   parseFaultPlan,
   type SourcedFault,
 } from './plan.ts';
@@ -53,6 +54,11 @@ export async function resolveFaultPlan(
       }
       faults.push({ entry, source, index });
     });
+    if (faults.length > MAX_PLAN_ENTRIES) {
+      throw new ConfigurationError(
+        `--fault: the plans together hold ${faults.length} entries; at most ${MAX_PLAN_ENTRIES}`,
+      );
+    }
   }
   checkExclusiveOverlaps(faults);
   return assignFaultIds(faults.map((f) => f.entry));

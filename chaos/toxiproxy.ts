@@ -1,4 +1,5 @@
 import type { ToxicDirection, ToxicType, Toxiproxy } from 'toxiproxy-node-client';
+import { HARNESS_TOXIC_PREFIX } from '../services/toxiproxy-leftovers.ts';
 import type { Environment } from '../services/types.ts';
 import type { FaultContext, FaultDirection, FaultTarget } from './types.ts';
 
@@ -47,9 +48,12 @@ export function streamsOf(direction: FaultDirection): ToxicDirection[] {
   return direction === 'both' ? ['upstream', 'downstream'] : [direction];
 }
 
-/** Toxic names must be URL path segments: `redis-latency#1` becomes `cacheproof-redis-latency-1-upstream`. */
+/**
+ * Toxic names must be URL path segments: `redis-latency#1` becomes `cacheproof-redis-latency-1-upstream`.
+ * The prefix is how a later run recognises toxics a killed run left (services/toxiproxy-leftovers.ts).
+ */
 export function toxicName(faultId: string, stream: ToxicDirection): string {
-  return `cacheproof-${faultId.replace(/[^A-Za-z0-9_-]/g, '-')}-${stream}`;
+  return `${HARNESS_TOXIC_PREFIX}${faultId.replace(/[^A-Za-z0-9_-]/g, '-')}-${stream}`;
 }
 
 /** What a toxic fault adds to one proxy. */

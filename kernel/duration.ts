@@ -1,3 +1,12 @@
+/**
+ * The longest duration any option or plan entry may ask for: 24 hours. Node's timers hold at
+ * most 2^31-1 ms (about 24.8 days) and fire at once, with a warning, beyond it; a bound well
+ * inside keeps every phase, settle and fault window as long as it says.
+ */
+export const MAX_DURATION_MS = 24 * 3_600_000;
+/** {@link MAX_DURATION_MS} as `--help` and the messages say it. */
+export const MAX_DURATION_TEXT = '24h';
+
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const DURATION_PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
 

@@ -3,7 +3,7 @@
  * generator every random draw uses (workloads and fault plans), durations, text tables.
  * It imports nothing outside itself.
  */
-export { formatDuration, parseDuration } from './duration.ts';
+export { formatDuration, MAX_DURATION_MS, MAX_DURATION_TEXT, parseDuration } from './duration.ts';
 export { ConfigurationError, messageOf, toError } from './errors.ts';
 export {
   EXIT_BAD_CONFIGURATION,

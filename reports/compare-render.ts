@@ -1,5 +1,5 @@
 import type { Comparison, MetricDelta, StrategyComparison } from './compare.ts';
-import { escapeHtml } from './escape.ts';
+import { html, joinHtml, type SafeHtml } from './escape.ts';
 import { formatMetric } from './format.ts';
 import { findMetric } from './metrics.ts';
 import { renderPage } from './page.ts';
@@ -27,7 +27,7 @@ export function describeChange(delta: MetricDelta): {
 }
 
 /** The metrics of the one-row-per-strategy overview of a matrix comparison. */
-const OVERVIEW_METRICS = ['opsPerSec', 'readP99Ms', 'staleReadRate', 'divergentKeys', 'lostWrites'];
+const OVERVIEW_METRICS = ['goodput', 'readP99Ms', 'staleReadRate', 'divergentKeys', 'lostWrites'];
 
 const overviewLabel = (name: string): string => findMetric(name)?.label ?? name;
 
@@ -115,65 +115,73 @@ export function renderComparisonMarkdown(comparison: Comparison, labels: Compari
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
-function htmlTable(s: StrategyComparison): string {
-  const rows = s.deltas
-    .map((d) => {
-      const change = describeChange(d);
-      const tone =
-        change.tone === 'worse' ? ' class="crossed"' : change.tone === 'better' ? ' class="best"' : '';
-      return `<tr${d.crossed ? ' data-crossed="true"' : ''}><th scope="row">${escapeHtml(d.metric.label)}${d.crossed ? ' <span class="badge bad">crossed</span>' : ''}</th><td class="num" data-metric="${d.metric.name}" data-side="base" data-value="${d.base ?? ''}">${escapeHtml(formatSide(d, d.base))}</td><td class="num" data-metric="${d.metric.name}" data-side="head" data-value="${d.head ?? ''}">${escapeHtml(formatSide(d, d.head))}</td><td class="num"><span${tone}>${escapeHtml(change.text)}</span></td></tr>`;
-    })
-    .join('');
-  return `<table><thead><tr><th>metric</th><th class="num">base</th><th class="num">head</th><th class="num">change</th></tr></thead><tbody>${rows}</tbody></table>`;
+function htmlTable(s: StrategyComparison): SafeHtml {
+  const rows = s.deltas.map((d) => {
+    const change = describeChange(d);
+    const tone =
+      change.tone === 'worse' ? html` class="crossed"` : change.tone === 'better' ? html` class="best"` : '';
+    return html`<tr${d.crossed ? html` data-crossed="true"` : ''}><th scope="row">${d.metric.label}${d.crossed ? html` <span class="badge bad">crossed</span>` : ''}</th><td class="num" data-metric="${d.metric.name}" data-side="base" data-value="${d.base ?? ''}">${formatSide(d, d.base)}</td><td class="num" data-metric="${d.metric.name}" data-side="head" data-value="${d.head ?? ''}">${formatSide(d, d.head)}</td><td class="num"><span${tone}>${change.text}</span></td></tr>`;
+  });
+  return html`<table><thead><tr><th>metric</th><th class="num">base</th><th class="num">head</th><th class="num">change</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 /** The comparison as a self-contained HTML page (no scripts, no requests). */
 export function renderComparisonHtml(comparison: Comparison, labels: ComparisonLabels): string {
   const failed = comparison.crossings.length > 0;
   const crossings = failed
-    ? `<ul>${comparison.crossings.map((c) => `<li class="crossed">${escapeHtml(c.message)}</li>`).join('')}</ul>`
+    ? html`<ul>${comparison.crossings.map((c) => html`<li class="crossed">${c.message}</li>`)}</ul>`
     : '';
   const rules = [
     ...comparison.thresholds.map((t) => t.text),
     ...comparison.maxRegressions.map((r) => `max regression ${r.text}`),
   ];
-  const sections = comparison.strategies
-    .map((s) => {
+  const sections = joinHtml(
+    comparison.strategies.map((s) => {
       const note = sideNote(s);
-      const runs = [s.base, s.head]
-        .map((r, i) =>
+      const runs = joinHtml(
+        [s.base, s.head].flatMap((r, i) =>
           r === null
-            ? ''
-            : `${i === 0 ? 'base' : 'head'} run <span class="mono">${escapeHtml(r.run.id)}</span> (seed ${escapeHtml(r.run.seed)})`,
-        )
-        .filter((x) => x !== '')
-        .join(' · ');
-      return `<section data-strategy="${escapeHtml(s.strategy)}"><h2>${escapeHtml(s.strategy)}${note === '' ? '' : ` <span class="badge warn">${note}</span>`}${s.crossings.length > 0 ? ' <span class="badge bad">crossed</span>' : ''}</h2><p class="muted">${runs}</p>${htmlTable(s)}</section>`;
-    })
-    .join('\n');
+            ? []
+            : [
+                html`${i === 0 ? 'base' : 'head'} run <span class="mono">${r.run.id}</span> (seed ${r.run.seed})`,
+              ],
+        ),
+        ' · ',
+      );
+      return html`<section data-strategy="${s.strategy}"><h2>${s.strategy}${note === '' ? '' : html` <span class="badge warn">${note}</span>`}${s.crossings.length > 0 ? html` <span class="badge bad">crossed</span>` : ''}</h2><p class="muted">${runs}</p>${htmlTable(s)}</section>`;
+    }),
+    '\n',
+  );
   const overview =
     comparison.strategies.length < 2
       ? ''
-      : `<section id="overview"><h2>Overview</h2><div class="scroll"><table><thead><tr><th>strategy</th>${OVERVIEW_METRICS.map((name) => `<th class="num">${escapeHtml(overviewLabel(name))}</th>`).join('')}<th>rules</th></tr></thead><tbody>${comparison.strategies
-          .map((s) => {
+      : html`<section id="overview"><h2>Overview</h2><div class="scroll"><table><thead><tr><th>strategy</th>${OVERVIEW_METRICS.map((name) => html`<th class="num">${overviewLabel(name)}</th>`)}<th>rules</th></tr></thead><tbody>${comparison.strategies.map(
+          (s) => {
             const cells = OVERVIEW_METRICS.map((name) => {
               const d = s.deltas.find((x) => x.metric.name === name);
-              return `<td class="num">${d === undefined ? '—' : `${escapeHtml(formatSide(d, d.base))} → ${escapeHtml(formatSide(d, d.head))}`}</td>`;
-            }).join('');
+              return html`<td class="num">${d === undefined ? '—' : `${formatSide(d, d.base)} → ${formatSide(d, d.head)}`}</td>`;
+            });
             const rules =
               s.crossings.length > 0
-                ? `<span class="badge bad">${s.crossings.length} crossed</span>`
-                : escapeHtml(sideNote(s) || 'hold');
-            return `<tr><th scope="row">${escapeHtml(s.strategy)}</th>${cells}<td>${rules}</td></tr>`;
-          })
-          .join('')}</tbody></table></div></section>`;
-  const body = `<header>
+                ? html`<span class="badge bad">${s.crossings.length} crossed</span>`
+                : sideNote(s) || 'hold';
+            return html`<tr><th scope="row">${s.strategy}</th>${cells}<td>${rules}</td></tr>`;
+          },
+        )}</tbody></table></div></section>`;
+  const body = html`<header>
 <h1>cacheproof: comparison</h1>
-<p class="subtitle">base <span class="mono">${escapeHtml(labels.base)}</span> · head <span class="mono">${escapeHtml(labels.head)}</span></p>
+<p class="subtitle">base <span class="mono">${labels.base}</span> · head <span class="mono">${labels.head}</span></p>
 </header>
-<section id="verdict"><h2>${failed ? '<span class="badge bad">failed</span>' : '<span class="badge good">passed</span>'} ${escapeHtml(verdictLine(comparison))}</h2>
+<section id="verdict"><h2>${failed ? html`<span class="badge bad">failed</span>` : html`<span class="badge good">passed</span>`} ${verdictLine(comparison)}</h2>
 ${crossings}
-<p class="muted">${rules.length === 0 ? 'No rules given.' : `Rules: ${rules.map((r) => `<code>${escapeHtml(r)}</code>`).join(', ')}`}</p></section>
+<p class="muted">${
+    rules.length === 0
+      ? 'No rules given.'
+      : html`Rules: ${joinHtml(
+          rules.map((r) => html`<code>${r}</code>`),
+          ', ',
+        )}`
+  }</p></section>
 ${overview}
 ${sections}`;
   return renderPage(`cacheproof: ${labels.head} against ${labels.base}`, body, []);

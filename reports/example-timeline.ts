@@ -1,5 +1,5 @@
 import type { AnomalyExample, ExampleOperation, ExampleStep } from '../checker/types.ts';
-import { escapeHtml } from './escape.ts';
+import { html, type SafeHtml } from './escape.ts';
 import { formatDecimal, formatMs } from './format.ts';
 
 const WIDTH = 960;
@@ -72,7 +72,7 @@ function staleReadOps(operations: readonly ExampleOperation[]): Set<number> {
  * operations from invocation to completion, numbered dots are the strategy's steps) and the
  * steps in time order as a table, so the race reads without JavaScript.
  */
-export function renderExample(example: AnomalyExample, index: number): string {
+export function renderExample(example: AnomalyExample, index: number): SafeHtml {
   const clientOf = new Map(example.operations.map((op) => [op.op, op.client]));
   const laneName = (op: number): string => {
     const client = clientOf.get(op);
@@ -97,12 +97,12 @@ export function renderExample(example: AnomalyExample, index: number): string {
   const height = TOP + lanes.length * LANE_HEIGHT + AXIS_HEIGHT;
   const stale = staleReadOps(example.operations);
 
-  const parts: string[] = [];
+  const parts: SafeHtml[] = [];
   lanes.forEach((lane, i) => {
     const y = TOP + i * LANE_HEIGHT;
     parts.push(
-      `<line x1="${LANE_LABEL}" y1="${y + 36}" x2="${WIDTH - RIGHT_PAD}" y2="${y + 36}" stroke="#d9dee5" stroke-dasharray="3 3"/>`,
-      `<text x="8" y="${y + 40}" font-size="13" fill="#1a202c">${escapeHtml(lane)}</text>`,
+      html`<line x1="${LANE_LABEL}" y1="${y + 36}" x2="${WIDTH - RIGHT_PAD}" y2="${y + 36}" stroke="#d9dee5" stroke-dasharray="3 3"/>`,
+      html`<text x="8" y="${y + 40}" font-size="13" fill="#1a202c">${lane}</text>`,
     );
   });
   for (const op of example.operations) {
@@ -110,12 +110,12 @@ export function renderExample(example: AnomalyExample, index: number): string {
     const x0 = xOf(op.invokeMs);
     const x1 = Math.max(xOf(op.completeMs), x0 + 3);
     const color = stale.has(op.op) ? STALE_COLOR : op.kind === 'read' ? READ_COLOR : WRITE_COLOR;
-    const dash = op.outcome === 'ok' ? '' : ' stroke-dasharray="4 2"';
+    const dash = op.outcome === 'ok' ? '' : html` stroke-dasharray="4 2"`;
     const late = x0 > LANE_LABEL + plotWidth * 0.6;
     parts.push(
-      `<rect x="${x0.toFixed(1)}" y="${y + 28}" width="${(x1 - x0).toFixed(1)}" height="16" rx="3" fill="${color}" fill-opacity="0.22" stroke="${color}"${dash}><title>op ${op.op}: ${escapeHtml(describeOperation(op))}, ${formatMs(op.invokeMs)}–${formatMs(op.completeMs)} ms</title></rect>`,
+      html`<rect x="${x0.toFixed(1)}" y="${y + 28}" width="${(x1 - x0).toFixed(1)}" height="16" rx="3" fill="${color}" fill-opacity="0.22" stroke="${color}"${dash}><title>op ${op.op}: ${describeOperation(op)}, ${formatMs(op.invokeMs)}–${formatMs(op.completeMs)} ms</title></rect>`,
       // Labels of bars in the right part of the plot end at the bar so they stay inside the SVG.
-      `<text x="${(late ? x1 : x0).toFixed(1)}" y="${y + 22}" font-size="12" fill="${color}" text-anchor="${late ? 'end' : 'start'}">${escapeHtml(`op ${op.op}: ${describeOperation(op)}${stale.has(op.op) ? ' — stale' : ''}`)}</text>`,
+      html`<text x="${(late ? x1 : x0).toFixed(1)}" y="${y + 22}" font-size="12" fill="${color}" text-anchor="${late ? 'end' : 'start'}">${`op ${op.op}: ${describeOperation(op)}${stale.has(op.op) ? ' — stale' : ''}`}</text>`,
     );
   }
   // Dots closer than a dot's width stack below each other instead of hiding one another.
@@ -130,13 +130,13 @@ export function renderExample(example: AnomalyExample, index: number): string {
     placed.set(lane, levels);
     const y = laneY(lane) + 36 + level * DOT_SPACING;
     parts.push(
-      `<circle cx="${x.toFixed(1)}" cy="${y}" r="8" fill="#1a202c"><title>${escapeHtml(describeStep(step))}</title></circle>`,
-      `<text x="${x.toFixed(1)}" y="${y + 4}" font-size="10" fill="#fff" text-anchor="middle">${i + 1}</text>`,
+      html`<circle cx="${x.toFixed(1)}" cy="${y}" r="8" fill="#1a202c"><title>${describeStep(step)}</title></circle>`,
+      html`<text x="${x.toFixed(1)}" y="${y + 4}" font-size="10" fill="#fff" text-anchor="middle">${i + 1}</text>`,
     );
   });
   const axisY = TOP + lanes.length * LANE_HEIGHT + 6;
   parts.push(
-    `<line x1="${LANE_LABEL}" y1="${axisY}" x2="${WIDTH - RIGHT_PAD}" y2="${axisY}" stroke="#5a6473"/>`,
+    html`<line x1="${LANE_LABEL}" y1="${axisY}" x2="${WIDTH - RIGHT_PAD}" y2="${axisY}" stroke="#5a6473"/>`,
   );
   // One precision for every tick, enough to tell neighbours apart.
   const tickDigits = span < 1 ? 3 : span < 10 ? 2 : span < 100 ? 1 : 0;
@@ -145,28 +145,24 @@ export function renderExample(example: AnomalyExample, index: number): string {
     const x = LANE_LABEL + (plotWidth * tick) / 4;
     const anchor = tick === 0 ? 'start' : tick === 4 ? 'end' : 'middle';
     parts.push(
-      `<line x1="${x}" y1="${axisY}" x2="${x}" y2="${axisY + 5}" stroke="#5a6473"/>`,
-      `<text x="${x}" y="${axisY + 18}" font-size="11" fill="#5a6473" text-anchor="${anchor}">+${formatDecimal(ms, tickDigits)} ms</text>`,
+      html`<line x1="${x}" y1="${axisY}" x2="${x}" y2="${axisY + 5}" stroke="#5a6473"/>`,
+      html`<text x="${x}" y="${axisY + 18}" font-size="11" fill="#5a6473" text-anchor="${anchor}">+${formatDecimal(ms, tickDigits)} ms</text>`,
     );
   }
 
-  const stepRows = steps
-    .map(
-      (step, i) =>
-        `<tr><td class="num">${i + 1}</td><td class="num">+${formatMs(step.atMs - t0)} ms</td><td>${escapeHtml(laneName(step.op))}</td><td>${step.op < 0 ? '' : `op ${step.op}`}</td><td>${escapeHtml(describeStep(step))}</td></tr>`,
-    )
-    .join('');
-  const opRows = example.operations
-    .map(
-      (op) =>
-        `<tr><td>op ${op.op}</td><td>client ${op.client}</td><td class="num">+${formatMs(op.invokeMs - t0)} ms</td><td class="num">+${formatMs(op.completeMs - t0)} ms</td><td>${escapeHtml(describeOperation(op))}${stale.has(op.op) ? ' <span class="crossed">stale</span>' : ''}</td></tr>`,
-    )
-    .join('');
-  return `<div class="example" id="example-${index + 1}">
-<h3>${index + 1}. ${KIND_TITLES[example.kind] ?? escapeHtml(example.kind)} on key ${escapeHtml(example.key)}</h3>
-<p>${escapeHtml(example.description)}</p>
+  const stepRows = steps.map(
+    (step, i) =>
+      html`<tr><td class="num">${i + 1}</td><td class="num">+${formatMs(step.atMs - t0)} ms</td><td>${laneName(step.op)}</td><td>${step.op < 0 ? '' : `op ${step.op}`}</td><td>${describeStep(step)}</td></tr>`,
+  );
+  const opRows = example.operations.map(
+    (op) =>
+      html`<tr><td>op ${op.op}</td><td>client ${op.client}</td><td class="num">+${formatMs(op.invokeMs - t0)} ms</td><td class="num">+${formatMs(op.completeMs - t0)} ms</td><td>${describeOperation(op)}${stale.has(op.op) ? html` <span class="crossed">stale</span>` : ''}</td></tr>`,
+  );
+  return html`<div class="example" id="example-${index + 1}">
+<h3>${index + 1}. ${KIND_TITLES[example.kind] ?? example.kind} on key ${example.key}</h3>
+<p>${example.description}</p>
 <p class="muted">Time 0 is ${formatMs(t0)} ms into the run. Bars: operations from invocation to completion (<span class="swatch" style="background:${READ_COLOR}"></span>read, <span class="swatch" style="background:${WRITE_COLOR}"></span>write, <span class="swatch" style="background:${STALE_COLOR}"></span>stale read). Numbered dots: the strategy's steps.</p>
-<svg viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${escapeHtml(`Timeline of ${example.kind} on key ${example.key}`)}">${parts.join('')}</svg>
+<svg viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${`Timeline of ${example.kind} on key ${example.key}`}">${parts}</svg>
 <table><thead><tr><th class="num">#</th><th class="num">when</th><th>who</th><th>operation</th><th>step</th></tr></thead><tbody>${stepRows}</tbody></table>
 <table><thead><tr><th>operation</th><th>client</th><th class="num">invoked</th><th class="num">completed</th><th>outcome</th></tr></thead><tbody>${opRows}</tbody></table>
 </div>`;

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { chartAssets } from './assets.ts';
-import { escapeHtml, jsonForScript } from './escape.ts';
+import { html, jsonForScript, type SafeHtml, trustedMarkup } from './escape.ts';
 
 /** One series of a chart; values line up with the chart's x. */
 export interface ChartSeries {
@@ -40,8 +41,13 @@ export interface ChartSpec {
 }
 
 /** The element a chart is drawn into, with a note for readers without JavaScript. */
-export function chartSlot(id: string, caption: string): string {
-  return `<figure class="chart-figure"><div class="chart" data-chart-id="${escapeHtml(id)}"><p class="muted">This chart needs JavaScript; the tables hold the numbers.</p></div><figcaption>${escapeHtml(caption)}</figcaption></figure>`;
+export function chartSlot(id: string, caption: string): SafeHtml {
+  return html`<figure class="chart-figure"><div class="chart" data-chart-id="${id}"><p class="muted">This chart needs JavaScript; the tables hold the numbers.</p></div><figcaption>${caption}</figcaption></figure>`;
+}
+
+/** The CSP source that allows exactly this inline script and no other. */
+function scriptHash(code: string): string {
+  return `'sha256-${createHash('sha256').update(code, 'utf8').digest('base64')}'`;
 }
 
 const PAGE_CSS = `
@@ -95,24 +101,29 @@ footer { color: var(--muted); font-size: 12px; text-align: center; }
 
 /**
  * A complete, self-contained HTML document: styles, data, uPlot and the chart code are all
- * inline, so the file opens from disk with no request of any kind.
+ * inline, so the file opens from disk with no request of any kind. Its Content-Security-Policy
+ * lets only the page's own two scripts run, by their SHA-256 hashes: markup that got into the
+ * page some other way cannot run a script, even if a renderer forgot to escape it.
  */
-export function renderPage(title: string, body: string, charts: ChartSpec[]): string {
+export function renderPage(title: string, body: SafeHtml, charts: ChartSpec[]): string {
   const assets = chartAssets();
+  const scripts = charts.length === 0 ? [] : [assets.script, assets.charts];
+  const scriptSrc = scripts.length === 0 ? "'none'" : scripts.map(scriptHash).join(' ');
+  // Built from constants and base64 hashes only, so it needs no escaping (and reads as written).
+  const csp = `default-src 'none'; script-src ${scriptSrc}; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'`;
   const chartScripts =
     charts.length === 0
       ? ''
-      : `<script type="application/json" id="cacheproof-data">${jsonForScript({ charts })}</script>
-<script>${assets.script}</script>
-<script>${assets.charts}</script>`;
-  return `<!DOCTYPE html>
+      : html`<script type="application/json" id="cacheproof-data">${trustedMarkup(jsonForScript({ charts }))}</script>
+${scripts.map((code) => html`<script>${trustedMarkup(code)}</script>`)}`;
+  return html`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
-<title>${escapeHtml(title)}</title>
-<style>${assets.css}${PAGE_CSS}</style>
+<meta http-equiv="Content-Security-Policy" content="${trustedMarkup(csp)}">
+<title>${title}</title>
+<style>${trustedMarkup(assets.css + PAGE_CSS)}</style>
 </head>
 <body>
 <main>
@@ -122,5 +133,5 @@ ${body}
 ${chartScripts}
 </body>
 </html>
-`;
+`.markup;
 }

@@ -1,5 +1,5 @@
 import { formatDuration } from '../kernel/duration.ts';
-import { escapeHtml } from './escape.ts';
+import { html, joinHtml, type SafeHtml } from './escape.ts';
 import { renderExample } from './example-timeline.ts';
 import { faultColor } from './fault-colors.ts';
 import { formatDecimal, formatInteger, formatMetric, formatMs, formatPercent } from './format.ts';
@@ -27,11 +27,11 @@ function metric(name: string): MetricDefinition {
  * A value cell carrying the exact number in `data-value`, so tools (and the browser tests)
  * can check what the page says against result.json.
  */
-function metricCell(result: RunResult, name: string, extraClass = ''): string {
+function metricCell(result: RunResult, name: string, extraClass = ''): SafeHtml {
   const definition = metric(name);
   const value = definition.value(result);
   const classes = `num${extraClass === '' ? '' : ` ${extraClass}`}`;
-  return `<td class="${classes}" data-metric="${name}" data-value="${value}">${escapeHtml(formatMetric(definition, value))}</td>`;
+  return html`<td class="${classes}" data-metric="${name}" data-value="${value}">${formatMetric(definition, value)}</td>`;
 }
 
 /** "ycsb-b (95% reads, zipfian 0.99, 10,000 keys, 256 B)". */
@@ -67,11 +67,11 @@ function faultBands(result: RunResult): ChartBand[] {
   }));
 }
 
-function verdictBadge(result: RunResult, short = false): string {
-  if (result.run.interrupted) return '<span class="badge warn">interrupted</span>';
+function verdictBadge(result: RunResult, short = false): SafeHtml {
+  if (result.run.interrupted) return html`<span class="badge warn">interrupted</span>`;
   return result.consistency.valid
-    ? `<span class="badge good">${short ? 'consistent' : 'no anomalies'}</span>`
-    : `<span class="badge bad">${short ? 'anomalies' : 'anomalies found'}</span>`;
+    ? html`<span class="badge good">${short ? 'consistent' : 'no anomalies'}</span>`
+    : html`<span class="badge bad">${short ? 'anomalies' : 'anomalies found'}</span>`;
 }
 
 const GLANCE_METRICS = [
@@ -85,36 +85,34 @@ const GLANCE_METRICS = [
   'hitRatio',
 ];
 
-function glanceSection(result: RunResult): string {
+function glanceSection(result: RunResult): SafeHtml {
   const tiles = GLANCE_METRICS.map((name) => {
     const definition = metric(name);
     const value = definition.value(result);
     const isAnomaly = ['staleReadRate', 'divergentKeys', 'lostWrites', 'errors'].includes(name);
     const tone = !isAnomaly || value === null ? '' : value > 0 ? ' bad' : ' good';
-    return `<div class="tile${tone}"><div class="label">${escapeHtml(definition.label)}</div><div class="value">${escapeHtml(formatMetric(definition, value))}</div></div>`;
-  }).join('');
+    return html`<div class="tile${tone}"><div class="label">${definition.label}</div><div class="value">${formatMetric(definition, value)}</div></div>`;
+  });
   const rows = HEADLINE_METRICS.map(
-    (name) => `<tr><th scope="row">${escapeHtml(metric(name).label)}</th>${metricCell(result, name)}</tr>`,
-  ).join('');
+    (name) => html`<tr><th scope="row">${metric(name).label}</th>${metricCell(result, name)}</tr>`,
+  );
   const r = result.run;
-  return `<section id="verdict">
+  return html`<section id="verdict">
 <h2>Verdict at a glance ${verdictBadge(result)}</h2>
-${r.interrupted ? '<p class="banner">This run was interrupted: the numbers cover only the part that ran.</p>' : ''}
+${r.interrupted ? html`<p class="banner">This run was interrupted: the numbers cover only the part that ran.</p>` : ''}
 <div class="glance" aria-hidden="true">${tiles}</div>
 <table class="headline compact" id="headline"><thead><tr><th>metric</th><th class="num">value</th></tr></thead><tbody>${rows}</tbody></table>
-<p class="muted">${escapeHtml(`${r.strategy} · ${describeWorkload(result)} · ${describeLoadModel(result)} · ${formatDuration(r.durationMs)} measured after ${formatDuration(r.warmupMs)} warm-up · seed ${r.seed} · faults: ${describeFaults(result)}`)}</p>
+<p class="muted">${`${r.strategy} · ${describeWorkload(result)} · ${describeLoadModel(result)} · ${formatDuration(r.durationMs)} measured after ${formatDuration(r.warmupMs)} warm-up · seed ${r.seed} · faults: ${describeFaults(result)}`}</p>
 </section>`;
 }
 
-function faultLegend(result: RunResult): string {
-  if (result.run.faults.length === 0) return '<p class="muted">No faults were injected.</p>';
-  const items = result.run.faults
-    .map((f) => {
-      const band = faultBands({ ...result, run: { ...result.run, faults: [f] } })[0] as ChartBand;
-      return `<li><span class="swatch" style="background:${band.color}"></span>${escapeHtml(f.name)} on ${escapeHtml(f.target)}: ${formatDuration(f.startMs)} → ${f.healMs === null ? 'not healed before the end' : formatDuration(f.healMs)}</li>`;
-    })
-    .join('');
-  return `<ul class="fault-legend">${items}</ul>`;
+function faultLegend(result: RunResult): SafeHtml {
+  if (result.run.faults.length === 0) return html`<p class="muted">No faults were injected.</p>`;
+  const items = result.run.faults.map((f) => {
+    const band = faultBands({ ...result, run: { ...result.run, faults: [f] } })[0] as ChartBand;
+    return html`<li><span class="swatch" style="background:${band.color}"></span>${f.name} on ${f.target}: ${formatDuration(f.startMs)} → ${f.healMs === null ? 'not healed before the end' : formatDuration(f.healMs)}</li>`;
+  });
+  return html`<ul class="fault-legend">${items}</ul>`;
 }
 
 function timeCharts(result: RunResult): ChartSpec[] {
@@ -205,22 +203,22 @@ function visibilityChart(result: RunResult): ChartSpec {
   };
 }
 
-function latencyTable(result: RunResult): string {
-  const row = (label: string, s: RunResult['latency']['read']): string =>
-    `<tr><th scope="row">${label}</th><td class="num">${formatInteger(s.count)}</td>${[s.p50, s.p90, s.p99, s.p999, s.max, s.mean].map((v) => `<td class="num">${formatMs(v)}</td>`).join('')}</tr>`;
-  return `<table><thead><tr><th>ms</th><th class="num">count</th><th class="num">p50</th><th class="num">p90</th><th class="num">p99</th><th class="num">p99.9</th><th class="num">max</th><th class="num">mean</th></tr></thead>
+function latencyTable(result: RunResult): SafeHtml {
+  const row = (label: string, s: RunResult['latency']['read']): SafeHtml =>
+    html`<tr><th scope="row">${label}</th><td class="num">${formatInteger(s.count)}</td>${[s.p50, s.p90, s.p99, s.p999, s.max, s.mean].map((v) => html`<td class="num">${formatMs(v)}</td>`)}</tr>`;
+  return html`<table><thead><tr><th>ms</th><th class="num">count</th><th class="num">p50</th><th class="num">p90</th><th class="num">p99</th><th class="num">p99.9</th><th class="num">max</th><th class="num">mean</th></tr></thead>
 <tbody>${row('read', result.latency.read)}${row('write', result.latency.write)}</tbody></table>`;
 }
 
 /** autocannon's client-side figures of an HTTP-driven run: they include HTTP and the socket. */
-function httpSection(result: RunResult): string {
+function httpSection(result: RunResult): SafeHtml {
   const http = result.http;
-  if (http === undefined) return '';
+  if (http === undefined) return html``;
   const l = http.latencyMs;
   const statuses = Object.entries(http.statusCodes)
     .map(([code, count]) => `${code}: ${formatInteger(count)}`)
     .join(', ');
-  return `<h3>Measured by the HTTP client (${escapeHtml(http.tool)})</h3>
+  return html`<h3>Measured by the HTTP client (${http.tool})</h3>
 <p class="muted">Client-side figures include HTTP parsing, JSON and the loopback socket; the table above is measured in the service.</p>
 <table class="compact" id="http-figures"><tbody>
 <tr><th scope="row">connections</th><td class="num">${formatInteger(http.connections)}${http.overallRate === null ? '' : `, target ${formatInteger(http.overallRate)} req/s`}</td></tr>
@@ -228,26 +226,22 @@ function httpSection(result: RunResult): string {
 <tr><th scope="row">latency p50 / p99 / p99.9 / max</th><td class="num">${[l.p50, l.p99, l.p999, l.max].map(formatMs).join(' / ')} ms</td></tr>
 <tr><th scope="row">sent / completed / 2xx / non-2xx</th><td class="num">${[http.sent, http.completed, http.responses2xx, http.non2xx].map(formatInteger).join(' / ')}</td></tr>
 <tr><th scope="row">errors (timeouts)</th><td class="num">${formatInteger(http.errors)} (${formatInteger(http.timeouts)})</td></tr>
-<tr><th scope="row">status codes</th><td class="num">${escapeHtml(statuses === '' ? 'none' : statuses)}</td></tr>
+<tr><th scope="row">status codes</th><td class="num">${statuses === '' ? 'none' : statuses}</td></tr>
 <tr><th scope="row">duration by its clock</th><td class="num">${formatDecimal(http.durationSec, 1)} s</td></tr>
 </tbody></table>`;
 }
 
-function consistencySection(result: RunResult): string {
+function consistencySection(result: RunResult): SafeHtml {
   const c = result.consistency;
-  const visibilityRows = c.visibility
-    .map(
-      (p) =>
-        `<tr><td>${escapeHtml(bucketLabel(p.fromMs, p.toMs))}</td><td class="num">${formatInteger(p.reads)}</td><td class="num">${formatPercent(p.visibleShare)}</td></tr>`,
-    )
-    .join('');
-  const ninesRows = c.nines
-    .map(
-      (n) =>
-        `<tr><td>${formatDuration(n.delayMs)}</td><td class="num">${formatInteger(n.probes)}</td><td class="num">${formatPercent(n.consistentShare)}</td></tr>`,
-    )
-    .join('');
-  return `<section id="stale-reads-section">
+  const visibilityRows = c.visibility.map(
+    (p) =>
+      html`<tr><td>${bucketLabel(p.fromMs, p.toMs)}</td><td class="num">${formatInteger(p.reads)}</td><td class="num">${formatPercent(p.visibleShare)}</td></tr>`,
+  );
+  const ninesRows = c.nines.map(
+    (n) =>
+      html`<tr><td>${formatDuration(n.delayMs)}</td><td class="num">${formatInteger(n.probes)}</td><td class="num">${formatPercent(n.consistentShare)}</td></tr>`,
+  );
+  return html`<section id="stale-reads-section">
 <h2>Stale reads over time</h2>
 ${chartSlot('stale-reads', 'Stale reads per second: reads that returned an older version than a write completed before they began.')}
 <table><thead><tr><th>stale reads</th><th class="num">rate</th><th class="num">age p50</th><th class="num">age p99</th><th class="num">age max</th><th class="num">max versions behind</th></tr></thead>
@@ -256,58 +250,57 @@ ${chartSlot('stale-reads', 'Stale reads per second: reads that returned an older
 <section id="visibility-section">
 <h2>t-visibility</h2>
 ${chartSlot('visibility', 'Of the reads issued t after a write of their key completed, the share that saw that write. A correct strategy stays at 100% from 0 ms on.')}
-${c.visibility.length === 0 ? '<p class="muted">No read followed a completed write.</p>' : `<details><summary>Buckets</summary><table class="compact"><thead><tr><th>t, ms</th><th class="num">reads</th><th class="num">saw the write</th></tr></thead><tbody>${visibilityRows}</tbody></table></details>`}
-${c.nines.length === 0 ? '' : `<h3>Consistency nines</h3><table class="compact"><thead><tr><th>sampled after</th><th class="num">probes</th><th class="num">cache consistent with MySQL</th></tr></thead><tbody>${ninesRows}</tbody></table>`}
+${c.visibility.length === 0 ? html`<p class="muted">No read followed a completed write.</p>` : html`<details><summary>Buckets</summary><table class="compact"><thead><tr><th>t, ms</th><th class="num">reads</th><th class="num">saw the write</th></tr></thead><tbody>${visibilityRows}</tbody></table></details>`}
+${c.nines.length === 0 ? '' : html`<h3>Consistency nines</h3><table class="compact"><thead><tr><th>sampled after</th><th class="num">probes</th><th class="num">cache consistent with MySQL</th></tr></thead><tbody>${ninesRows}</tbody></table>`}
 </section>`;
 }
 
-function anomaliesSection(result: RunResult): string {
+function anomaliesSection(result: RunResult): SafeHtml {
   const c = result.consistency;
   const examples =
     c.examples.length === 0
-      ? '<p class="muted">No anomaly to explain: the checker found no stale read, divergent key or lost write.</p>'
-      : c.examples.map((example, i) => renderExample(example, i)).join('\n');
+      ? html`<p class="muted">No anomaly to explain: the checker found no stale read, divergent key or lost write.</p>`
+      : joinHtml(
+          c.examples.map((example, i) => renderExample(example, i)),
+          '\n',
+        );
   const divergentRows = c.divergent
     .slice(0, MAX_LISTED)
     .map(
       (d) =>
-        `<tr><td class="num">${formatInteger(d.key)}</td><td class="num">v${d.dbVersion}</td><td class="num">${d.cacheVersion === 0 ? 'none' : `v${d.cacheVersion}`}</td><td>${d.kind === 'cache-older' ? 'stale entry (cache older)' : 'write MySQL never got (cache newer)'}</td></tr>`,
-    )
-    .join('');
+        html`<tr><td class="num">${formatInteger(d.key)}</td><td class="num">v${d.dbVersion}</td><td class="num">${d.cacheVersion === 0 ? 'none' : `v${d.cacheVersion}`}</td><td>${d.kind === 'cache-older' ? 'stale entry (cache older)' : 'write MySQL never got (cache newer)'}</td></tr>`,
+    );
   const lostRows = c.lost
     .slice(0, MAX_LISTED)
     .map(
       (l) =>
-        `<tr><td class="num">${formatInteger(l.key)}</td><td class="num">op ${l.op}</td><td class="num">v${l.version}</td><td class="num">v${l.finalDbVersion}</td></tr>`,
-    )
-    .join('');
-  const more = (total: number): string =>
-    total > MAX_LISTED ? `<p class="muted">First ${MAX_LISTED} of ${formatInteger(total)}.</p>` : '';
-  return `<section id="anomalies">
+        html`<tr><td class="num">${formatInteger(l.key)}</td><td class="num">op ${l.op}</td><td class="num">v${l.version}</td><td class="num">v${l.finalDbVersion}</td></tr>`,
+    );
+  const more = (total: number): SafeHtml | '' =>
+    total > MAX_LISTED ? html`<p class="muted">First ${MAX_LISTED} of ${formatInteger(total)}.</p>` : '';
+  return html`<section id="anomalies">
 <h2>Worked anomaly examples</h2>
 ${examples}
-${c.divergentKeys === 0 ? '' : `<h3>Divergent keys (${formatInteger(c.divergentKeys)})</h3><table><thead><tr><th class="num">key</th><th class="num">MySQL</th><th class="num">cache</th><th>kind</th></tr></thead><tbody>${divergentRows}</tbody></table>${more(c.divergentKeys)}`}
-${c.lost.length === 0 ? '' : `<h3>${c.lostWrites === null ? `Writes above MySQL's final row (${formatInteger(c.writesAboveFinalRow)}; lost writes not measured: ${escapeHtml(c.lostWritesMeasuredBy)})` : `Lost writes (${formatInteger(c.lostWrites)}, by MySQL's binlog)`}</h3><table><thead><tr><th class="num">key</th><th class="num">write</th><th class="num">acknowledged</th><th class="num">MySQL final</th></tr></thead><tbody>${lostRows}</tbody></table>${more(c.lostWrites ?? c.writesAboveFinalRow)}`}
+${c.divergentKeys === 0 ? '' : html`<h3>Divergent keys (${formatInteger(c.divergentKeys)})</h3><table><thead><tr><th class="num">key</th><th class="num">MySQL</th><th class="num">cache</th><th>kind</th></tr></thead><tbody>${divergentRows}</tbody></table>${more(c.divergentKeys)}`}
+${c.lost.length === 0 ? '' : html`<h3>${c.lostWrites === null ? `Writes above MySQL's final row (${formatInteger(c.writesAboveFinalRow)}; lost writes not measured: ${c.lostWritesMeasuredBy})` : `Lost writes (${formatInteger(c.lostWrites)}, by MySQL's binlog)`}</h3><table><thead><tr><th class="num">key</th><th class="num">write</th><th class="num">acknowledged</th><th class="num">MySQL final</th></tr></thead><tbody>${lostRows}</tbody></table>${more(c.lostWrites ?? c.writesAboveFinalRow)}`}
 </section>`;
 }
 
-function settingsList(entries: [string, string][]): string {
-  return `<dl class="settings">${entries.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>`;
+function settingsList(entries: [string, string][]): SafeHtml {
+  return html`<dl class="settings">${entries.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>`;
 }
 
-function settingsSection(result: RunResult): string {
+function settingsSection(result: RunResult): SafeHtml {
   const r = result.run;
   const config = Object.entries(r.strategyConfig).map(([k, v]) => `${k}=${String(v)}`);
-  const faultRows = r.faults
-    .map(
-      (f) =>
-        `<tr><td>${escapeHtml(f.id)}</td><td>${escapeHtml(f.name)}</td><td>${escapeHtml(f.target)}</td><td class="num">${formatDuration(f.startMs)}</td><td class="num">${f.healMs === null ? '—' : formatDuration(f.healMs)}</td><td class="mono">${escapeHtml(JSON.stringify(f.params))}</td></tr>`,
-    )
-    .join('');
-  const errorKinds = Object.entries(result.throughput.errorsByKind)
-    .map(([k, v]) => `<tr><td>${escapeHtml(k)}</td><td class="num">${formatInteger(v)}</td></tr>`)
-    .join('');
-  return `<section id="settings">
+  const faultRows = r.faults.map(
+    (f) =>
+      html`<tr><td>${f.id}</td><td>${f.name}</td><td>${f.target}</td><td class="num">${formatDuration(f.startMs)}</td><td class="num">${f.healMs === null ? '—' : formatDuration(f.healMs)}</td><td class="mono">${JSON.stringify(f.params)}</td></tr>`,
+  );
+  const errorKinds = Object.entries(result.throughput.errorsByKind).map(
+    ([k, v]) => html`<tr><td>${k}</td><td class="num">${formatInteger(v)}</td></tr>`,
+  );
+  return html`<section id="settings">
 <h2>Settings, seed, environment and versions</h2>
 ${settingsList([
   ['run id', r.id],
@@ -330,8 +323,8 @@ ${settingsList([
   ['MySQL queries', formatInteger(result.db.queries)],
   ['environment', r.env.kind],
 ])}
-${r.faults.length === 0 ? '' : `<h3>Faults</h3><table><thead><tr><th>id</th><th>fault</th><th>target</th><th class="num">start</th><th class="num">heal</th><th>parameters</th></tr></thead><tbody>${faultRows}</tbody></table>`}
-${errorKinds === '' ? '' : `<h3>Errors by kind</h3><table class="compact"><tbody>${errorKinds}</tbody></table>`}
+${r.faults.length === 0 ? '' : html`<h3>Faults</h3><table><thead><tr><th>id</th><th>fault</th><th>target</th><th class="num">start</th><th class="num">heal</th><th>parameters</th></tr></thead><tbody>${faultRows}</tbody></table>`}
+${errorKinds.length === 0 ? '' : html`<h3>Errors by kind</h3><table class="compact"><tbody>${errorKinds}</tbody></table>`}
 <h3>Versions</h3>${settingsList(Object.entries(r.env.versions))}
 </section>`;
 }
@@ -342,9 +335,9 @@ ${errorKinds === '' ? '' : `<h3>Errors by kind</h3><table class="compact"><tbody
  */
 export function renderReport(result: RunResult): string {
   const r = result.run;
-  const body = `<header>
-<h1>cacheproof: ${escapeHtml(r.strategy)}</h1>
-<p class="subtitle">Run <span class="mono">${escapeHtml(r.id)}</span>, started ${escapeHtml(r.startedAt)}, seed ${escapeHtml(r.seed)}</p>
+  const body = html`<header>
+<h1>cacheproof: ${r.strategy}</h1>
+<p class="subtitle">Run <span class="mono">${r.id}</span>, started ${r.startedAt}, seed ${r.seed}</p>
 </header>
 ${glanceSection(result)}
 <section id="throughput-section">
@@ -403,32 +396,26 @@ export function bestIndices(results: readonly RunResult[], definition: MetricDef
  */
 export function renderMatrixReport(results: RunResult[]): string {
   const best = new Map(MATRIX_COLUMNS.map((name) => [name, bestIndices(results, metric(name))]));
-  const header = MATRIX_COLUMNS.map((name) => `<th class="num">${escapeHtml(metric(name).label)}</th>`).join(
-    '',
-  );
-  const rows = results
-    .map((result, i) => {
-      const cells = MATRIX_COLUMNS.map((name) =>
-        metricCell(result, name, best.get(name)?.has(i) === true ? 'best' : ''),
-      ).join('');
-      return `<tr data-strategy="${escapeHtml(result.run.strategy)}"><th scope="row"><span class="swatch" style="background:${PALETTE[i % PALETTE.length]}"></span>${escapeHtml(result.run.strategy)}</th><td>${verdictBadge(result, true)}</td>${cells}</tr>`;
-    })
-    .join('');
+  const header = MATRIX_COLUMNS.map((name) => html`<th class="num">${metric(name).label}</th>`);
+  const rows = results.map((result, i) => {
+    const cells = MATRIX_COLUMNS.map((name) =>
+      metricCell(result, name, best.get(name)?.has(i) === true ? 'best' : ''),
+    );
+    return html`<tr data-strategy="${result.run.strategy}"><th scope="row"><span class="swatch" style="background:${PALETTE[i % PALETTE.length]}"></span>${result.run.strategy}</th><td>${verdictBadge(result, true)}</td>${cells}</tr>`;
+  });
   const first = results[0];
   const settings =
     first === undefined
       ? ''
-      : `<p class="muted">${escapeHtml(`${describeWorkload(first)} · ${describeLoadModel(first)} · ${formatDuration(first.run.durationMs)} each · seed ${first.run.seed} · faults: ${describeFaults(first)}`)}</p>`;
-  const runRows = results
-    .map(
-      (r) =>
-        `<tr><td>${escapeHtml(r.run.strategy)}</td><td class="mono">${escapeHtml(r.run.id)}</td><td class="num">${escapeHtml(r.run.seed)}</td><td>${escapeHtml(r.run.startedAt)}</td><td class="mono">${escapeHtml(
-          Object.entries(r.run.env.versions)
-            .map(([k, v]) => `${k} ${v}`)
-            .join(', '),
-        )}</td></tr>`,
-    )
-    .join('');
+      : html`<p class="muted">${`${describeWorkload(first)} · ${describeLoadModel(first)} · ${formatDuration(first.run.durationMs)} each · seed ${first.run.seed} · faults: ${describeFaults(first)}`}</p>`;
+  const runRows = results.map(
+    (r) =>
+      html`<tr><td>${r.run.strategy}</td><td class="mono">${r.run.id}</td><td class="num">${r.run.seed}</td><td>${r.run.startedAt}</td><td class="mono">${Object.entries(
+        r.run.env.versions,
+      )
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}</td></tr>`,
+  );
 
   const byThroughput = results
     .map((r, i) => ({ r, i }))
@@ -469,7 +456,7 @@ export function renderMatrixReport(results: RunResult[]): string {
       }),
     })),
   };
-  const body = `<header>
+  const body = html`<header>
 <h1>cacheproof: ${results.length} strategies side by side</h1>
 ${settings}
 </header>

@@ -1,134 +1,21 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigurationError } from '../kernel/index.ts';
+import { jsonProblem } from '../kernel/json.ts';
 import { type RunResult, SCHEMA_VERSION } from './types.ts';
 
 /** The file a run directory holds. */
 export const RESULT_FILE = 'result.json';
 
 /**
- * The shape a result must have, field by field: a type name, a nested shape, or a
- * one-element array for "array of". `?` after a type allows null (JSON turns an open
- * bucket's Infinity into null).
+ * The shape a result must have, field by field, in type and range: every field a page renders
+ * or a rule reads is checked here, once, when a result is loaded, so that renderers and
+ * thresholds can trust what they get. A shape is a check of one value (`number(…)`, `text`,
+ * `oneOf(…)`), a nested record of shapes, a one-element array for "array of", or
+ * `mapOf(shape)` for an object of any keys whose values all have that shape.
  */
-type Shape = string | { [field: string]: Shape } | [Shape];
-
-const LATENCY: Shape = {
-  count: 'number',
-  p50: 'number',
-  p90: 'number',
-  p99: 'number',
-  p999: 'number',
-  max: 'number',
-};
-
-const RUN_RESULT_SHAPE: Shape = {
-  schemaVersion: 'number',
-  run: {
-    id: 'string',
-    startedAt: 'string',
-    durationMs: 'number',
-    warmupMs: 'number',
-    seed: 'number',
-    strategy: 'string',
-    strategyConfig: 'object',
-    workload: {
-      name: 'string',
-      readRatio: 'number',
-      distribution: 'string',
-      zipfConstant: 'number?',
-      keys: 'number',
-      valueSize: 'number',
-    },
-    loadModel: { kind: 'string' },
-    driver: 'string',
-    viaProxy: 'boolean',
-    ttlSeconds: 'number',
-    settleMs: 'number',
-    faults: [
-      {
-        id: 'string',
-        name: 'string',
-        target: 'string',
-        startMs: 'number',
-        healMs: 'number?',
-      },
-    ],
-    interrupted: 'boolean',
-    env: { kind: 'string', versions: 'object' },
-  },
-  throughput: {
-    opsPerSec: 'number',
-    reads: 'number',
-    writes: 'number',
-    errors: 'number',
-    errorsByKind: 'object',
-    timeline: [
-      {
-        second: 'number',
-        ops: 'number',
-        reads: 'number',
-        writes: 'number',
-        errors: 'number',
-        staleReads: 'number',
-        readP99Ms: 'number',
-        writeP99Ms: 'number',
-      },
-    ],
-  },
-  latency: { read: LATENCY, write: LATENCY },
-  cache: { hitRatio: 'number', hits: 'number', misses: 'number' },
-  db: { queries: 'number' },
-  consistency: {
-    valid: 'boolean',
-    readsChecked: 'number',
-    staleReads: 'number',
-    staleReadRate: 'number',
-    staleness: { p50Ms: 'number', p99Ms: 'number', maxMs: 'number', maxVersionLag: 'number' },
-    visibility: [{ fromMs: 'number', toMs: 'number?', reads: 'number', visibleShare: 'number' }],
-    divergentKeys: 'number',
-    divergent: 'array',
-    lostWrites: 'number',
-    lost: 'array',
-    nines: [{ delayMs: 'number', probes: 'number', consistentShare: 'number' }],
-    examples: [
-      {
-        kind: 'string',
-        key: 'number',
-        description: 'string',
-        operations: [
-          {
-            op: 'number',
-            client: 'number',
-            kind: 'string',
-            invokeMs: 'number',
-            completeMs: 'number',
-            outcome: 'string',
-            version: 'number',
-          },
-        ],
-        steps: [{ step: 'string', key: 'number', version: 'number', atMs: 'number', op: 'number' }],
-      },
-    ],
-  },
-};
-
-/** The optional `http` section of a run driven over HTTP. */
-const HTTP_SHAPE: Shape = {
-  tool: 'string',
-  connections: 'number',
-  overallRate: 'number?',
-  durationSec: 'number',
-  requestsPerSec: { mean: 'number', stddev: 'number' },
-  latencyMs: { p50: 'number', p99: 'number', p999: 'number', max: 'number' },
-  sent: 'number',
-  completed: 'number',
-  responses2xx: 'number',
-  non2xx: 'number',
-  errors: 'number',
-  timeouts: 'number',
-  statusCodes: 'object',
-};
+type Check = (value: unknown, path: string) => string | null;
+type Shape = Check | { [field: string]: Shape } | [Shape];
 
 function typeName(value: unknown): string {
   if (value === null) return 'null';
@@ -136,23 +23,269 @@ function typeName(value: unknown): string {
   return typeof value;
 }
 
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+function mistyped(path: string, expected: string, value: unknown): string {
+  return value === undefined
+    ? `field ${path} is missing`
+    : `field ${path} should be ${article(expected)}, got ${typeName(value)}`;
+}
+
+/**
+ * A finite number within [min, max] (integers only when `integer`). JSON reads `1e999` as
+ * Infinity, which is refused as out of range.
+ */
+function number(min = Number.NEGATIVE_INFINITY, max = Number.POSITIVE_INFINITY, integer = false): Check {
+  return (value, path) => {
+    if (typeof value !== 'number') return mistyped(path, 'number', value);
+    const inRange = Number.isFinite(value) && value >= min && value <= max;
+    if (inRange && (!integer || Number.isSafeInteger(value))) return null;
+    const what = integer ? 'an integer' : 'a number';
+    const range =
+      max === Number.POSITIVE_INFINITY
+        ? min === Number.NEGATIVE_INFINITY
+          ? 'finite'
+          : `>= ${min}`
+        : `from ${min} to ${max}`;
+    return `field ${path} should be ${what} ${range}, got ${String(value)}`;
+  };
+}
+
+/** Any finite number. */
+const finite = number();
+/** A count: a non-negative integer. */
+const count = number(0, Number.MAX_SAFE_INTEGER, true);
+/** A non-negative number (milliseconds, rates). */
+const nonNegative = number(0);
+/** A share in [0, 1]. */
+const ratio = number(0, 1);
+/** An id or version that may be -1 (a background step has no operation). */
+const signedInteger = number(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, true);
+
+const text: Check = (value, path) => (typeof value === 'string' ? null : mistyped(path, 'string', value));
+const flag: Check = (value, path) => (typeof value === 'boolean' ? null : mistyped(path, 'boolean', value));
+const anyObject: Check = (value, path) =>
+  typeName(value) === 'object' ? null : mistyped(path, 'object', value);
+
+/** A registered name (a driver, a strategy): kebab-case letters and digits. */
+const registeredName: Check = (value, path) => {
+  if (typeof value !== 'string') return mistyped(path, 'string', value);
+  return /^[a-z][a-z0-9-]{0,63}$/.test(value)
+    ? null
+    : `field ${path} should be a registered name (kebab-case), got ${JSON.stringify(value.slice(0, 64))}`;
+};
+
+/** One of a few strings. */
+function oneOf(...values: string[]): Check {
+  return (value, path) => {
+    if (typeof value !== 'string') return mistyped(path, 'string', value);
+    return values.includes(value)
+      ? null
+      : `field ${path} should be one of ${values.join(', ')}, got ${JSON.stringify(value)}`;
+  };
+}
+
+/** `shape`, or null (JSON turns an open bucket's Infinity into null). */
+function nullable(shape: Shape): Check {
+  return (value, path) => (value === null ? null : firstMismatch(value, shape, path));
+}
+
+/** A string, a finite number, a boolean or null: what a setting's value may be. */
+const setting: Check = (value, path) =>
+  value === null || typeof value === 'string' || typeof value === 'boolean'
+    ? null
+    : typeof value === 'number'
+      ? finite(value, path)
+      : `field ${path} should be a string, number, boolean or null, got ${typeName(value)}`;
+
+/** An object of any keys whose values all have `shape`. */
+function mapOf(shape: Shape): Check {
+  return (value, path) => {
+    if (typeName(value) !== 'object') return mistyped(path, 'object', value);
+    for (const [key, entry] of Object.entries(value as Record<string, unknown>)) {
+      const problem = firstMismatch(entry, shape, `${path}.${key}`);
+      if (problem !== null) return problem;
+    }
+    return null;
+  };
+}
+
+/** `shape`, or absent (fields added to the schema after results were written). */
+function optional(shape: Shape): Check {
+  return (value, path) => (value === undefined ? null : firstMismatch(value, shape, path));
+}
+
+/** An object whose `field` picks its shape among `shapes`. */
+function taggedBy(field: string, shapes: Record<string, Shape>): Check {
+  return (value, path) => {
+    if (typeName(value) !== 'object') return mistyped(path, 'object', value);
+    const tag = (value as Record<string, unknown>)[field];
+    const problem = oneOf(...Object.keys(shapes))(tag, `${path}.${field}`);
+    if (problem !== null) return problem;
+    return firstMismatch(value, shapes[tag as string] as Shape, path);
+  };
+}
+
+const LATENCY: Shape = {
+  count,
+  p50: nonNegative,
+  p90: nonNegative,
+  p99: nonNegative,
+  p999: nonNegative,
+  max: nonNegative,
+  mean: nonNegative,
+};
+
+const RUN_RESULT_SHAPE: Shape = {
+  schemaVersion: count,
+  run: {
+    id: text,
+    startedAt: text,
+    durationMs: nonNegative,
+    warmupMs: nonNegative,
+    seed: count,
+    strategy: text,
+    strategyConfig: mapOf(setting),
+    workload: {
+      name: text,
+      readRatio: ratio,
+      distribution: text,
+      zipfConstant: nullable(ratio),
+      keys: count,
+      valueSize: count,
+    },
+    loadModel: taggedBy('kind', {
+      closed: { clients: count },
+      open: { rate: nonNegative, maxInFlight: count, droppedOps: count },
+    }),
+    driver: registeredName,
+    viaProxy: flag,
+    ttlSeconds: count,
+    settleMs: nonNegative,
+    faults: [
+      {
+        id: text,
+        name: text,
+        kind: optional(text),
+        target: text,
+        startMs: nonNegative,
+        healMs: nullable(nonNegative),
+        params: anyObject,
+        recoveryMs: optional(nullable(nonNegative)),
+      },
+    ],
+    interrupted: flag,
+    env: { kind: text, versions: mapOf(text) },
+  },
+  throughput: {
+    goodput: nonNegative,
+    attemptedOpsPerSec: nonNegative,
+    errorRate: ratio,
+    okOps: count,
+    reads: count,
+    writes: count,
+    errors: count,
+    errorsByKind: mapOf(count),
+    timeline: [
+      {
+        second: count,
+        ops: count,
+        okOps: count,
+        reads: count,
+        writes: count,
+        errors: count,
+        staleReads: count,
+        readP99Ms: nonNegative,
+        writeP99Ms: nonNegative,
+      },
+    ],
+  },
+  latency: { read: LATENCY, write: LATENCY, failed: { read: LATENCY, write: LATENCY } },
+  cache: { hitRatio: ratio, hits: count, misses: count },
+  db: { queries: count },
+  consistency: {
+    valid: flag,
+    readsChecked: count,
+    staleReads: count,
+    staleReadRate: ratio,
+    readsAfterWrite: count,
+    staleReadRateAfterWrite: ratio,
+    staleness: { p50Ms: nonNegative, p99Ms: nonNegative, maxMs: nonNegative, maxVersionLag: count },
+    visibility: [{ fromMs: nonNegative, toMs: nullable(nonNegative), reads: count, visibleShare: ratio }],
+    divergentKeys: count,
+    divergent: [
+      {
+        key: signedInteger,
+        dbVersion: count,
+        cacheVersion: count,
+        kind: oneOf('cache-older', 'cache-newer'),
+      },
+    ],
+    lostWrites: nullable(count),
+    lostWritesMeasuredBy: text,
+    lost: [{ op: signedInteger, key: signedInteger, version: count, finalDbVersion: count }],
+    writesAboveFinalRow: count,
+    nines: [
+      {
+        delayMs: nonNegative,
+        probes: count,
+        inconsistent: count,
+        consistentShare: ratio,
+        keys: count,
+        keyWeightedShare: ratio,
+        flushLagged: count,
+      },
+    ],
+    examples: [
+      {
+        kind: oneOf('stale-read', 'divergent-key', 'lost-write'),
+        key: signedInteger,
+        description: text,
+        operations: [
+          {
+            op: signedInteger,
+            client: count,
+            kind: oneOf('read', 'write'),
+            invokeMs: finite,
+            // An operation still open when the load stopped has no completion (NaN, null in JSON).
+            completeMs: nullable(finite),
+            outcome: oneOf('ok', 'fail', 'info'),
+            // -1: a failed or unknown write's version is not known.
+            version: signedInteger,
+            source: nullable(oneOf('cache', 'db')),
+          },
+        ],
+        // A step that sees no version (a miss, a delete) records -1.
+        steps: [{ step: text, key: signedInteger, version: signedInteger, atMs: finite, op: signedInteger }],
+      },
+    ],
+  },
+};
+
+/** The optional `http` section of a run driven over HTTP. */
+const HTTP_SHAPE: Shape = {
+  tool: text,
+  connections: count,
+  overallRate: nullable(nonNegative),
+  durationSec: nonNegative,
+  requestsPerSec: { mean: nonNegative, stddev: nonNegative },
+  latencyMs: { p50: nonNegative, p99: nonNegative, p999: nonNegative, max: nonNegative },
+  sent: count,
+  completed: count,
+  responses2xx: count,
+  non2xx: count,
+  errors: count,
+  timeouts: count,
+  statusCodes: mapOf(count),
+};
+
 /** The first place `value` departs from `shape`, as "field: problem", or null. */
 function firstMismatch(value: unknown, shape: Shape, path: string): string | null {
-  if (typeof shape === 'string') {
-    const nullable = shape.endsWith('?');
-    const expected = nullable ? shape.slice(0, -1) : shape;
-    const actual = typeName(value);
-    if (nullable && actual === 'null') return null;
-    if (value === undefined) return `field ${path} is missing`;
-    if (actual !== expected) return `field ${path} should be ${article(expected)}, got ${actual}`;
-    return null;
-  }
+  if (typeof shape === 'function') return shape(value, path);
   if (Array.isArray(shape)) {
-    if (!Array.isArray(value)) {
-      return value === undefined
-        ? `field ${path} is missing`
-        : `field ${path} should be an array, got ${typeName(value)}`;
-    }
+    if (!Array.isArray(value)) return mistyped(path, 'array', value);
     const element = shape[0];
     for (let i = 0; i < value.length; i++) {
       const problem = firstMismatch(value[i], element, `${path}[${i}]`);
@@ -160,21 +293,13 @@ function firstMismatch(value: unknown, shape: Shape, path: string): string | nul
     }
     return null;
   }
-  if (typeName(value) !== 'object') {
-    return value === undefined
-      ? `field ${path} is missing`
-      : `field ${path} should be an object, got ${typeName(value)}`;
-  }
+  if (typeName(value) !== 'object') return mistyped(path, 'object', value);
   const record = value as Record<string, unknown>;
   for (const [field, fieldShape] of Object.entries(shape)) {
     const problem = firstMismatch(record[field], fieldShape, path === '' ? field : `${path}.${field}`);
     if (problem !== null) return problem;
   }
   return null;
-}
-
-function article(type: string): string {
-  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
 /**
@@ -219,7 +344,7 @@ async function readResultFile(file: string): Promise<RunResult> {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new ConfigurationError(`${file}: not valid JSON (${(error as Error).message})`);
+    throw new ConfigurationError(`${file}: not valid JSON (${jsonProblem(error, text)})`);
   }
   return validateResult(json, file);
 }
@@ -233,9 +358,14 @@ export async function readResult(pathOrDir: string): Promise<RunResult | RunResu
   const info = await stat(pathOrDir).catch(() => null);
   if (info === null) throw new ConfigurationError(`${pathOrDir}: no such file or directory`);
   if (info.isFile()) return readResultFile(pathOrDir);
+  if (!info.isDirectory()) {
+    throw new ConfigurationError(`${pathOrDir}: not a result.json file nor a directory holding one`);
+  }
   const direct = join(pathOrDir, RESULT_FILE);
   if (await isFile(direct)) return readResultFile(direct);
-  const entries = await readdir(pathOrDir, { withFileTypes: true });
+  const entries = await readdir(pathOrDir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+    throw new ConfigurationError(`${pathOrDir}: cannot list (${error.code ?? String(error)})`);
+  });
   const files: string[] = [];
   for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
     const candidate = join(pathOrDir, entry.name, RESULT_FILE);

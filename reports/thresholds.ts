@@ -15,7 +15,7 @@ export interface Threshold {
   text: string;
 }
 
-/** `opsPerSec=10%`: the head may be at most this much worse than the base (in the metric's bad direction). */
+/** `goodput=10%`: the head may be at most this much worse than the base (in the metric's bad direction). */
 export interface MaxRegression {
   metric: string;
   /** Percent when `relative`, else an amount in the metric's unit. */
@@ -92,7 +92,7 @@ export function parseThreshold(text: string): Threshold {
 export function parseMaxRegression(text: string): MaxRegression {
   const match = REGRESSION_PATTERN.exec(text);
   if (match === null) {
-    throw new ConfigurationError(`--max-regression '${text}': expected metric=percent, e.g. 'opsPerSec=10%'`);
+    throw new ConfigurationError(`--max-regression '${text}': expected metric=percent, e.g. 'goodput=10%'`);
   }
   const [, name = '', number = '', percent] = match;
   knownMetric(name, '--max-regression', text);

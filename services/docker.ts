@@ -247,6 +247,7 @@ class DockerEnvironment implements Environment {
       redis: {
         direct: redisDirect,
         proxied: { host: toxiproxyHost, port: toxiproxyContainer.getMappedPort(REDIS_PROXY_PORT) },
+        db: 0,
       },
       mysql: {
         direct: mysqlDirect,

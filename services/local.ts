@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -11,6 +11,7 @@ import {
   freePort,
   killAndWait,
   type ManagedProcess,
+  pidExists,
   redisPing,
   setStopped,
   signalQuietly,
@@ -63,10 +64,13 @@ ${ITEMS_TABLE_DDL.replace(/\n/g, ' ')};
  */
 async function mariadbTemplate(binaries: ServiceBinaries, version: string): Promise<string> {
   const cacheRoot = join(PROJECT_ROOT, '.tools', 'cache');
+  await removeStaleStaging(cacheRoot);
   const template = join(cacheRoot, `mariadb-datadir-${version.replace(/[^\w.-]/g, '_')}`);
   if (existsSync(join(template, 'mysql'))) return template;
   await mkdir(cacheRoot, { recursive: true });
-  const staging = await mkdtemp(join(cacheRoot, 'mariadb-staging-'));
+  // The owner's PID in the name lets a later start tell a staging directory in use from the
+  // leftover of a start that was killed.
+  const staging = await mkdtemp(join(cacheRoot, `${STAGING_PREFIX}${process.pid}-`));
   const datadir = join(staging, 'data');
   const args = [
     '--no-defaults',
@@ -84,6 +88,35 @@ async function mariadbTemplate(binaries: ServiceBinaries, version: string): Prom
     await rm(staging, { recursive: true, force: true });
   }
   return template;
+}
+
+const STAGING_PREFIX = 'mariadb-staging-';
+/** A staging directory without an owner PID (older harnesses) is stale after this long. */
+const UNOWNED_STAGING_MAX_AGE_MS = 10 * 60_000;
+
+/**
+ * Removes MariaDB staging directories under `cacheRoot` whose owner is gone: a harness killed
+ * during its first MariaDB initialisation leaves one (tens of MB) that nothing else removes.
+ * A directory is stale when the PID in its name no longer runs (or is a zombie), or, for a
+ * name without a PID, when it is older than {@link UNOWNED_STAGING_MAX_AGE_MS}.
+ */
+export async function removeStaleStaging(cacheRoot: string): Promise<string[]> {
+  const names = await readdir(cacheRoot).catch(() => [] as string[]);
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(STAGING_PREFIX)) continue;
+    const path = join(cacheRoot, name);
+    const owner = /^(\d+)-/.exec(name.slice(STAGING_PREFIX.length))?.[1];
+    const stale =
+      owner === undefined
+        ? Date.now() - ((await stat(path).catch(() => undefined))?.mtimeMs ?? Date.now()) >
+          UNOWNED_STAGING_MAX_AGE_MS
+        : Number(owner) !== process.pid && !pidExists(Number(owner));
+    if (!stale) continue;
+    await rm(path, { recursive: true, force: true });
+    removed.push(path);
+  }
+  return removed;
 }
 
 let versionsCache: Promise<Record<string, string>> | undefined;
@@ -157,7 +190,7 @@ class LocalEnvironment implements Environment {
     });
     this.startupMs.proxies = Math.round(performance.now() - started);
     this.endpoints = {
-      redis: { direct: redis, proxied: { host: LOOPBACK, port: redisProxyPort } },
+      redis: { direct: redis, proxied: { host: LOOPBACK, port: redisProxyPort }, db: 0 },
       mysql: {
         direct: mysqlDirect,
         proxied: { host: LOOPBACK, port: mysqlProxyPort },

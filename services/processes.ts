@@ -55,7 +55,14 @@ export async function killAndWait(process_: ManagedProcess, timeoutMs = 5000): P
   if (pid === undefined || !process_.isRunning()) return;
   signalQuietly(pid, 'SIGCONT');
   signalQuietly(pid, 'SIGKILL');
-  await Promise.race([process_.exited(), sleep(timeoutMs)]);
+  // The bound's timer is cleared once the process has exited: a pending one would keep the
+  // event loop, and so the harness, alive for `timeoutMs` after its work is done.
+  const bound = new AbortController();
+  await Promise.race([
+    process_.exited(),
+    sleep(timeoutMs, undefined, { signal: bound.signal }).catch(() => undefined),
+  ]);
+  bound.abort();
 }
 
 /** Sends a signal; a process that is already gone is not an error. */
@@ -67,14 +74,18 @@ export function signalQuietly(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** True while a process with this PID exists (zombies excluded where /proc tells). */
+/**
+ * True while a process with this PID exists and runs: a zombie (exited, not yet reaped by its
+ * parent) still answers `kill -0` but is gone for every purpose here, which /proc tells.
+ */
 export function pidExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
-  } catch {
-    return false;
+  } catch (error: unknown) {
+    // EPERM: it exists, owned by someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-  return true;
+  return processState(pid) !== 'Z';
 }
 
 /**
@@ -129,7 +140,10 @@ export function startReaper(pidFile: string, dir: string): ChildProcess {
   writeFileSync(pidFile, '');
   const script = [
     'parent="$1"; pidfile="$2"; dir="$3"',
-    'while kill -0 "$parent" 2>/dev/null && [ -d "$dir" ]; do sleep 0.2; done',
+    // A killed harness whose own parent does not reap it stays a zombie, which kill -0 still
+    // finds: /proc/PID/stat's state (the field after the command name) tells it apart.
+    'alive() { kill -0 "$1" 2>/dev/null || return 1; [ -r "/proc/$1/stat" ] || return 0; s=$(sed "s/.*) //" "/proc/$1/stat" 2>/dev/null | cut -c1); [ "$s" != Z ]; }',
+    'while alive "$parent" && [ -d "$dir" ]; do sleep 0.2; done',
     '[ -d "$dir" ] || exit 0',
     'for p in $(cat "$pidfile" 2>/dev/null); do kill -CONT "$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; done',
     'sleep 0.2; rm -rf "$dir"',

@@ -8,5 +8,51 @@ export const ITEMS_TABLE_DDL = `CREATE TABLE IF NOT EXISTS items (
   updated_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)
 ) ENGINE=InnoDB`;
 
-/** Database names `external` accepts without --allow-existing-db: they must say they are for benchmarks. */
-export const BENCHMARK_DB_NAME = /(bench|cacheproof|test)/i;
+/** The columns of the harness's own `items` table, in order, with their MySQL data types. */
+export const ITEMS_COLUMNS: readonly { name: string; type: string }[] = [
+  { name: 'id', type: 'bigint' },
+  { name: 'version', type: 'bigint' },
+  { name: 'payload', type: 'varbinary' },
+  { name: 'updated_at', type: 'timestamp' },
+];
+
+/** The words of a database name that say it is for benchmarks (README "Environments"). */
+export const BENCHMARK_DB_WORDS: readonly string[] = [
+  'bench',
+  'benchmark',
+  'benchmarks',
+  'cacheproof',
+  'test',
+  'tests',
+];
+
+/**
+ * The words of a database name, lower-cased: split on `_`, `-` and `.`, and where lower case
+ * turns to upper case or letters meet digits (`cacheproof_bench` → cacheproof, bench;
+ * `myBench2` → my, bench, 2).
+ */
+export function databaseNameWords(name: string): string[] {
+  return name
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/([A-Za-z])(\d)|(\d)([A-Za-z])/g, (_m, a, b, c, d) =>
+      a === undefined ? `${c} ${d}` : `${a} ${b}`,
+    )
+    .split(/[\s_.-]+/)
+    .filter((word) => word !== '')
+    .map((word) => word.toLowerCase());
+}
+
+/**
+ * Whether `external` may use a database without --allow-existing-db: one of its whole words
+ * is a {@link BENCHMARK_DB_WORDS} word. `prod_latest` and `contest_results` are not.
+ */
+export function isBenchmarkDatabaseName(name: string): boolean {
+  return databaseNameWords(name).some((word) => BENCHMARK_DB_WORDS.includes(word));
+}
+
+/**
+ * Redis keys the harness writes: the cache entries `item:{id}`, and write-behind's queue
+ * `wb:queue` and counters `wb:version:{id}` (strategies/cache-codec.ts, strategies/write-behind.ts;
+ * a test keeps them in step). Runs FLUSHDB, so a database holding any other key is refused.
+ */
+export const HARNESS_REDIS_KEY = /^(?:item:\d+|wb:queue|wb:version:\d+)$/;

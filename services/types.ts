@@ -16,7 +16,8 @@ export interface MysqlAccess {
  * (no faults reach it); `proxied` goes through the Toxiproxy proxy named in `toxiproxy.proxies`.
  */
 export interface ServiceEndpoints {
-  redis: { direct: HostPort; proxied: HostPort };
+  /** `db`: the Redis database index every connection SELECTs (external: the URL's path; else 0). */
+  redis: { direct: HostPort; proxied: HostPort; db: number };
   mysql: { direct: HostPort; proxied: HostPort } & MysqlAccess;
   toxiproxy: { url: string; proxies: { redis: string; mysql: string } };
 }

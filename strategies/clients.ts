@@ -45,6 +45,7 @@ export async function connectRedis(context: StrategyContext): Promise<Redis> {
   const redis = new Redis({
     host,
     port,
+    db: context.endpoints.redis.db,
     lazyConnect: true,
     connectTimeout: options.redisConnectTimeoutMs,
     ...(options.redisCommandTimeoutMs > 0 ? { commandTimeout: options.redisCommandTimeoutMs } : {}),
@@ -53,7 +54,10 @@ export async function connectRedis(context: StrategyContext): Promise<Redis> {
     enableAutoPipelining: options.redisAutoPipelining,
     retryStrategy: (attempt: number) => Math.min(attempt * 20, REDIS_MAX_RECONNECT_DELAY_MS),
   });
-  return connectOrExplain(redis, `Redis at ${host}:${port} (${route(context)})`);
+  return connectOrExplain(
+    redis,
+    `Redis at ${host}:${port} db ${context.endpoints.redis.db} (${route(context)})`,
+  );
 }
 
 /**

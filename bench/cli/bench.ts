@@ -19,13 +19,15 @@ import type { StrategyEntry } from '../../strategies/types.ts';
 import { withFaultPlan } from './fault-plan.ts';
 import { helpText, listText } from './help.ts';
 import { type BenchOptions, parseBenchArgs } from './options.ts';
-import { runBenchSession } from './session.ts';
+import { checkOutDir } from './out-dir.ts';
+import { watchParent } from './parent-watch.ts';
+import { DEFAULT_OUT_ROOT, runBenchSession } from './session.ts';
 
 /**
  * `npm run bench`: validates the arguments before any service starts, starts the
  * environment, runs the session, and always stops the environment. The first Ctrl-C
- * (SIGINT/SIGTERM) stops the load and still checks and writes what ran; a second one
- * quits at once, after stopping the services.
+ * (SIGINT/SIGTERM), or the exit of the process that started the harness, stops the load and
+ * still checks and writes what ran; a second one quits at once, after stopping the services.
  */
 export async function main(argv: readonly string[]): Promise<number> {
   let command: ReturnType<typeof parseBenchArgs>;
@@ -49,6 +51,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   let options: BenchOptions;
   try {
     options = await withFaultPlan(command.options);
+    await checkOutDir(options.outDir ?? DEFAULT_OUT_ROOT);
   } catch (error) {
     return reportFailure(error);
   }
@@ -70,11 +73,16 @@ export async function main(argv: readonly string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const stopWatchingParent = watchParent(() => {
+    process.stderr.write('\ncacheproof bench: the process that started this run is gone\n');
+    onSignal();
+  });
   try {
     if (options.env === 'local') await ensureServiceBinaries();
     environment = await startEnvironment(options.env, {
       redisPersistence: options.redisAof,
       allowExistingDb: options.allowExistingDb,
+      warn: (message) => process.stderr.write(`cacheproof bench: warning: ${message}\n`),
     });
     const outcome = await runBenchSession(options, entries, environment, process, abort.signal);
     if (outcome.interrupted) return EXIT_INTERRUPTED;
@@ -91,6 +99,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     await environment?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    stopWatchingParent();
   }
 }
 

@@ -1,8 +1,8 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigurationError } from '../../kernel/index.ts';
+import { ConfigurationError, messageOf } from '../../kernel/index.ts';
 import type { MetricDelta } from '../../reports/compare.ts';
 import { compareResults } from '../../reports/compare.ts';
 import {
@@ -11,8 +11,23 @@ import {
   renderComparisonMarkdown,
 } from '../../reports/compare-render.ts';
 import { formatMetric } from '../../reports/format.ts';
+import { METRICS } from '../../reports/metrics.ts';
 import { readResult } from '../../reports/schema.ts';
 import { parseMaxRegression, parseThreshold } from '../../reports/thresholds.ts';
+import { makeDirectory } from './out-dir.ts';
+
+/** Words wrapped at 88 columns, for the usage text. */
+function wrap(text: string): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + word.length + 1 > 88) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  return [...lines, line].join('\n');
+}
 
 const USAGE = `usage: npm run compare -- <base result.json|dir> <head result.json|dir> [options]
 
@@ -21,22 +36,29 @@ Puts two runs (or two matrix runs, paired by strategy) side by side.
   --out FILE.html              write the comparison as a self-contained HTML page
   --markdown FILE.md           write it as Markdown (for a CI job summary)
   --threshold 'METRIC<OP>N'    the head must satisfy it, e.g. 'staleReadRate<=0.0001' (repeatable)
-  --max-regression 'METRIC=N%' the head may be at most N% worse than the base, e.g. 'opsPerSec=10%';
+  --max-regression 'METRIC=N%' the head may be at most N% worse than the base, e.g. 'goodput=10%';
                                without %, an amount in the metric's unit (repeatable)
 
-Metrics: opsPerSec, readP50Ms, readP90Ms, readP99Ms, readP999Ms, readMaxMs, writeP50Ms,
-writeP90Ms, writeP99Ms, writeP999Ms, writeMaxMs, staleReadRate, staleReads, stalenessP99Ms,
-stalenessMaxMs, maxVersionLag, divergentKeys, lostWrites, errors, errorRate, hitRatio,
-dbQueries, droppedOps. Operators: <, <=, >, >=, ==.
+Metrics: ${wrap(METRICS.map((m) => m.name).join(', '))}. Operators: <, <=, >, >=, ==.
 
 Exit codes: 0 all rules hold · 1 compare failed · 2 bad arguments or an unreadable result · 3 a rule was crossed`;
 
 const side = (d: MetricDelta, value: number | null): string =>
   value === null ? '—' : formatMetric(d.metric, value);
 
-async function writeOutput(file: string, text: string): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, text);
+/** Writes a page; a location that cannot take it (a directory, /dev/full, /proc) is one line, exit 2. */
+async function writeOutput(option: string, file: string, text: string): Promise<void> {
+  try {
+    await makeDirectory(dirname(file));
+    await writeFile(file, text);
+  } catch (error: unknown) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EISDIR'
+        ? 'is a directory; expected a file name'
+        : `cannot write (${code ?? messageOf(error)})`;
+    throw new ConfigurationError(`${option} ${file}: ${why}`);
+  }
 }
 
 /** Runs `compare` with command-line arguments; resolves to the process exit code. */
@@ -63,11 +85,12 @@ export async function runCompare(argv: string[]): Promise<number> {
     const [base, head] = await Promise.all([readResult(basePath), readResult(headPath)]);
     const comparison = compareResults(base, head, { thresholds, maxRegressions });
     const labels = { base: basePath, head: headPath };
-    if (out !== undefined) await writeOutput(out, renderComparisonHtml(comparison, labels));
-    if (markdown !== undefined) await writeOutput(markdown, renderComparisonMarkdown(comparison, labels));
+    if (out !== undefined) await writeOutput('--out', out, renderComparisonHtml(comparison, labels));
+    if (markdown !== undefined)
+      await writeOutput('--markdown', markdown, renderComparisonMarkdown(comparison, labels));
     for (const s of comparison.strategies) {
       const summary = s.deltas
-        .filter((d) => d.metric.name === 'opsPerSec' || d.metric.name === 'staleReadRate')
+        .filter((d) => d.metric.name === 'goodput' || d.metric.name === 'staleReadRate')
         .map(
           (d) =>
             `${d.metric.label.toLowerCase()} ${side(d, d.base)} → ${side(d, d.head)} (${describeChange(d).text})`,

@@ -1,3 +1,5 @@
+import { MAX_PLAN_ENTRIES, MAX_PLAN_FILE_BYTES } from '../../chaos/plan.ts';
+import { MAX_DURATION_TEXT } from '../../kernel/index.ts';
 import { MAX_PAYLOAD_BYTES } from '../../services/schema.ts';
 import type { StrategyEntry } from '../../strategies/types.ts';
 import { DISTRIBUTIONS, WORKLOAD_PRESETS } from '../workload/workload.ts';
@@ -34,7 +36,7 @@ Load model (choose one)
   --max-in-flight <n>      open loop: operations due while n are outstanding are dropped and
                            counted (default ${DEFAULTS.maxInFlight})
 
-Timing (durations: 500ms, 10s, 1.5s, 2m, 1h)
+Timing (durations: 500ms, 10s, 1.5s, 2m, 1h; each at most ${MAX_DURATION_TEXT})
   --duration <d>           measured load (default ${DEFAULTS.duration})
   --warmup <d>             load before measurement; its operations are not recorded in the
                            history, latencies or counts (default ${DEFAULTS.warmup}; 0s for none)
@@ -45,14 +47,15 @@ Driver and strategy options
   --driver <name>          in-process (the harness calls the strategy) or http (autocannon drives
                            GET/PUT /items/:id on a small service wrapping it) (default ${DEFAULTS.driver})
   --flush-interval <d>     write-behind: time between flushes of the queue to MySQL
-                           (default ${DEFAULTS.flushInterval})
+                           (default ${DEFAULTS.flushInterval}, at most ${MAX_DURATION_TEXT})
   --flush-batch <n>        write-behind: queued writes per flush batch (default ${DEFAULTS.flushBatch})
 
 Faults (see --list-faults)
   --fault <preset|file>    inject faults during the measured load: a preset (redis-latency,
                            redis-crash, mysql-latency, redis-partition, mixed, ...) or a JSON plan
-                           file of { fault, target, params, at, duration } entries; repeatable,
-                           the plans combine. Offsets count from the end of the warm-up; every
+                           file of { fault, target, params, at, duration } entries (at and
+                           duration in ms, at most ${MAX_DURATION_TEXT}; at most ${MAX_PLAN_ENTRIES} entries and
+                           ${MAX_PLAN_FILE_BYTES / 1024 / 1024} MiB per file); repeatable, the plans combine. Offsets count from the end of the warm-up; every
                            fault is healed when the load stops, also on Ctrl-C and on errors.
                            --strategy all gives every strategy the same plan
   --redis-aof <mode>       Redis persistence of the environment the harness starts: none,
@@ -70,13 +73,21 @@ Environment and output
   --threshold <rule>       fail with exit 3 when a result breaks it, e.g. 'staleReadRate<=0.001',
                            'readP99Ms<20ms', 'lostWrites==0' (repeatable; metrics: npm run
                            compare -- --help)
-  --allow-existing-db      --env external: accept a database whose name lacks bench/cacheproof/test
+  --allow-existing-db      --env external: accept a MySQL database whose name does not say it is for
+                           benchmarks (by whole word, split on _ - . and case: bench, benchmark(s),
+                           cacheproof, test(s); prod_latest and contest_results do not), and a Redis
+                           database (CACHEPROOF_REDIS_URL's /N, default 0) holding keys other than
+                           item:* and wb:*. Runs truncate items and FLUSHDB that Redis database; an
+                           items table with other columns is refused even so
   --list                   list strategies and workloads, then exit
   -h, --help               this text
 
 Live progress goes to stderr (one updating line on a terminal, a line every 5 s otherwise);
 "stale so far" applies the checker's stale-read definition online; the checker's count
 after the run is the one reported.
+
+Ctrl-C or SIGTERM (also sent to npm alone), or the exit of the process that started the
+harness, stops the load and still checks and writes what ran; a second one quits at once.
 
 Exit codes: 0 ok · 1 the harness failed · 2 invalid arguments or configuration (said before
 any service starts) · 3 a threshold was crossed · 130 interrupted (the result of what ran is

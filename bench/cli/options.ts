@@ -1,6 +1,12 @@
 import { parseArgs } from 'node:util';
-import { formatDuration, parseDuration } from '../../kernel/duration.ts';
-import { ConfigurationError, messageOf } from '../../kernel/index.ts';
+import {
+  ConfigurationError,
+  formatDuration,
+  MAX_DURATION_MS,
+  MAX_DURATION_TEXT,
+  messageOf,
+  parseDuration,
+} from '../../kernel/index.ts';
 import { parseThreshold, type Threshold } from '../../reports/thresholds.ts';
 import { parseEnvironmentKind } from '../../services/index.ts';
 import { MAX_PAYLOAD_BYTES } from '../../services/schema.ts';
@@ -309,6 +315,9 @@ function duration(option: string, text: string, zeroAllowed: boolean): number {
     : 'a positive duration like 500ms, 10s or 2m';
   if (ms === undefined) throw new ConfigurationError(`${option}: expected ${expected}, got '${text}'`);
   if (!zeroAllowed && ms <= 0) throw new ConfigurationError(`${option}: expected ${expected}, got '${text}'`);
+  if (ms > MAX_DURATION_MS) {
+    throw new ConfigurationError(`${option}: at most ${MAX_DURATION_TEXT}, got '${text}'`);
+  }
   return ms;
 }
 

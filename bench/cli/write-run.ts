@@ -1,23 +1,46 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { messageOf } from '../../kernel/index.ts';
 import { renderReport } from '../../reports/render.ts';
 import { saveHistory } from '../history/history-file.ts';
 import type { StrategyRun } from '../run/types.ts';
+import { makeDirectory } from './out-dir.ts';
 
 /** File names inside a run directory. */
 export const RESULT_FILE = 'result.json';
 export const HISTORY_FILE = 'history.bin.gz';
 export const REPORT_FILE = 'report.html';
 
-/**
- * Writes `result.json`, its self-contained HTML report `report.html` (and the compressed
- * history when asked) into `dir`; returns the result's path.
- */
-export async function writeRun(dir: string, run: StrategyRun, keepHistory: boolean): Promise<string> {
-  await mkdir(dir, { recursive: true });
+async function writeFiles(dir: string, run: StrategyRun, keepHistory: boolean): Promise<string> {
+  await makeDirectory(dir);
   const file = join(dir, RESULT_FILE);
   await writeFile(file, `${JSON.stringify(run.result, null, 2)}\n`);
   await writeFile(join(dir, REPORT_FILE), renderReport(run.result));
   if (keepHistory) await saveHistory(run.history, join(dir, HISTORY_FILE));
   return file;
+}
+
+/**
+ * Writes `result.json`, its self-contained HTML report `report.html` (and the compressed
+ * history when asked) into `dir`; returns the result's path. The location is checked before
+ * the run starts (bench/cli/out-dir.ts); should writing still fail (the disk filled up, the
+ * directory went away), what ran is not lost: it goes to a fresh temporary directory instead,
+ * and `warn` says where.
+ */
+export async function writeRun(
+  dir: string,
+  run: StrategyRun,
+  keepHistory: boolean,
+  warn: (message: string) => void = (message) => process.stderr.write(`cacheproof bench: ${message}\n`),
+): Promise<string> {
+  try {
+    return await writeFiles(dir, run, keepHistory);
+  } catch (error: unknown) {
+    const fallback = await mkdtemp(join(tmpdir(), 'cacheproof-run-'));
+    const file = await writeFiles(fallback, run, keepHistory);
+    const reason = (error as NodeJS.ErrnoException).code ?? messageOf(error);
+    warn(`cannot write the run to ${dir} (${reason}); wrote it to ${fallback} instead`);
+    return file;
+  }
 }

@@ -17,6 +17,7 @@ export async function openDirect(endpoints: ServiceEndpoints): Promise<DirectCon
   const redis = new Redis({
     host: redisHost,
     port: redisPort,
+    db: endpoints.redis.db,
     lazyConnect: true,
     connectTimeout: 5000,
     maxRetriesPerRequest: 2,

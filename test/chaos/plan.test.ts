@@ -3,7 +3,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { checkExclusiveOverlaps, loadFaultPlanFile, parseFaultPlan } from '../../chaos/plan.ts';
+import {
+  checkExclusiveOverlaps,
+  loadFaultPlanFile,
+  MAX_PLAN_ENTRIES,
+  MAX_PLAN_FILE_BYTES,
+  parseFaultPlan,
+} from '../../chaos/plan.ts';
+import { resolveFaultPlan } from '../../chaos/resolve.ts';
 import { ConfigurationError } from '../../kernel/index.ts';
 
 function problem(plan: unknown): string {
@@ -39,11 +46,23 @@ describe('fault plan validation', () => {
     );
     assert.equal(
       problem([{ ...ok, at: -5 }]),
-      "plan.json: entry 0: 'at' must be a number of ms >= 0 from the start of the load, got -5",
+      "plan.json: entry 0: 'at' must be a number of ms from 0 to 86400000 (24h) from the start of the load, got -5",
     );
     assert.equal(
       problem([{ ...ok, duration: 0 }]),
-      "plan.json: entry 0: 'duration' must be a number of ms > 0, got 0",
+      "plan.json: entry 0: 'duration' must be a number of ms > 0 and at most 86400000 (24h), got 0",
+    );
+    assert.equal(
+      problem([{ ...ok, duration: 1e300 }]),
+      "plan.json: entry 0: 'duration' must be a number of ms > 0 and at most 86400000 (24h), got 1e+300",
+    );
+    assert.equal(
+      problem([{ ...ok, at: 2 ** 31 }]),
+      "plan.json: entry 0: 'at' must be a number of ms from 0 to 86400000 (24h) from the start of the load, got 2147483648",
+    );
+    assert.equal(
+      problem(Array.from({ length: MAX_PLAN_ENTRIES + 1 }, () => ok)),
+      `plan.json: ${MAX_PLAN_ENTRIES + 1} entries; a plan holds at most ${MAX_PLAN_ENTRIES}`,
     );
     assert.equal(
       problem([{ ...ok, target: 'postgres' }]),
@@ -115,6 +134,58 @@ describe('fault plan validation', () => {
         assert.match(error.message, /^--fault bad.json: .*bad.json is not valid JSON: /);
         return true;
       });
+      // V8's message quotes the input when its first token is wrong: the file's lines must
+      // not become the error's lines.
+      const prose = join(dir, 'prose.json');
+      await writeFile(prose, 'hello\nworld\n');
+      await assert.rejects(loadFaultPlanFile(prose, '--fault prose.json'), (error: Error) => {
+        assert.ok(error instanceof ConfigurationError);
+        assert.equal(
+          error.message,
+          `--fault prose.json: ${prose} is not valid JSON: Unexpected token 'h' at line 1, column 1`,
+        );
+        return true;
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a plan file too large or not a regular file before reading it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cacheproof-plan-'));
+    try {
+      const huge = join(dir, 'huge.json');
+      const entry = JSON.stringify({ fault: 'latency', target: 'redis', at: 0, duration: 1 });
+      await writeFile(huge, `[${Array.from({ length: 20_000 }, () => entry).join(',\n')}]`);
+      const started = Date.now();
+      await assert.rejects(
+        loadFaultPlanFile(huge, '--fault huge.json'),
+        new ConfigurationError(
+          `--fault huge.json: ${huge} is larger than ${MAX_PLAN_FILE_BYTES} bytes; a plan holds at most ${MAX_PLAN_ENTRIES} entries`,
+        ),
+      );
+      assert.ok(Date.now() - started < 30_000, 'refused without validating the entries');
+      await assert.rejects(
+        loadFaultPlanFile(dir, '--fault dir'),
+        new ConfigurationError(`--fault dir: ${dir} is not a regular file`),
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('bounds the entries of several plans together', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cacheproof-plan-'));
+    try {
+      const half = join(dir, 'half.json');
+      const entries = Array.from({ length: MAX_PLAN_ENTRIES / 2 + 1 }, (_v, i) => ({ ...ok, at: i }));
+      await writeFile(half, JSON.stringify(entries));
+      await assert.rejects(
+        resolveFaultPlan([half, half], 60_000, 1, true),
+        new ConfigurationError(
+          `--fault: the plans together hold ${MAX_PLAN_ENTRIES + 2} entries; at most ${MAX_PLAN_ENTRIES}`,
+        ),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

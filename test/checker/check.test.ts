@@ -56,6 +56,8 @@ describe('check', () => {
       staleReads: 1,
       readsChecked: 2,
       staleReadRate: 0.5,
+      readsAfterWrite: 2,
+      staleReadRateAfterWrite: 0.5,
       ageP50Ms: 10,
       ageP99Ms: 10,
       ageMaxMs: 10,
@@ -66,7 +68,17 @@ describe('check', () => {
       { fromMs: 15, toMs: Number.POSITIVE_INFINITY, reads: 1, visibleShare: 1 },
     ]);
     assert.deepEqual(report.divergentKeys, [{ key: 1, dbVersion: 2, cacheVersion: 1, kind: 'cache-older' }]);
-    assert.deepEqual(report.nines, [{ delayMs: 100, probes: 1, consistentShare: 0 }]);
+    assert.deepEqual(report.nines, [
+      {
+        delayMs: 100,
+        probes: 1,
+        inconsistent: 1,
+        consistentShare: 0,
+        keys: 1,
+        keyWeightedShare: 0,
+        flushLagged: 0,
+      },
+    ]);
     assert.deepEqual(
       report.examples.map((e) => e.kind),
       ['stale-read', 'divergent-key'],

@@ -20,11 +20,57 @@ describe('consistencyNines', () => {
         probe(2, 10000, false),
       ]),
       [
-        { delayMs: 100, probes: 4, consistentShare: 0.75 },
-        { delayMs: 1000, probes: 1, consistentShare: 1 },
-        { delayMs: 10000, probes: 1, consistentShare: 0 },
+        {
+          delayMs: 100,
+          probes: 4,
+          inconsistent: 1,
+          consistentShare: 0.75,
+          keys: 4,
+          keyWeightedShare: 0.75,
+          flushLagged: 0,
+        },
+        {
+          delayMs: 1000,
+          probes: 1,
+          inconsistent: 0,
+          consistentShare: 1,
+          keys: 1,
+          keyWeightedShare: 1,
+          flushLagged: 0,
+        },
+        {
+          delayMs: 10000,
+          probes: 1,
+          inconsistent: 1,
+          consistentShare: 0,
+          keys: 1,
+          keyWeightedShare: 0,
+          flushLagged: 0,
+        },
       ],
     );
+  });
+
+  it('weights each key alike in keyWeightedShare, so a hot key does not dominate, and counts flush lag apart', () => {
+    // Hot key 1: 8 probes, all consistent; cold key 2: 2 probes, both inconsistent.
+    const probes = [
+      ...Array.from({ length: 8 }, (_, i) => ({
+        op: i,
+        key: 1,
+        delayMs: 100,
+        consistent: true,
+        flushLag: i < 3,
+      })),
+      { op: 8, key: 2, delayMs: 100, consistent: false },
+      { op: 9, key: 2, delayMs: 100, consistent: false },
+    ];
+    const [nine] = consistencyNines(probes);
+    assert.ok(nine);
+    assert.equal(nine.consistentShare, 0.8);
+    assert.equal(nine.keyWeightedShare, 0.5);
+    assert.equal(nine.inconsistent, 2);
+    assert.equal(nine.keys, 2);
+    assert.equal(nine.flushLagged, 3);
   });
 
   it('is empty without probes', () => {

@@ -137,6 +137,8 @@ describe('summarizeStaleReads', () => {
       staleReads: 4,
       readsChecked: 5,
       staleReadRate: 0.8,
+      readsAfterWrite: 5,
+      staleReadRateAfterWrite: 0.8,
       ageP50Ms: 2,
       ageP99Ms: 10,
       ageMaxMs: 10,
@@ -144,11 +146,30 @@ describe('summarizeStaleReads', () => {
     });
   });
 
+  it('rates stale reads over every ok read and over the reads that could be stale', () => {
+    const h = new HistoryBuilder();
+    h.read(1, 1, 0, 1, 1); // before any write of key 1 completed: cannot be stale
+    h.write(0, 1, 0, 10, 2);
+    h.read(1, 1, 5, 6, 1); // overlaps the write: cannot be stale
+    h.read(1, 1, 11, 12, 1); // stale
+    h.read(1, 1, 13, 14, 2); // after the write, fresh
+    h.read(1, 9, 15, 16, 1); // key 9 never written
+    h.read(1, 9, 17, 18, 1);
+    const summary = summarizeStaleReads(findStaleReads(h.build()));
+    assert.equal(summary.staleReads, 1);
+    assert.equal(summary.readsChecked, 6);
+    assert.equal(summary.staleReadRate, 1 / 6);
+    assert.equal(summary.readsAfterWrite, 2);
+    assert.equal(summary.staleReadRateAfterWrite, 0.5);
+  });
+
   it('is all zero without stale reads', () => {
     assert.deepEqual(summarizeStaleReads(findStaleReads(new HistoryBuilder().build())), {
       staleReads: 0,
       readsChecked: 0,
       staleReadRate: 0,
+      readsAfterWrite: 0,
+      staleReadRateAfterWrite: 0,
       ageP50Ms: 0,
       ageP99Ms: 0,
       ageMaxMs: 0,

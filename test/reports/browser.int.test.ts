@@ -236,3 +236,46 @@ test('a comparison page opens offline and shows the crossed rule', async () => {
   await opened.page.screenshot({ path: join(ARTIFACTS, 'compare.png'), fullPage: true });
   await opened.page.close();
 });
+
+test('forged values never run a script: escaped by the renderer, and refused by the page policy if one slipped through', async () => {
+  const nasty = '"><script>document.title="pwned"</script><img src=x onerror="document.title=\'pwned\'">';
+  const forged = makeResult({ durationS: 10 });
+  forged.run.strategy = nasty;
+  forged.run.env.versions.redis = nasty;
+  const comparison = compareResults(forged, forged, { thresholds: [parseThreshold('droppedOps<=0')] });
+  for (const [name, page] of [
+    ['forged-report', renderReport(forged)],
+    ['forged-compare', renderComparisonHtml(comparison, { base: nasty, head: nasty })],
+  ] as const) {
+    const opened = await openReport(name, page);
+    try {
+      assert.notEqual(await opened.page.title(), 'pwned', name);
+      assert.equal(
+        await opened.page.locator('script:not([id])').count(),
+        page.includes('cacheproof-data') ? 2 : 0,
+      );
+    } finally {
+      await opened.page.close();
+    }
+  }
+  // A renderer bug that let raw markup through: the policy lets only the page's own scripts run.
+  const slipped = renderReport(forged).replace(
+    '<main>',
+    '<main><script>document.title="pwned"</script><img src=x onerror="document.title=\'pwned\'">',
+  );
+  const opened = await openReport('forged-slipped', slipped);
+  try {
+    assert.notEqual(await opened.page.title(), 'pwned');
+    const pixels = await chartPixels(opened.page);
+    assert.ok(
+      pixels.length > 0 && pixels.every((chart) => chart.opaque > 0),
+      "the page's own charts still draw",
+    );
+    assert.ok(
+      opened.consoleErrors.some((e) => /Content Security Policy/i.test(e)),
+      opened.consoleErrors.join('\n'),
+    );
+  } finally {
+    await opened.page.close();
+  }
+});

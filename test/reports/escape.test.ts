@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { escapeHtml, jsonForScript } from '../../reports/escape.ts';
+import { escapeHtml, html, joinHtml, jsonForScript } from '../../reports/escape.ts';
 
 const NASTY = `</script><img src=x onerror="alert('x')">&amp;`;
 
@@ -22,4 +22,14 @@ test('jsonForScript cannot close a script element and still parses back to the s
   const text = jsonForScript(value);
   assert.doesNotMatch(text, /<|>|&|\u2028|\u2029/);
   assert.deepEqual(JSON.parse(text), value);
+});
+
+test('html escapes every interpolated value, in text and attributes, and keeps its own fragments', () => {
+  const cell = html`<td data-value="${NASTY}">${NASTY}</td>`;
+  assert.equal(cell.markup, `<td data-value="${escapeHtml(NASTY)}">${escapeHtml(NASTY)}</td>`);
+  assert.equal(html`<tr>${[cell, cell]}</tr>`.markup, `<tr>${cell.markup}${cell.markup}</tr>`);
+  assert.equal(html`${null}${undefined}${0}${false}`.markup, '0false');
+  // Markup joined into a plain string is text again, and is escaped.
+  assert.equal(html`${[cell].join('')}`.markup, escapeHtml(cell.markup));
+  assert.equal(joinHtml([html`<b>a</b>`, '<i>'], ' & ').markup, '<b>a</b> &amp; &lt;i&gt;');
 });

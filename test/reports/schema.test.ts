@@ -50,12 +50,12 @@ test('readResult reads a result.json file, a run directory and a matrix director
 
 test('an older or unknown schemaVersion is refused with the version this cacheproof reads', async () => {
   const old = await put('old.json', JSON.stringify({ ...makeResult({ durationS: 2 }), schemaVersion: 0 }));
-  await rejectsWith(readResult(old), /old\.json: schemaVersion 0 is not supported; this cacheproof reads 1$/);
+  await rejectsWith(readResult(old), /old\.json: schemaVersion 0 is not supported; this cacheproof reads 2$/);
   const future = await put(
     'future.json',
     JSON.stringify({ ...makeResult({ durationS: 2 }), schemaVersion: 7 }),
   );
-  await rejectsWith(readResult(future), /schemaVersion 7 is not supported; this cacheproof reads 1$/);
+  await rejectsWith(readResult(future), /schemaVersion 7 is not supported; this cacheproof reads 2$/);
 });
 
 test('a broken file gets a clear one-line error', async () => {
@@ -99,5 +99,55 @@ test('the optional http section is checked when present', () => {
   delete result.http.latencyMs.p99;
   assert.throws(() => validateResult(result, 'r.json'), {
     message: 'r.json: broken result, field http.latencyMs.p99 is missing',
+  });
+});
+
+test('validateResult checks the range of every number a page renders and the values of every choice', () => {
+  const broken = (change: (result: ReturnType<typeof makeResult>) => void): string => {
+    const result = JSON.parse(JSON.stringify(makeResult({ durationS: 3 })));
+    change(result);
+    try {
+      validateResult(result, 'r.json');
+    } catch (error) {
+      assert.ok(error instanceof ConfigurationError);
+      return error.message;
+    }
+    throw new Error('expected the result to be refused');
+  };
+  const open = { kind: 'open', rate: 100, maxInFlight: 8, droppedOps: 0 };
+  assert.equal(
+    broken((r) => Object.assign(r.run, { loadModel: { ...open, droppedOps: '"><script>x()</script>' } })),
+    'r.json: broken result, field run.loadModel.droppedOps should be a number, got string',
+  );
+  assert.equal(
+    broken((r) => Object.assign(r.run, { loadModel: { ...open, droppedOps: -1 } })),
+    'r.json: broken result, field run.loadModel.droppedOps should be an integer from 0 to 9007199254740991, got -1',
+  );
+  assert.equal(
+    broken((r) => Object.assign(r.run, { loadModel: { kind: 'sideways' } })),
+    'r.json: broken result, field run.loadModel.kind should be one of closed, open, got "sideways"',
+  );
+  assert.equal(
+    broken((r) => Object.assign(r.cache, { hitRatio: 5 })),
+    'r.json: broken result, field cache.hitRatio should be a number from 0 to 1, got 5',
+  );
+  assert.equal(
+    broken((r) => Object.assign(r.run, { driver: '<b>' })),
+    'r.json: broken result, field run.driver should be a registered name (kebab-case), got "<b>"',
+  );
+  assert.equal(
+    broken((r) => Object.assign(r.run.env.versions, { redis: { html: '<i>' } })),
+    'r.json: broken result, field run.env.versions.redis should be a string, got object',
+  );
+  assert.equal(
+    broken((r) => Object.assign(r.throughput.errorsByKind, { timeout: 0.5 })),
+    'r.json: broken result, field throughput.errorsByKind.timeout should be an integer from 0 to 9007199254740991, got 0.5',
+  );
+  const infinite = JSON.parse(
+    JSON.stringify(makeResult({ durationS: 3 })).replace('"staleReadRate":', '"staleReadRate":1e999,"x":'),
+  );
+  assert.throws(() => validateResult(infinite, 'r.json'), {
+    message:
+      'r.json: broken result, field consistency.staleReadRate should be a number from 0 to 1, got Infinity',
   });
 });

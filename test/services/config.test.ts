@@ -5,6 +5,9 @@ import { findServiceBinaries } from '../../services/binaries.ts';
 import { resolveExternalSettings, startExternalEnvironment } from '../../services/external.ts';
 import { parseEnvironmentKind } from '../../services/index.ts';
 import { freePort } from '../../services/processes.ts';
+import { databaseNameWords, HARNESS_REDIS_KEY } from '../../services/schema.ts';
+import { cacheKey } from '../../strategies/cache-codec.ts';
+import { versionCounterKey, WRITE_BEHIND_QUEUE } from '../../strategies/write-behind.ts';
 
 describe('environment configuration', () => {
   it('accepts the known environments and names the option for an unknown one', () => {
@@ -24,7 +27,7 @@ describe('environment configuration', () => {
       mysqlUrl: 'mysql://u:p%40ss@db.local:3307/shop_bench',
       toxiproxyUrl: 'http://127.0.0.1:8475',
     });
-    assert.deepEqual(settings.redis, { host: '10.0.0.9', port: 7000 });
+    assert.deepEqual(settings.redis, { host: '10.0.0.9', port: 7000, db: 0 });
     assert.deepEqual(settings.mysql, {
       host: 'db.local',
       port: 3307,
@@ -45,6 +48,52 @@ describe('environment configuration', () => {
       /does not look like a benchmark database.*--allow-existing-db/,
     );
     assert.equal(resolveExternalSettings({ mysqlUrl, allowExistingDb: true }).mysql.database, 'production');
+  });
+
+  it('accepts a database name only when a whole word of it says benchmark', () => {
+    const accepted = (name: string): boolean => {
+      try {
+        resolveExternalSettings({ mysqlUrl: `mysql://u:p@127.0.0.1:3306/${name}` });
+        return true;
+      } catch (error) {
+        assert.ok(error instanceof ConfigurationError);
+        return false;
+      }
+    };
+    for (const name of [
+      'cacheproof_bench',
+      'shop_bench',
+      'shopBench',
+      'load-test',
+      'app.tests',
+      'Benchmark2',
+      'test',
+    ]) {
+      assert.equal(accepted(name), true, name);
+    }
+    // Substrings used to pass: prod_latest holds "test", contest_results "test" too.
+    for (const name of ['prod_latest', 'contest_results', 'benchdb', 'attestation', 'production']) {
+      assert.equal(accepted(name), false, name);
+    }
+    assert.deepEqual(databaseNameWords('myShop-2024.bench_db'), ['my', 'shop', '2024', 'bench', 'db']);
+  });
+
+  it("uses the Redis URL's database index", () => {
+    assert.equal(resolveExternalSettings({ redisUrl: 'redis://127.0.0.1:6379/3' }).redis.db, 3);
+    assert.equal(resolveExternalSettings({ redisUrl: 'redis://127.0.0.1:6379/' }).redis.db, 0);
+    assert.throws(
+      () => resolveExternalSettings({ redisUrl: 'redis://127.0.0.1:6379/zero' }),
+      /^ConfigurationError: CACHEPROOF_REDIS_URL: '\/zero' is not a database index/,
+    );
+  });
+
+  it("the harness's Redis key pattern matches every key the strategies write, and nothing else", () => {
+    for (const key of [cacheKey(7), versionCounterKey(7), WRITE_BEHIND_QUEUE]) {
+      assert.match(key, HARNESS_REDIS_KEY);
+    }
+    for (const key of ['session:1', 'item:', 'item:1:x', 'wb:queue2', 'user:item:1']) {
+      assert.doesNotMatch(key, HARNESS_REDIS_KEY);
+    }
   });
 
   it('names the variable of a malformed URL', () => {

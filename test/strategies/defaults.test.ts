@@ -9,7 +9,7 @@ import {
 } from '../../strategies/defaults.ts';
 
 const endpoints: ServiceEndpoints = {
-  redis: { direct: { host: '127.0.0.1', port: 1 }, proxied: { host: '127.0.0.1', port: 2 } },
+  redis: { direct: { host: '127.0.0.1', port: 1 }, proxied: { host: '127.0.0.1', port: 2 }, db: 0 },
   mysql: {
     direct: { host: '127.0.0.1', port: 3 },
     proxied: { host: '127.0.0.1', port: 4 },

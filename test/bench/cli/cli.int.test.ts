@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { validateResult } from '../../../reports/schema.ts';
 import type { RunResult } from '../../../reports/types.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
@@ -59,6 +61,11 @@ describe('bench CLI with real services', () => {
 
       const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as RunResult;
       assertFilled(result, 'result');
+      assert.equal(
+        validateResult(result, 'result.json'),
+        result,
+        'a real result passes the schema compare uses',
+      );
       assert.equal(result.schemaVersion, 2);
       assert.equal(result.run.strategy, 'cache-aside');
       assert.equal(result.run.seed, 5);
@@ -81,6 +88,55 @@ describe('bench CLI with real services', () => {
       assert.ok(result.consistency.nines.length > 0);
       assert.ok(readFileSync(join(out, 'history.bin.gz')).length > 0);
     } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('SIGTERM sent to npm alone stops the run, which still writes what ran', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'cacheproof-npm-'));
+    // npm forwards the signal to its child only; before `exec` in the package script that
+    // child was a shell, and the harness under it ran on to the end of its 60 s.
+    const npm = spawn(
+      'npm',
+      [
+        'run',
+        '--silent',
+        'bench',
+        '--',
+        '--strategy',
+        'db-only',
+        '--duration',
+        '60s',
+        '--warmup',
+        '0s',
+        '--keys',
+        '100',
+        '--out',
+        out,
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    npm.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
+    const result = join(out, 'result.json');
+    try {
+      // The first progress line says the measured load is running.
+      const running = Date.now() + 60_000;
+      while (!/measuring/.test(stderr) && npm.exitCode === null && Date.now() < running) await sleep(100);
+      assert.match(stderr, /measuring/, stderr);
+      npm.kill('SIGTERM');
+      const deadline = Date.now() + 40_000;
+      while (!existsSync(result) && Date.now() < deadline) await sleep(100);
+      assert.ok(existsSync(result), `no result 40 s after SIGTERM; stderr: ${stderr}`);
+      const written = JSON.parse(readFileSync(result, 'utf8')) as RunResult;
+      assert.equal(written.run.interrupted, true);
+      assert.ok(written.run.durationMs < 50_000, `${written.run.durationMs} ms measured`);
+    } finally {
+      npm.kill('SIGKILL');
+      // The harness may outlive npm: wait for it to finish with its own directory.
+      await sleep(500);
       rmSync(out, { recursive: true, force: true });
     }
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -100,6 +100,54 @@ describe('bench CLI without services', () => {
       unreachable.stderr,
       /^cacheproof bench: CACHEPROOF_REDIS_URL: no Redis answers PING at 127\.0\.0\.1:1; [^\n]*\n$/,
     );
+  });
+
+  it('refuses an --out it cannot write into with one line and exit 2, before any service starts', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cacheproof-out-'));
+    try {
+      const file = join(dir, 'taken');
+      writeFileSync(file, 'x');
+      const locked = join(dir, 'locked');
+      mkdirSync(locked, { mode: 0o555 });
+      const cases: Array<[string, RegExp]> = [
+        [file, /--out .*taken: exists and is not a directory; expected a directory/],
+        [join(file, 'sub'), /--out .*taken\/sub: .*taken is not a directory; expected a directory/],
+        // Node 20's recursive mkdir never returns on procfs: the check must not hang there.
+        ['/proc/cacheproof-x', /--out \/proc\/cacheproof-x: cannot write into \/proc \(E[A-Z]+\)/],
+      ];
+      // Permission bits do not stop root.
+      if (process.getuid?.() !== 0)
+        cases.push([join(locked, 'run'), /cannot write into .*locked \(EACCES\)/]);
+      for (const [out, message] of cases) {
+        const result = spawnSync(
+          process.execPath,
+          [
+            '--import',
+            'tsx',
+            'bench/cli/bench.ts',
+            '--strategy',
+            'db-only',
+            '--env',
+            'external',
+            '--out',
+            out,
+          ],
+          {
+            cwd: ROOT,
+            encoding: 'utf8',
+            timeout: 30_000,
+            env: { ...process.env, CACHEPROOF_REDIS_URL: 'redis://127.0.0.1:1' },
+          },
+        );
+        assert.equal(result.status, 2, `${out}: ${result.stderr}`);
+        const lines = result.stderr.trimEnd().split('\n');
+        assert.equal(lines.length, 1, result.stderr);
+        assert.match(lines[0] ?? '', new RegExp(`^cacheproof bench: ${message.source}`));
+      }
+      assert.deepEqual(readdirSync(dir).sort(), ['locked', 'taken'], 'the check leaves nothing behind');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names the known strategies for an unknown one', () => {

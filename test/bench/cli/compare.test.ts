@@ -47,7 +47,7 @@ test('compare of a run with itself exits 0 and writes HTML and Markdown', async 
     '--threshold',
     'staleReadRate<=0.001',
     '--max-regression',
-    'opsPerSec=10%',
+    'goodput=10%',
   );
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /compare: 2 rules hold/);
@@ -82,10 +82,55 @@ test('compare exits 2 with one line for a bad threshold or an old schemaVersion'
   assert.equal(old.code, 2);
   assert.match(
     old.stderr,
-    /^compare: .*old\/result\.json: schemaVersion 0 is not supported; this cacheproof reads 1\n$/,
+    /^compare: .*old\/result\.json: schemaVersion 0 is not supported; this cacheproof reads 2\n$/,
   );
 
   const missing = await compare(join(dir, 'base'));
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /expected a base and a head/);
+});
+
+test('compare exits 2 with one line for an --out it cannot write or an input that is not a result', async () => {
+  const base = join(dir, 'base');
+  const cases: Array<[string[], RegExp]> = [
+    [[base, base, '--out', dir], /^compare: --out .*: is a directory; expected a file name\n$/],
+    [
+      [base, base, '--markdown', '/proc/cacheproof-x.md'],
+      /^compare: --markdown \/proc\/cacheproof-x\.md: cannot write \(E[A-Z]+\)\n$/,
+    ],
+    [['/dev/null', base], /^compare: \/dev\/null: not a result\.json file nor a directory holding one\n$/],
+    [[base, '/dev/null'], /^compare: \/dev\/null: not a result\.json file nor a directory holding one\n$/],
+  ];
+  for (const [args, message] of cases) {
+    const run = await compare(...args);
+    assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
+    assert.match(run.stderr, message);
+  }
+});
+
+test('a forged result is refused in one line, exit 2, also under a threshold that reads the forged field', async () => {
+  const forged = makeResult();
+  const open = {
+    ...forged,
+    run: {
+      ...forged.run,
+      loadModel: {
+        kind: 'open',
+        rate: 100,
+        maxInFlight: 8,
+        droppedOps: '"><script>document.title="pwned"</script>',
+      },
+    },
+  };
+  await mkdir(join(dir, 'forged'), { recursive: true });
+  await writeFile(join(dir, 'forged', 'result.json'), JSON.stringify(open));
+  const out = join(dir, 'out', 'forged.html');
+  for (const extra of [[], ['--threshold', 'droppedOps<=0']]) {
+    const run = await compare(join(dir, 'base'), join(dir, 'forged'), '--out', out, ...extra);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(
+      run.stderr,
+      /^compare: .*forged\/result\.json: broken result, field run\.loadModel\.droppedOps should be a number, got string\n$/,
+    );
+  }
 });

@@ -86,7 +86,7 @@ describe('fault options', () => {
       );
       await planRefuses(
         ['--fault', negative],
-        `--fault ${negative}: entry 0: 'at' must be a number of ms >= 0 from the start of the load, got -5`,
+        `--fault ${negative}: entry 0: 'at' must be a number of ms from 0 to 86400000 (24h) from the start of the load, got -5`,
       );
       await planRefuses(
         ['--fault', 'redis-crash', '--env', 'external'],
@@ -136,8 +136,8 @@ describe('fault windows, from the one check of the history', () => {
     };
     assert.deepEqual(formatFaultLines(analysed), [
       'fault        redis-latency#1 on redis · started 1.00s, healed 2.00s · recovered 0ms after the heal',
-      '  inside     50 ops/s · 0 errors · read p50/p99 5.00/5.00 ms · write p50/p99 0.00/0.00 ms · stale reads 0 (0.000%)',
-      '  outside    100 ops/s · 0 errors · read p50/p99 1.00/1.00 ms · write p50/p99 0.00/0.00 ms · stale reads 0 (0.000%)',
+      '  inside     goodput 50 ok ops/s of 50 · 0 errors (0.0%) · read p50/p99 5.00/5.00 ms · write p50/p99 0.00/0.00 ms · stale reads 0 (0.000%)',
+      '  outside    goodput 100 ok ops/s of 100 · 0 errors (0.0%) · read p50/p99 1.00/1.00 ms · write p50/p99 0.00/0.00 ms · stale reads 0 (0.000%)',
     ]);
   });
 

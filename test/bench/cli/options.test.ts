@@ -213,6 +213,10 @@ describe('parseBenchArgs', () => {
         ['--strategy', 'db-only', '--warmup', '-1s'],
         "--warmup: expected a duration like 500ms, 10s or 2m (0s allowed), got '-1s'",
       ],
+      [['--strategy', 'db-only', '--duration', '2147484s'], "--duration: at most 24h, got '2147484s'"],
+      [['--strategy', 'db-only', '--warmup', '720h'], "--warmup: at most 24h, got '720h'"],
+      [['--strategy', 'db-only', '--settle', '720h'], "--settle: at most 24h, got '720h'"],
+      [['--strategy', 'db-only', '--flush-interval', '25h'], "--flush-interval: at most 24h, got '25h'"],
       [
         ['--strategy', 'db-only', '--clients', '4', '--rate', '100'],
         '--clients and --rate: choose one load model (closed-loop --clients N or open-loop --rate R)',

@@ -118,7 +118,7 @@ const record: RunRecord = {
 describe('buildRunResult', () => {
   it('fills every field from the measurements', () => {
     const result = buildRunResult(record);
-    assert.equal(result.schemaVersion, 1);
+    assert.equal(result.schemaVersion, 2);
     assert.equal(result.run.startedAt, '2026-01-02T03:04:05.678Z');
     assert.equal(result.run.durationMs, 2000);
     assert.deepEqual(result.run.loadModel, { kind: 'closed', clients: 8 });
@@ -196,12 +196,16 @@ describe('summaries', () => {
       [
         'cache-aside · ycsb-a (50% reads, zipfian 0.99, 100 keys, 64 B)',
         '  closed loop, 8 clients · 2s measured after 500ms warm-up · seed 9 · through Toxiproxy',
-        'throughput   5000 ops/s · 6000 reads · 4000 writes · 2 errors (ETIMEDOUT 2)',
+        'goodput      4999 ok ops/s · attempted 5000 ops/s · error rate 0.02%',
+        '             6000 reads · 4000 writes · 2 errors (ETIMEDOUT 2)',
         'latency ms   read  p50 1.000 · p90 2.000 · p99 3.000 · p99.9 4.000 · max 5.000 · mean 1.500 (4 ops)',
         '             write p50 1.000 · p90 2.000 · p99 6.000 · p99.9 4.000 · max 5.000 · mean 1.500 (4 ops)',
+        '  failed     read p50 1.000 · p90 2.000 · p99 3.000 · p99.9 4.000 · max 5.000 · mean 1.500 (2 ops)',
+        '             write no operations',
         'cache        hit ratio 75.0% (4500 hits, 1500 misses) · db queries 2500',
-        'consistency  stale reads 3 of 5998 (0.050%) · age p50 1.50 ms, p99 9.00 ms, max 9.00 ms · max lag 2',
-        '             divergent keys 1 · lost writes 0 · consistent after 100ms 95.00% of 20',
+        'consistency  stale reads 3 of 5998 (0.050%; 0.060% of 5000 reads after a write) · age p50 1.50 ms, p99 9.00 ms, max 9.00 ms · max lag 2',
+        "             divergent keys 1 · lost writes 0 (by MySQL's binlog; 0 above MySQL's final row)",
+        'nines 100ms  95.00% consistent (1 of 20 sampled writes not; 90.00% weighting each of 10 keys alike)',
         'fault        lat#1 on redis · started 0.50s, healed 1.50s',
         'fault        cut#2 on mysql · started 1.80s, never healed',
         'verdict      ANOMALIES FOUND',
@@ -224,9 +228,15 @@ describe('summaries', () => {
     assert.equal(lines.length, 4);
     assert.match(
       lines[0] ?? '',
-      /^strategy\s+ops\/s\s+read p99 ms\s+write p99 ms\s+hit ratio\s+stale reads\s+divergent\s+lost\s+verdict$/,
+      /^strategy\s+goodput\s+errors\s+read p99 ms\s+write p99 ms\s+hit ratio\s+stale reads\s+divergent\s+lost\s+verdict$/,
     );
-    assert.match(lines[2] ?? '', /^cache-aside\s+5000\s+3\.00\s+6\.00\s+75\.0%\s+3\s+1\s+0\s+ANOMALIES$/);
-    assert.match(lines[3] ?? '', /^db-only\s+5000\s+3\.00\s+6\.00\s+75\.0%\s+0\s+0\s+0\s+consistent$/);
+    assert.match(
+      lines[2] ?? '',
+      /^cache-aside\s+4999\s+0\.0%\s+3\.00\s+6\.00\s+75\.0%\s+3\s+1\s+0\s+ANOMALIES$/,
+    );
+    assert.match(
+      lines[3] ?? '',
+      /^db-only\s+4999\s+0\.0%\s+3\.00\s+6\.00\s+75\.0%\s+0\s+0\s+0\s+consistent$/,
+    );
   });
 });
