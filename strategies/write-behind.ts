@@ -96,18 +96,12 @@ function parseQueued(streamId: Buffer, fields: Buffer[]): QueuedWrite {
   return { streamId: streamId.toString(), id, version, payload };
 }
 
-/** Keeps the last (highest-version) write per id: the stream is in version order per id. */
-function latestPerId(queued: readonly QueuedWrite[]): VersionedRow[] {
-  const byId = new Map<number, VersionedRow>();
-  for (const write of queued) byId.set(write.id, write);
-  return [...byId.values()];
-}
-
 /**
  * Write-behind: a write runs one Lua script on Redis (INCR the key's counter, SET the cache
  * entry, XADD to the {@link WRITE_BEHIND_QUEUE} stream) and is acknowledged at once. The
  * flusher (`start()`) reads up to `flushBatchSize` queued writes every `flushIntervalMs`
- * (XRANGE), writes them to MySQL in one version-guarded upsert and only then XDELs them; a
+ * (XRANGE), writes them to MySQL in one version-guarded multi-row upsert (one row per queued
+ * version, in order: nothing is coalesced) and only then XDELs them; a
  * failed batch stays first in the stream and is retried, in order. If Redis dies before a
  * flush, the queued writes are gone: the pattern's documented risk, left visible.
  * Versions: after a restart without persistence the counters are gone too; a missing
@@ -228,9 +222,10 @@ class WriteBehind implements WriteBehindStrategy {
       );
       const queued = entries.map(([streamId, fields]) => parseQueued(streamId, fields));
       if (queued.length > 0) {
-        const rows = latestPerId(queued);
-        await writeGuardedBatch(this.steps.store, rows);
-        for (const row of rows) this.steps.trace('flush', row.id, row.version, -1);
+        // Every queued version in queue order, none coalesced: MySQL applies (and logs) each
+        // as its own row change, so its binlog shows every write the flusher delivered.
+        await writeGuardedBatch(this.steps.store, queued);
+        for (const row of queued) this.steps.trace('flush', row.id, row.version, -1);
         // Removed only after MySQL committed: a crash in between replays the batch, which the guard makes harmless.
         this.steps.counter.redisCommands++;
         await this.redis.xdel(WRITE_BEHIND_QUEUE, ...queued.map((write) => write.streamId));

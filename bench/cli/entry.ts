@@ -69,3 +69,28 @@ export function parseToolArgs<T extends ToolOptions>(
     throw new ConfigurationError(`${first.replace(/\. To specify a positional.*$/, '')} (see --help)`);
   }
 }
+
+/** {@link parseToolArgs} for a script that also takes positional arguments (paths). */
+export function parseToolCommand<T extends ToolOptions>(
+  argv: readonly string[],
+  options: T,
+):
+  | {
+      values: ReturnType<typeof parseArgs<{ options: T; strict: true; allowPositionals: true }>>['values'];
+      positionals: string[];
+    }
+  | 'help' {
+  if (argv.includes('--help') || argv.includes('-h')) return 'help';
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      options,
+      strict: true,
+      allowPositionals: true,
+    });
+    return { values, positionals };
+  } catch (error) {
+    const first = messageOf(error).split('\n')[0] ?? '';
+    throw new ConfigurationError(`${first} (see --help)`);
+  }
+}

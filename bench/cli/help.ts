@@ -40,6 +40,9 @@ Timing (durations: 500ms, 10s, 1.5s, 2m, 1h; each at most ${MAX_DURATION_TEXT})
   --duration <d>           measured load (default ${DEFAULTS.duration})
   --warmup <d>             load before measurement; its operations are not recorded in the
                            history, latencies or counts (default ${DEFAULTS.warmup}; 0s for none)
+  --cold-cache             start the cache patterns with an empty cache; by default every loaded
+                           key is read once through the strategy before the load (at most 30 s),
+                           so the cache starts warm as a service's does
   --settle <d>             wait after load stops and drain() returns, before the final
                            snapshot of cache and MySQL (default ${DEFAULTS.settle})
 

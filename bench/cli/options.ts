@@ -95,6 +95,7 @@ const OPTION_SPEC = {
   out: { type: 'string' },
   'keep-history': { type: 'boolean' },
   direct: { type: 'boolean' },
+  'cold-cache': { type: 'boolean' },
   driver: { type: 'string' },
   'flush-interval': { type: 'string' },
   'flush-batch': { type: 'string' },
@@ -248,6 +249,7 @@ export function parseBenchArgs(
       outDir: values.out,
       keepHistory: values['keep-history'] ?? false,
       viaProxy: !(values.direct ?? false),
+      warmCache: !(values['cold-cache'] ?? false),
       driver: driver.name,
       flushIntervalMs: duration(
         '--flush-interval',

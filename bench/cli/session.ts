@@ -12,6 +12,9 @@ import { progressTracker } from './progress.ts';
 import { formatMatrixTable, formatRunSummary } from './summary.ts';
 import { REPORT_FILE, RESULT_FILE, writeRun } from './write-run.ts';
 
+/** Below this hit ratio a cache pattern's figures say more about misses than about caching. */
+const LOW_HIT_RATIO = 0.5;
+
 /** Default parent of run directories. */
 export const DEFAULT_OUT_ROOT = join('reports', 'out');
 
@@ -68,6 +71,12 @@ export async function runBenchSession(
       results.push(run.result);
       resultFiles.push(file);
       output.stdout.write(`${formatRunSummary(run.result, file)}\n`);
+      const hitRatio = run.result.cache.hitRatio;
+      if (entry.usesCache && hitRatio < LOW_HIT_RATIO) {
+        output.stderr.write(
+          `[${entry.name}] warning: cache hit ratio ${(hitRatio * 100).toFixed(1)}%: the pattern was measured mostly on misses (more --keys than the load revisits, a short --ttl, or --cold-cache)\n`,
+        );
+      }
     }
   } finally {
     await direct.close();

@@ -3,27 +3,27 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { messageOf } from '../../kernel/index.ts';
 import { renderReport } from '../../reports/render.ts';
-import { saveHistory } from '../history/history-file.ts';
+import { RUN_FILES, saveRunInputs } from '../run/saved-run.ts';
 import type { StrategyRun } from '../run/types.ts';
 import { makeDirectory } from './out-dir.ts';
 
-/** File names inside a run directory. */
-export const RESULT_FILE = 'result.json';
-export const HISTORY_FILE = 'history.bin.gz';
-export const REPORT_FILE = 'report.html';
+/** File names inside a run directory (bench/run/saved-run.ts holds the list). */
+export const RESULT_FILE = RUN_FILES.result;
+export const HISTORY_FILE = RUN_FILES.history;
+export const REPORT_FILE = RUN_FILES.report;
 
 async function writeFiles(dir: string, run: StrategyRun, keepHistory: boolean): Promise<string> {
   await makeDirectory(dir);
   const file = join(dir, RESULT_FILE);
   await writeFile(file, `${JSON.stringify(run.result, null, 2)}\n`);
   await writeFile(join(dir, REPORT_FILE), renderReport(run.result));
-  if (keepHistory) await saveHistory(run.history, join(dir, HISTORY_FILE));
+  if (keepHistory) await saveRunInputs(dir, run);
   return file;
 }
 
 /**
- * Writes `result.json`, its self-contained HTML report `report.html` (and the compressed
- * history when asked) into `dir`; returns the result's path. The location is checked before
+ * Writes `result.json`, its self-contained HTML report `report.html` (and, when asked, the
+ * compressed history and the check's other inputs, for `npm run check`) into `dir`; returns the result's path. The location is checked before
  * the run starts (bench/cli/out-dir.ts); should writing still fail (the disk filled up, the
  * directory went away), what ran is not lost: it goes to a fresh temporary directory instead,
  * and `warn` says where.

@@ -1,6 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { check } from '../../checker/index.ts';
-import type { ConsistencyProbe, ConsistencyReport, FinalSnapshot } from '../../checker/types.ts';
+import type {
+  CommitEvidence,
+  ConsistencyProbe,
+  ConsistencyReport,
+  FinalSnapshot,
+} from '../../checker/types.ts';
 import type { Environment } from '../../services/types.ts';
 import { defaultStrategyContext } from '../../strategies/defaults.ts';
 import type { CacheStrategy, StrategyEntry, StrategyStats } from '../../strategies/types.ts';
@@ -10,15 +14,21 @@ import type { DriverOutcome } from '../drivers/types.ts';
 import { RunClock } from '../history/clock.ts';
 import { RunMetrics } from '../history/metrics.ts';
 import { OperationRecorder } from '../history/operation-recorder.ts';
-import { HistoryRecorder, OPEN_AT_STOP } from '../history/recorder.ts';
+import { HistoryRecorder } from '../history/recorder.ts';
 import { DEFAULT_STEP_CAPACITY, StepRing, sampleMaskFor } from '../history/step-trace.ts';
+import { analyse } from './analyse.ts';
+import { type BinlogStart, binlogStart, readCommitRecord } from './commit-record.ts';
 import type { DirectConnections } from './direct.ts';
 import { type RunFaults, runFaults } from './faults.ts';
 import { loadItems, makePayload } from './load-items.ts';
 import { ConsistencyProber } from './probes.ts';
 import { buildRunResult, runId } from './result.ts';
 import { takeSnapshot } from './snapshot.ts';
-import type { ProgressSample, RunEvent, RunOptions, StrategyRun } from './types.ts';
+import type { AnalysisInputs, ProgressSample, RunEvent, RunOptions, StrategyRun } from './types.ts';
+
+/** Concurrent reads that warm the cache, and the longest they may take. */
+const WARM_CACHE_READERS = 32;
+const WARM_CACHE_MAX_MS = 30_000;
 
 /** Longest wait for a strategy's `drain()` before the snapshot is taken anyway. */
 export const DRAIN_TIMEOUT_MS = 30_000;
@@ -47,6 +57,8 @@ interface PreparedRun {
   recorder: OperationRecorder;
   faults: RunFaults;
   phases: LoadPhases;
+  /** Where MySQL's binary log stood before the load: its record of commits starts here. */
+  commitStart: BinlogStart;
   /** Set when measurement begins. */
   measured: { startedAt: Date; statsAtStart: StrategyStats; prober: ConsistencyProber | undefined };
 }
@@ -55,6 +67,7 @@ interface PreparedRun {
 interface Observation {
   probes: ConsistencyProbe[];
   snapshot: FinalSnapshot;
+  commits: CommitEvidence;
   dbQueries: number;
   strategyConfig: Record<string, string | number | boolean | null>;
 }
@@ -63,7 +76,8 @@ interface Observation {
  * Runs one strategy end to end, as named steps (Jepsen's `run!`): prepare (load the rows,
  * build the strategy), drive (the driver runs the load through warm-up and measurement; the
  * faults are healed on every way out), wind down (close what is still open as unknown, drain,
- * settle), observe (probes, final snapshot), analyse (one check of the history), assemble.
+ * settle), observe (probes, final snapshot, MySQL's record of its commits), analyse (one check
+ * of the history), assemble.
  */
 export async function runStrategy(entry: StrategyEntry, context: RunContext): Promise<StrategyRun> {
   const emit = context.onEvent ?? (() => undefined);
@@ -73,7 +87,7 @@ export async function runStrategy(entry: StrategyEntry, context: RunContext): Pr
   let observation: Observation;
   try {
     emit({ type: 'phase', phase: 'load' });
-    outcome = await drive(run, context);
+    outcome = await drive(entry, run, context);
     if (outcome.state === 'failed') throw outcome.error;
     emit({ type: 'phase', phase: 'winding-down' });
     const probes = await windDown(run, outcome, context);
@@ -83,8 +97,9 @@ export async function runStrategy(entry: StrategyEntry, context: RunContext): Pr
     await run.strategy.close();
   }
   emit({ type: 'phase', phase: 'analysing' });
-  const report = analyse(run, observation, outcome);
-  return assemble(entry, context, run, outcome, observation, report);
+  const analysis = analysisInputs(run, observation, outcome);
+  const report = analyse(run.history.toHistory(), analysis);
+  return assemble(entry, context, run, outcome, observation, report, analysis);
 }
 
 /** Loads rows 1..keys and flushes the cache, builds the strategy, the recorder, the faults and the phases. */
@@ -93,6 +108,7 @@ async function prepare(entry: StrategyEntry, context: RunContext): Promise<Prepa
   const { workload } = options;
   const payload = makePayload(workload.valueSize, options.seed);
   await loadItems(context.direct, workload.keys, payload);
+  const commitStart = await binlogStart(context.direct.pool);
   const clock = new RunClock();
   const tracer = new StepRing(DEFAULT_STEP_CAPACITY, sampleMaskFor(workload.keys));
   const strategy = await entry.factory(
@@ -118,6 +134,7 @@ async function prepare(entry: StrategyEntry, context: RunContext): Promise<Prepa
     recorder: new OperationRecorder(history, metrics, clock.now, workload.keys),
     faults: runFaults(options.faultPlan, env, clock.now, (event) => history.recordFault(event), warn),
     phases: new LoadPhases(options.warmupMs, options.durationMs, context.signal),
+    commitStart,
     measured: { startedAt: new Date(), statsAtStart: strategy.stats(), prober: undefined },
   };
   run.phases.onMeasure(() => beginMeasurement(run, context));
@@ -130,18 +147,22 @@ function beginMeasurement(run: PreparedRun, context: RunContext): void {
   run.clock.restart();
   run.faults.start();
   run.tracer.start();
-  const prober = new ConsistencyProber(context.direct, durationMs * 1e6, durationMs);
+  const recorder = run.recorder;
+  const prober = new ConsistencyProber(context.direct, durationMs * 1e6, durationMs, (key) =>
+    recorder.latestOkVersion(key),
+  );
   run.measured = { startedAt: new Date(), statsAtStart: run.strategy.stats(), prober };
   run.recorder.onWriteOk = (op, key, completeNs) => prober.onWriteOk(op, key, completeNs);
   run.recorder.measuring = true;
 }
 
 /** Starts the strategy and lets the driver run the load; heals the faults on every way out. */
-async function drive(run: PreparedRun, context: RunContext): Promise<DriverOutcome> {
+async function drive(entry: StrategyEntry, run: PreparedRun, context: RunContext): Promise<DriverOutcome> {
   const { options } = context;
   const driver = findDriver(options.driver);
   try {
     await run.strategy.start?.();
+    if (options.warmCache && entry.usesCache) await warmCache(run.strategy, options.workload.keys, context);
     await context.beforeLoad?.(run.strategy);
     context.onEvent?.({ type: 'load-start', sample: () => progressOf(run) });
     try {
@@ -161,6 +182,29 @@ async function drive(run: PreparedRun, context: RunContext): Promise<DriverOutco
   } finally {
     // Before drain and snapshot, and on every way out of the load (errors, Ctrl-C).
     await run.faults.heal();
+  }
+}
+
+/**
+ * Reads every loaded key once through the strategy, a few at a time, so the measured load
+ * meets a warm cache as a service in production does. Bounded in time: what is not read by
+ * then is left cold, and a warning says so.
+ */
+async function warmCache(strategy: CacheStrategy, keys: number, context: RunContext): Promise<void> {
+  const deadline = performance.now() + WARM_CACHE_MAX_MS;
+  let next = 1;
+  const reader = async (): Promise<void> => {
+    while (next <= keys && performance.now() < deadline && context.signal?.aborted !== true) {
+      const key = next++;
+      await strategy.read(key).catch(() => undefined);
+    }
+  };
+  await Promise.all(Array.from({ length: WARM_CACHE_READERS }, reader));
+  if (next <= keys) {
+    context.onEvent?.({
+      type: 'warning',
+      message: `cache warmed for ${next - 1} of ${keys} keys within ${WARM_CACHE_MAX_MS / 1000}s; the rest start cold`,
+    });
   }
 }
 
@@ -211,31 +255,32 @@ async function windDown(
   return probes;
 }
 
-/** The final state of every key over the direct connections, and the strategy's own counters. */
+/** The final state of every key over the direct connections, MySQL's record of its commits, the strategy's counters. */
 async function observe(
   run: PreparedRun,
   probes: ConsistencyProbe[],
   context: RunContext,
 ): Promise<Observation> {
   const snapshot = await takeSnapshot(context.direct, context.options.workload.keys, run.clock.now);
+  const commits = await readCommitRecord(context.env.endpoints, run.commitStart);
   return {
     probes,
     snapshot,
+    commits,
     dbQueries: run.strategy.stats().dbQueries - run.measured.statsAtStart.dbQueries,
     strategyConfig: run.strategy.describe().options,
   };
 }
 
-/** One analysis of the history, the snapshot, the step traces, the probes and the fault windows. */
-function analyse(run: PreparedRun, observation: Observation, outcome: DriverOutcome): ConsistencyReport {
-  return check(run.history.toHistory(), observation.snapshot, {
+/** Everything the one check reads besides the history (saved with `--keep-history` for `npm run check`). */
+function analysisInputs(run: PreparedRun, observation: Observation, outcome: DriverOutcome): AnalysisInputs {
+  return {
+    snapshot: observation.snapshot,
     steps: run.tracer.toSteps(),
     probes: observation.probes,
-    faultWindows: {
-      runEndMs: Math.round(outcome.figures.measuredMs),
-      unansweredErrorKind: OPEN_AT_STOP,
-    },
-  });
+    commits: observation.commits,
+    runEndMs: Math.round(outcome.figures.measuredMs),
+  };
 }
 
 /** The result document, from the measurements only. */
@@ -246,6 +291,7 @@ function assemble(
   outcome: DriverOutcome,
   observation: Observation,
   report: ConsistencyReport,
+  analysis: AnalysisInputs,
 ): StrategyRun {
   const { options, env } = context;
   const { startedAt } = run.measured;
@@ -264,5 +310,5 @@ function assemble(
     dbQueries: observation.dbQueries,
     report,
   });
-  return { result, history, report };
+  return { result, history, report, analysis };
 }

@@ -9,10 +9,12 @@ export const PROBE_DELAYS_MS = [100, 1000, 10_000] as const;
 const SAMPLE_SPACING_NS = 50e6;
 
 /**
- * Samples writes and, `delay` after each completed ok, reads the key over the direct
- * connections: MySQL, then the cache, then MySQL again. The probe counts as consistent
- * when the cache had no entry or held either MySQL version (the two MySQL reads bracket
- * the cache read, so a write racing the probe is not mistaken for an inconsistency).
+ * Samples writes and, `delay` after each completed ok, reads the key's cache entry over the
+ * direct connection (docs/definitions.md "Consistency nines"). The probe is inconsistent only
+ * when the cache holds an entry older than the newest version whose write had completed ok
+ * before the cache read was sent; a write still in flight (committed in MySQL, its cache step
+ * not yet done) is not an inconsistency. MySQL is read after the cache: a row below that
+ * newest version while the cache is not is write-behind's flush lag, counted apart.
  * A delay is probed only when the run lasts at least twice that long, and only for writes
  * whose probe time falls before the end of measurement.
  */
@@ -28,6 +30,8 @@ export class ConsistencyProber {
     private readonly direct: DirectConnections,
     private readonly measureEndNs: number,
     durationMs: number,
+    /** The newest version of a key whose write completed ok so far (the recorder's). */
+    private readonly newestOk: (key: number) => number,
   ) {
     this.delaysMs = PROBE_DELAYS_MS.filter((delay) => durationMs >= 2 * delay);
   }
@@ -59,11 +63,11 @@ export class ConsistencyProber {
 
   private async probe(op: number, key: number, delayMs: number): Promise<void> {
     try {
-      const [dbBefore] = await readDbVersions(this.direct.pool, [key]);
-      const [cached] = await readCacheVersions(this.direct.redis, [key]);
-      const [dbAfter] = await readDbVersions(this.direct.pool, [key]);
-      const consistent = cached === 0 || cached === dbBefore || cached === dbAfter;
-      this.probes.push({ op, key, delayMs, consistent });
+      const newest = this.newestOk(key);
+      const [cached = 0] = await readCacheVersions(this.direct.redis, [key]);
+      const [db = 0] = await readDbVersions(this.direct.pool, [key]);
+      const consistent = cached === 0 || cached >= newest;
+      this.probes.push({ op, key, delayMs, consistent, flushLag: consistent && db < newest });
     } catch {
       // A probe that cannot read (a crashed Redis) says nothing about consistency: skip it.
     }

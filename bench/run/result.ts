@@ -90,36 +90,66 @@ export function buildRunResult(record: RunRecord): RunResult {
       misses: metrics.cacheMisses,
     },
     db: { queries: record.dbQueries },
-    consistency: {
-      valid: report.valid,
-      readsChecked: report.stale.readsChecked,
-      staleReads: report.stale.staleReads,
-      staleReadRate: report.stale.staleReadRate,
-      readsAfterWrite: report.stale.readsAfterWrite,
-      staleReadRateAfterWrite: report.stale.staleReadRateAfterWrite,
-      staleness: {
-        p50Ms: report.stale.ageP50Ms,
-        p99Ms: report.stale.ageP99Ms,
-        maxMs: report.stale.ageMaxMs,
-        maxVersionLag: report.stale.maxVersionLag,
-      },
-      visibility: report.visibility,
-      divergentKeys: report.divergentKeys.length,
-      divergent: report.divergentKeys,
-      lostWrites: report.lostWritesMeasuredBy.by === 'binlog' ? report.lostWrites.length : null,
-      lostWritesMeasuredBy:
-        report.lostWritesMeasuredBy.by === 'binlog'
-          ? 'binlog'
-          : `unavailable: ${report.lostWritesMeasuredBy.reason}`,
-      lost: report.lostWritesMeasuredBy.by === 'binlog' ? report.lostWrites : report.writesAboveFinalRow,
-      writesAboveFinalRow: report.writesAboveFinalRow.length,
-      nines: report.nines,
-      examples: report.examples,
-    },
-    ...(report.faultWindows === null
-      ? {}
-      : { faultWindows: { inside: report.faultWindows.inside, outside: report.faultWindows.outside } }),
+    consistency: consistencyOf(report),
+    ...faultWindowsOf(report),
     ...(figures.http === undefined ? {} : { http: figures.http }),
+  };
+}
+
+/** The result's consistency section, from the check's report alone. */
+export function consistencyOf(report: ConsistencyReport): RunResult['consistency'] {
+  const measured = report.lostWritesMeasuredBy;
+  return {
+    valid: report.valid,
+    readsChecked: report.stale.readsChecked,
+    staleReads: report.stale.staleReads,
+    staleReadRate: report.stale.staleReadRate,
+    readsAfterWrite: report.stale.readsAfterWrite,
+    staleReadRateAfterWrite: report.stale.staleReadRateAfterWrite,
+    staleness: {
+      p50Ms: report.stale.ageP50Ms,
+      p99Ms: report.stale.ageP99Ms,
+      maxMs: report.stale.ageMaxMs,
+      maxVersionLag: report.stale.maxVersionLag,
+    },
+    visibility: report.visibility,
+    divergentKeys: report.divergentKeys.length,
+    divergent: report.divergentKeys,
+    lostWrites: measured.by === 'binlog' ? report.lostWrites.length : null,
+    lostWritesMeasuredBy: measured.by === 'binlog' ? 'binlog' : `unavailable: ${measured.reason}`,
+    lost: measured.by === 'binlog' ? report.lostWrites : report.writesAboveFinalRow,
+    writesAboveFinalRow: report.writesAboveFinalRow.length,
+    nines: report.nines,
+    examples: report.examples,
+  };
+}
+
+/** The result's fault-window section (absent for a calm run), from the check's report alone. */
+export function faultWindowsOf(report: ConsistencyReport): Pick<RunResult, 'faultWindows'> {
+  return report.faultWindows === null
+    ? {}
+    : { faultWindows: { inside: report.faultWindows.inside, outside: report.faultWindows.outside } };
+}
+
+/**
+ * A result with every part the check computes replaced by `report`'s: the consistency
+ * section, the fault windows and their recovery, each second's stale reads. What
+ * `npm run check` recomputes from a saved run.
+ */
+export function withReport(result: RunResult, report: ConsistencyReport): RunResult {
+  const { faultWindows: _previous, ...rest } = result;
+  return {
+    ...rest,
+    run: { ...result.run, faults: report.faultWindows?.windows ?? result.run.faults },
+    throughput: {
+      ...result.throughput,
+      timeline: result.throughput.timeline.map((point) => ({
+        ...point,
+        staleReads: report.series.staleReads[point.second] ?? 0,
+      })),
+    },
+    consistency: consistencyOf(report),
+    ...faultWindowsOf(report),
   };
 }
 

@@ -1,5 +1,12 @@
 import type { ResolvedFault } from '../../chaos/index.ts';
-import type { ConsistencyReport, History } from '../../checker/types.ts';
+import type {
+  CommitEvidence,
+  ConsistencyProbe,
+  ConsistencyReport,
+  FinalSnapshot,
+  History,
+  TracedStep,
+} from '../../checker/types.ts';
 import type { RunResult } from '../../reports/types.ts';
 import type { LoadModel } from '../drivers/types.ts';
 import type { WorkloadSpec } from '../workload/workload.ts';
@@ -20,6 +27,8 @@ export interface RunOptions {
   /** Write-behind flusher: interval between flushes and queued writes per batch. */
   flushIntervalMs: number;
   flushBatchSize: number;
+  /** Read every loaded key once through the strategy before the load, so the cache starts warm (cache patterns only). */
+  warmCache: boolean;
   /** The resolved fault plan, with ids; empty or absent for a calm run. */
   faultPlan?: readonly ResolvedFault[];
 }
@@ -48,9 +57,24 @@ export type RunEvent =
   | { type: 'load-stop' }
   | { type: 'warning'; message: string };
 
-/** A finished run: the result document plus the history and report it was built from. */
+/**
+ * What the one check of a run reads besides its history: the final snapshot, the step traces,
+ * the probes, MySQL's record of its commits, and where the measured load ended. Saved next to
+ * the history by `--keep-history`, so `npm run check` recomputes the result without services.
+ */
+export interface AnalysisInputs {
+  snapshot: FinalSnapshot;
+  steps: TracedStep[];
+  probes: ConsistencyProbe[];
+  commits: CommitEvidence;
+  /** End of the measured load on the history clock, in ms. */
+  runEndMs: number;
+}
+
+/** A finished run: the result document plus the history, the inputs and the report it was built from. */
 export interface StrategyRun {
   result: RunResult;
   history: History;
+  analysis: AnalysisInputs;
   report: ConsistencyReport;
 }
