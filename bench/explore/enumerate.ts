@@ -145,7 +145,11 @@ function newNode(enabled: number[], choices: number[]): TreeNode {
 }
 
 /** The operation that stepped last first (reduction 2 learns from it), faults last (reduction 3 needs the others' steps). */
-function orderChoices(enabled: number[], previous: number | undefined, isFault: (p: number) => boolean): number[] {
+function orderChoices(
+  enabled: number[],
+  previous: number | undefined,
+  isFault: (p: number) => boolean,
+): number[] {
   const ops = enabled.filter((p) => !isFault(p));
   const first = previous !== undefined && ops.includes(previous) ? [previous] : [];
   return [...first, ...ops.filter((p) => p !== previous), ...enabled.filter(isFault)];
@@ -156,7 +160,11 @@ function orderChoices(enabled: number[], previous: number | undefined, isFault: 
  * commute with, or none when nothing is left; undefined when every remaining step commutes
  * (the same states are reached with the fault later).
  */
-function faultChildren(participants: readonly Participant[], node: TreeNode, fault: number): number[] | undefined {
+function faultChildren(
+  participants: readonly Participant[],
+  node: TreeNode,
+  fault: number,
+): number[] | undefined {
   const spec = participants[fault] as Participant;
   const remaining = node.enabled.filter((p) => p !== fault && !spec.stops.includes(p));
   if (remaining.length === 0) return [];
@@ -168,10 +176,14 @@ function faultChildren(participants: readonly Participant[], node: TreeNode, fau
 }
 
 /** Schedules implied by the first one's step counts: the multinomial, times the fault's positions. */
-export function estimateSchedules(participants: readonly Participant[], steps: readonly ScheduleStep[]): number {
+export function estimateSchedules(
+  participants: readonly Participant[],
+  steps: readonly ScheduleStep[],
+): number {
   const counts = new Map<number, number>();
   for (const step of steps) {
-    if (!participants[step.participant]?.isFault) counts.set(step.participant, (counts.get(step.participant) ?? 0) + 1);
+    if (!participants[step.participant]?.isFault)
+      counts.set(step.participant, (counts.get(step.participant) ?? 0) + 1);
   }
   let total = 0;
   let estimate = 1;

@@ -11,7 +11,13 @@ import {
   SOURCE_NONE,
   type TracedStep,
 } from '../../checker/types.ts';
-import type { CacheStrategy, PauseHook, ReadResult, StepTracer, WriteResult } from '../../strategies/types.ts';
+import type {
+  CacheStrategy,
+  PauseHook,
+  ReadResult,
+  StepTracer,
+  WriteResult,
+} from '../../strategies/types.ts';
 import { type OperationEnd, StepController } from './step-controller.ts';
 import type {
   AnomalyKind,
@@ -67,7 +73,12 @@ export function participantsOf(scenario: Scenario, hasDrain: boolean): Participa
     participants.push({ label: 'Redis restart', kind: 'redis-restart', stops: [], isFault: true });
   } else if (scenario.fault === 'writer-crash') {
     const writer = participants.findIndex((p) => p.kind === 'write');
-    participants.push({ label: `op${writer + 1} crashes`, kind: 'writer-crash', stops: [writer], isFault: true });
+    participants.push({
+      label: `op${writer + 1} crashes`,
+      kind: 'writer-crash',
+      stops: [writer],
+      isFault: true,
+    });
   }
   return participants;
 }
@@ -194,7 +205,8 @@ class StrategyExecution implements Execution<ScheduleOutcome> {
         const wasStarted = this.controller.started(stopped);
         await this.controller.crash(stopped);
         if (!this.firstStep.has(stopped)) this.firstStep.set(stopped, this.stepIndex);
-        if (wasStarted && this.controller.endOf(stopped)?.state === 'crashed') this.lastStep.set(stopped, this.stepIndex);
+        if (wasStarted && this.controller.endOf(stopped)?.state === 'crashed')
+          this.lastStep.set(stopped, this.stepIndex);
       }
       endedAt = 'application crash';
     } else {
@@ -209,7 +221,10 @@ class StrategyExecution implements Execution<ScheduleOutcome> {
   async finish(): Promise<ScheduleOutcome> {
     await this.strategy.drain?.();
     const final = await this.world.snapshot(this.key);
-    const snapshot: FinalSnapshot = { keys: [{ key: this.key, ...final }], takenAtNs: (this.stepIndex + 1) * STEP_NS };
+    const snapshot: FinalSnapshot = {
+      keys: [{ key: this.key, ...final }],
+      takenAtNs: (this.stepIndex + 1) * STEP_NS,
+    };
     const { history, reads, writes } = this.history();
     const report = check(history, snapshot, { steps: this.traced, maxExamplesPerKind: 1 });
     const anomalies: AnomalyKind[] = [];
@@ -282,7 +297,8 @@ class StrategyExecution implements Execution<ScheduleOutcome> {
         seen = 'found' in value ? (value.found ? value.version : 0) : value.version;
         history.outcome[row] = OUTCOME_OK;
         history.version[row] = seen;
-        history.source[row] = 'source' in value ? (value.source === 'cache' ? SOURCE_CACHE : SOURCE_DB) : SOURCE_NONE;
+        history.source[row] =
+          'source' in value ? (value.source === 'cache' ? SOURCE_CACHE : SOURCE_DB) : SOURCE_NONE;
       } else {
         history.outcome[row] = OUTCOME_INFO;
         history.version[row] = -1;
@@ -300,6 +316,7 @@ function describeEnd(end: OperationEnd<OpValue> | undefined): string {
   if (end.state === 'crashed') return 'crashed';
   const value = end.value;
   if (value === undefined) return 'done';
-  if ('found' in value) return value.found ? `returned v${value.version} (${value.source})` : `returned absent (${value.source})`;
+  if ('found' in value)
+    return value.found ? `returned v${value.version} (${value.source})` : `returned absent (${value.source})`;
   return `acknowledged v${value.version}`;
 }

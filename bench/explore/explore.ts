@@ -1,13 +1,26 @@
-import { HookRouter, type ExploreWorld, strategySpec } from './execution.ts';
 import { enumerateSchedules } from './enumerate.ts';
-import type { AnomalyKind, ExplorationResult, OutcomeCount, Scenario, ScheduleOutcome, ScheduleStep } from './types.ts';
+import { type ExploreWorld, HookRouter, strategySpec } from './execution.ts';
+import type {
+  AnomalyKind,
+  ExplorationResult,
+  OutcomeCount,
+  Scenario,
+  ScheduleOutcome,
+  ScheduleStep,
+} from './types.ts';
 
 /** The anomaly kinds in the order tables list them. */
-export const ANOMALY_KINDS: readonly AnomalyKind[] = ['stale-read', 'stale-cache', 'cache-newer', 'lost-write'];
+export const ANOMALY_KINDS: readonly AnomalyKind[] = [
+  'stale-read',
+  'stale-cache',
+  'cache-newer',
+  'lost-write',
+];
 
 /** The observations of an outcome as one stable line: what makes two outcomes the same. */
 export function outcomeSignature(outcome: ScheduleOutcome): string {
-  const list = (values: readonly (number | string)[]): string => values.map((v) => (typeof v === 'number' ? `v${v}` : v)).join(',');
+  const list = (values: readonly (number | string)[]): string =>
+    values.map((v) => (typeof v === 'number' ? `v${v}` : v)).join(',');
   return [
     `reads [${list(outcome.reads)}]`,
     `writes [${list(outcome.writes)}]`,
@@ -43,7 +56,8 @@ export async function exploreScenario(
       onSchedule: (steps, outcome) => {
         const signature = outcomeSignature(outcome);
         const seen = outcomes.get(signature);
-        if (seen === undefined) outcomes.set(signature, { signature, outcome, schedules: 1, shortest: steps });
+        if (seen === undefined)
+          outcomes.set(signature, { signature, outcome, schedules: 1, shortest: steps });
         else {
           seen.schedules++;
           if (steps.length < seen.shortest.length) {
@@ -54,11 +68,14 @@ export async function exploreScenario(
         if (outcome.anomalies.length > 0) schedulesWithAnomaly++;
         for (const kind of outcome.anomalies) {
           const best = shortest.get(kind);
-          if (best === undefined || steps.length < best.steps.length) shortest.set(kind, { outcome: signature, steps });
+          if (best === undefined || steps.length < best.steps.length)
+            shortest.set(kind, { outcome: signature, steps });
         }
       },
     });
-    const ordered = [...outcomes.values()].sort((a, b) => b.schedules - a.schedules || a.signature.localeCompare(b.signature));
+    const ordered = [...outcomes.values()].sort(
+      (a, b) => b.schedules - a.schedules || a.signature.localeCompare(b.signature),
+    );
     return {
       strategy: strategyName,
       scenario: scenario.name,

@@ -39,14 +39,16 @@ export const BUILT_IN_SCENARIOS: readonly Scenario[] = Object.freeze([
   },
   {
     name: 'write-read-redis-restart',
-    summary: 'one write and one read, the entry cached; Redis crashes and restarts empty at some step boundary',
+    summary:
+      'one write and one read, the entry cached; Redis crashes and restarts empty at some step boundary',
     operations: ['write', 'read'],
     fault: 'redis-restart',
     cache: 'warm',
   },
   {
     name: 'write-write-flush-redis-restart',
-    summary: 'two writes and a flush (write-behind; a no-op elsewhere), the entry cached; Redis restarts at some boundary',
+    summary:
+      'two writes and a flush (write-behind; a no-op elsewhere), the entry cached; Redis restarts at some boundary',
     operations: ['write', 'write', 'flush'],
     fault: 'redis-restart',
     cache: 'warm',

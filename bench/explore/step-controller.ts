@@ -11,7 +11,10 @@ export class OperationCrashed extends Error {
 }
 
 /** How one operation ended, once it has. */
-export type OperationEnd<T> = { state: 'done'; value: T } | { state: 'failed'; error: string } | { state: 'crashed' };
+export type OperationEnd<T> =
+  | { state: 'done'; value: T }
+  | { state: 'failed'; error: string }
+  | { state: 'crashed' };
 
 interface Operation<T> {
   start: () => Promise<T>;
@@ -104,7 +107,12 @@ export class StepController<T> {
       op.settled = op.start().then(
         (value) => this.ended(op, { state: 'done', value }),
         (error: unknown) =>
-          this.ended(op, error instanceof OperationCrashed ? { state: 'crashed' } : { state: 'failed', error: messageOf(error) }),
+          this.ended(
+            op,
+            error instanceof OperationCrashed
+              ? { state: 'crashed' }
+              : { state: 'failed', error: messageOf(error) },
+          ),
       );
     } else {
       op.state = 'running';
@@ -116,7 +124,8 @@ export class StepController<T> {
     this.arrived = undefined;
     const after = this.commandCount();
     return {
-      heldAt: op.state === 'held' ? op.heldAt : undefined,
+      // The hook or the end changed the state while this awaited.
+      heldAt: (op.state as Operation<T>['state']) === 'held' ? op.heldAt : undefined,
       commands: { redis: after.redis - before.redis, db: after.db - before.db },
     };
   }

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { enumerateSchedules, estimateSchedules, ScenarioTooLarge } from '../../../bench/explore/enumerate.ts';
 import { exploreScenario, outcomeSignature } from '../../../bench/explore/explore.ts';
-import type { Execution, ExplorationSpec, Participant, ScheduleStep, StepCommands } from '../../../bench/explore/types.ts';
+import type {
+  Execution,
+  ExplorationSpec,
+  Participant,
+  ScheduleStep,
+  StepCommands,
+} from '../../../bench/explore/types.ts';
 import { MemoryWorld } from './memory-world.ts';
 
 /** Participants whose steps are given as command counts; a fault's step has none. */
@@ -10,7 +16,12 @@ function countingSpec(
   steps: readonly (readonly StepCommands[])[],
   fault?: Participant,
 ): { spec: ExplorationSpec<string>; schedules: string[] } {
-  const participants: Participant[] = steps.map((_, i) => ({ label: `op${i + 1}`, kind: 'read', stops: [], isFault: false }));
+  const participants: Participant[] = steps.map((_, i) => ({
+    label: `op${i + 1}`,
+    kind: 'read',
+    stops: [],
+    isFault: false,
+  }));
   if (fault !== undefined) participants.push(fault);
   const schedules: string[] = [];
   const spec: ExplorationSpec<string> = {
@@ -28,7 +39,9 @@ function countingSpec(
             })
             .filter((i) => i >= 0),
         step: async (p): Promise<ScheduleStep> => {
-          const commands = participants[p]?.isFault ? { redis: 0, db: 0 } : (steps[p]?.[taken[p] as number] as StepCommands);
+          const commands = participants[p]?.isFault
+            ? { redis: 0, db: 0 }
+            : (steps[p]?.[taken[p] as number] as StepCommands);
           taken[p] = (taken[p] as number) + 1;
           order.push(p);
           return { participant: p, commands, actions: [], endedAt: '' };
@@ -51,13 +64,20 @@ const restart: Participant = { label: 'restart', kind: 'redis-restart', stops: [
 
 async function explore(steps: readonly (readonly StepCommands[])[], fault?: Participant) {
   const { spec, schedules } = countingSpec(steps, fault);
-  const summary = await enumerateSchedules(spec, { maxSchedules: 10_000, what: 'test', onSchedule: () => undefined });
+  const summary = await enumerateSchedules(spec, {
+    maxSchedules: 10_000,
+    what: 'test',
+    onSchedule: () => undefined,
+  });
   return { ...summary, list: schedules };
 }
 
 describe('enumerateSchedules', () => {
   it('two operations of 2 and 3 steps: C(5,2) = 10 distinct schedules', async () => {
-    const result = await explore([[redisStep, dbStep], [redisStep, dbStep, redisStep]]);
+    const result = await explore([
+      [redisStep, dbStep],
+      [redisStep, dbStep, redisStep],
+    ]);
     assert.equal(result.schedules, 10);
     assert.equal(new Set(result.list).size, 10);
     assert.equal(result.list[0], 'op1 op1 op2 op2 op2');
@@ -65,20 +85,52 @@ describe('enumerateSchedules', () => {
 
   it('three one-step operations: 3! = 6; 2+2+3 steps: 7!/(2!2!3!) = 210', async () => {
     assert.equal((await explore([[dbStep], [dbStep], [dbStep]])).schedules, 6);
-    assert.equal((await explore([[dbStep, dbStep], [dbStep, dbStep], [dbStep, dbStep, dbStep]])).schedules, 210);
+    assert.equal(
+      (
+        await explore([
+          [dbStep, dbStep],
+          [dbStep, dbStep],
+          [dbStep, dbStep, dbStep],
+        ])
+      ).schedules,
+      210,
+    );
   });
 
   it('an empty last step follows its operation at once: 2 + (1 + empty) steps give C(3,1) = 3, not C(4,2)', async () => {
-    const result = await explore([[dbStep, dbStep], [dbStep, emptyStep]]);
+    const result = await explore([
+      [dbStep, dbStep],
+      [dbStep, emptyStep],
+    ]);
     assert.equal(result.schedules, 3);
-    assert.ok(result.list.every((s) => s.includes('op2 op2')), result.list.join('\n'));
+    assert.ok(
+      result.list.every((s) => s.includes('op2 op2')),
+      result.list.join('\n'),
+    );
   });
 
   it('a Redis restart goes at every boundary before a Redis step, or at the end', async () => {
     // Every step uses Redis: 10 interleavings × 6 positions.
-    assert.equal((await explore([[redisStep, redisStep], [redisStep, redisStep, redisStep]], restart)).schedules, 60);
+    assert.equal(
+      (
+        await explore(
+          [
+            [redisStep, redisStep],
+            [redisStep, redisStep, redisStep],
+          ],
+          restart,
+        )
+      ).schedules,
+      60,
+    );
     // No step uses Redis: the restart commutes with all of them and only the end is kept.
-    const dbOnly = await explore([[dbStep, dbStep], [dbStep, dbStep, dbStep]], restart);
+    const dbOnly = await explore(
+      [
+        [dbStep, dbStep],
+        [dbStep, dbStep, dbStep],
+      ],
+      restart,
+    );
     assert.equal(dbOnly.schedules, 10);
     assert.ok(dbOnly.list.every((s) => s.endsWith('restart')));
     // op1 = [redis, db]; op2 = [db]: placements before op1's first step or at the end: 3 + 3.
@@ -89,22 +141,31 @@ describe('enumerateSchedules', () => {
     const crash: Participant = { label: 'crash', kind: 'writer-crash', stops: [0], isFault: true };
     const result = await explore([[dbStep, redisStep], [redisStep]], crash);
     // No crash position but the end: op1 took 0, 1 or 2 steps (2 = crash after it finished), op2 all of its one.
-    assert.deepEqual(result.list.sort(), [
-      'op1 op1 op2 crash',
-      'op1 op2 crash',
-      'op1 op2 op1 crash',
-      'op2 crash',
-      'op2 op1 crash',
-      'op2 op1 op1 crash',
-    ].sort());
+    assert.deepEqual(
+      result.list.sort(),
+      [
+        'op1 op1 op2 crash',
+        'op1 op2 crash',
+        'op1 op2 op1 crash',
+        'op2 crash',
+        'op2 op1 crash',
+        'op2 op1 op1 crash',
+      ].sort(),
+    );
   });
 
   it('a scenario larger than the bound is refused with one line', async () => {
-    const { spec } = countingSpec([[dbStep, dbStep, dbStep], [dbStep, dbStep, dbStep], [dbStep, dbStep, dbStep]]);
+    const { spec } = countingSpec([
+      [dbStep, dbStep, dbStep],
+      [dbStep, dbStep, dbStep],
+      [dbStep, dbStep, dbStep],
+    ]);
     await assert.rejects(
       enumerateSchedules(spec, { maxSchedules: 100, what: "scenario 'big'", onSchedule: () => undefined }),
       (error: unknown) =>
-        error instanceof ScenarioTooLarge && /^scenario 'big' has about 1680 schedules, above the bound of 100/.test(error.message) && !error.message.includes('\n'),
+        error instanceof ScenarioTooLarge &&
+        /^scenario 'big' has about 1680 schedules, above the bound of 100/.test(error.message) &&
+        !error.message.includes('\n'),
     );
   });
 
@@ -114,7 +175,12 @@ describe('enumerateSchedules', () => {
       { label: 'b', kind: 'read', stops: [], isFault: false },
       restart,
     ];
-    const step = (participant: number): ScheduleStep => ({ participant, commands: dbStep, actions: [], endedAt: '' });
+    const step = (participant: number): ScheduleStep => ({
+      participant,
+      commands: dbStep,
+      actions: [],
+      endedAt: '',
+    });
     assert.equal(estimateSchedules(participants, [step(0), step(0), step(1), step(1), step(1), step(2)]), 60);
   });
 });
@@ -122,7 +188,12 @@ describe('enumerateSchedules', () => {
 describe('exploreScenario with an in-memory stand-in strategy', () => {
   it('write + read on a cold key: 10 schedules, and the cache-aside stale fill among them', async () => {
     const world = new MemoryWorld();
-    const result = await exploreScenario(world, 'memory', { name: 'write-read', summary: '', operations: ['write', 'read'], cache: 'cold' }, 1000);
+    const result = await exploreScenario(
+      world,
+      'memory',
+      { name: 'write-read', summary: '', operations: ['write', 'read'], cache: 'cold' },
+      1000,
+    );
     assert.equal(result.schedules, 10);
     const total = result.outcomes.reduce((sum, o) => sum + o.schedules, 0);
     assert.equal(total, 10);
@@ -130,7 +201,10 @@ describe('exploreScenario with an in-memory stand-in strategy', () => {
     assert.ok(stale, result.outcomes.map((o) => o.signature).join('\n'));
     // Read misses and reads v1, the write commits v2 and deletes, the read sets v1.
     assert.deepEqual(
-      stale.steps.map((s) => `${result.participants[s.participant]?.label}: ${s.actions.map((a) => a.step).join(',') || s.endedAt}`),
+      stale.steps.map(
+        (s) =>
+          `${result.participants[s.participant]?.label}: ${s.actions.map((a) => a.step).join(',') || s.endedAt}`,
+      ),
       [
         'op2 read: cache-get-miss',
         'op2 read: db-read',
@@ -145,20 +219,31 @@ describe('exploreScenario with an in-memory stand-in strategy', () => {
 
   it('write + read on a cached key: 2 × 1 steps give C(3,1) = 3 schedules, no anomaly', async () => {
     const world = new MemoryWorld();
-    const result = await exploreScenario(world, 'memory', { name: 'w', summary: '', operations: ['write', 'read'], cache: 'warm' }, 1000);
-    assert.equal(result.schedules, 3);
-    assert.deepEqual(
-      result.outcomes.map((o) => outcomeSignature(o.outcome)).sort(),
-      [
-        'reads [v1] · writes [v2] · cache v0 · db v2 · lost [] · no anomaly',
-        'reads [v2] · writes [v2] · cache v2 · db v2 · lost [] · no anomaly',
-      ],
+    const result = await exploreScenario(
+      world,
+      'memory',
+      { name: 'w', summary: '', operations: ['write', 'read'], cache: 'warm' },
+      1000,
     );
+    assert.equal(result.schedules, 3);
+    assert.deepEqual(result.outcomes.map((o) => outcomeSignature(o.outcome)).sort(), [
+      'reads [v1] · writes [v2] · cache v0 · db v2 · lost [] · no anomaly',
+      'reads [v2] · writes [v2] · cache v2 · db v2 · lost [] · no anomaly',
+    ]);
   });
 
   it('is deterministic: the same counts on every run', async () => {
-    const scenario = { name: 'r', summary: '', operations: ['write', 'read', 'read'] as const, cache: 'cold' as const, fault: 'redis-restart' as const };
-    const counts = async () => (await exploreScenario(new MemoryWorld(), 'memory', scenario, 5000)).outcomes.map((o) => `${o.schedules} ${o.signature}`);
+    const scenario = {
+      name: 'r',
+      summary: '',
+      operations: ['write', 'read', 'read'] as const,
+      cache: 'cold' as const,
+      fault: 'redis-restart' as const,
+    };
+    const counts = async () =>
+      (await exploreScenario(new MemoryWorld(), 'memory', scenario, 5000)).outcomes.map(
+        (o) => `${o.schedules} ${o.signature}`,
+      );
     assert.deepEqual(await counts(), await counts());
   });
 });

@@ -20,7 +20,12 @@ export class MemoryWorld implements ExploreWorld {
       const p = wiring.pause(point, key, opId);
       if (p) await p;
     };
-    const trace = (step: 'cache-get-hit' | 'cache-get-miss' | 'cache-set' | 'cache-del' | 'db-read' | 'db-write', key: number, version: number, opId: number) => {
+    const trace = (
+      step: 'cache-get-hit' | 'cache-get-miss' | 'cache-set' | 'cache-del' | 'db-read' | 'db-write',
+      key: number,
+      version: number,
+      opId: number,
+    ) => {
       if (wiring.tracer.wants(key)) wiring.tracer.record({ step, key, version, at: wiring.now(), opId });
     };
     return {
@@ -29,7 +34,8 @@ export class MemoryWorld implements ExploreWorld {
         stats.redisCommands++;
         const hit = cache.get(key);
         trace(hit === undefined ? 'cache-get-miss' : 'cache-get-hit', key, hit ?? -1, opId);
-        if (hit !== undefined) return { found: true, version: hit, payload: new Uint8Array(), source: 'cache' };
+        if (hit !== undefined)
+          return { found: true, version: hit, payload: new Uint8Array(), source: 'cache' };
         await pause('after-cache-miss', key, opId);
         stats.dbQueries++;
         const version = db.get(key);
