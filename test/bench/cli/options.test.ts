@@ -73,6 +73,7 @@ describe('parseBenchArgs', () => {
       outDir: undefined,
       keepHistory: false,
       viaProxy: true,
+      warmCache: true,
       driver: 'in-process',
       flushIntervalMs: 50,
       flushBatchSize: 200,

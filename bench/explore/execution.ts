@@ -1,0 +1,322 @@
+import { check } from '../../checker/index.ts';
+import {
+  type FinalSnapshot,
+  type History,
+  OP_READ,
+  OP_WRITE,
+  OUTCOME_INFO,
+  OUTCOME_OK,
+  SOURCE_CACHE,
+  SOURCE_DB,
+  SOURCE_NONE,
+  type TracedStep,
+} from '../../checker/types.ts';
+import type {
+  CacheStrategy,
+  PauseHook,
+  ReadResult,
+  StepTracer,
+  WriteResult,
+} from '../../strategies/types.ts';
+import { type OperationEnd, StepController } from './step-controller.ts';
+import type {
+  AnomalyKind,
+  Execution,
+  ExplorationSpec,
+  Participant,
+  Scenario,
+  ScheduleOutcome,
+  ScheduleStep,
+  StepAction,
+} from './types.ts';
+
+/** The servers an exploration runs against (the local services, or an in-memory stand-in in tests). */
+export interface ExploreWorld {
+  /** Builds strategy `name` with the explorer's pause hook, tracer and logical clock. */
+  createStrategy(name: string, wiring: StrategyWiring): Promise<CacheStrategy>;
+  /** Deletes the key's cache entry directly (a cold start). */
+  dropCacheEntry(key: number): Promise<void>;
+  /** The key's cache and MySQL versions, read directly (0 = none). */
+  snapshot(key: number): Promise<{ cacheVersion: number; dbVersion: number }>;
+  /** Kills Redis and starts it again, empty. */
+  restartRedis(): Promise<void>;
+  /** A key no schedule has used yet. */
+  freshKey(): number;
+}
+
+/** What the explorer hands a strategy factory. */
+export interface StrategyWiring {
+  pause: PauseHook;
+  tracer: StepTracer;
+  now: () => number;
+}
+
+/** A key no scenario uses: the explorer reads it until the strategy reaches a restarted Redis again. */
+const PROBE_KEY = 1;
+/** How long the strategy may take to reconnect after a restart. */
+const RECONNECT_TIMEOUT_MS = 10_000;
+/** Logical time per schedule step, in history nanoseconds (1 ms: the timeline reads in steps). */
+const STEP_NS = 1e6;
+
+type OpValue = ReadResult | WriteResult | undefined;
+
+const payloadOf = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+/** The participants of `scenario` for a strategy: flushes only when it has a `drain()`. */
+export function participantsOf(scenario: Scenario, hasDrain: boolean): Participant[] {
+  const participants: Participant[] = [];
+  for (const kind of scenario.operations) {
+    if (kind === 'flush' && !hasDrain) continue;
+    participants.push({ label: `op${participants.length + 1} ${kind}`, kind, stops: [], isFault: false });
+  }
+  if (scenario.fault === 'redis-restart') {
+    participants.push({ label: 'Redis restart', kind: 'redis-restart', stops: [], isFault: true });
+  } else if (scenario.fault === 'writer-crash') {
+    const writer = participants.findIndex((p) => p.kind === 'write');
+    participants.push({
+      label: `op${writer + 1} crashes`,
+      kind: 'writer-crash',
+      stops: [writer],
+      isFault: true,
+    });
+  }
+  return participants;
+}
+
+/**
+ * One strategy on one scenario as an {@link ExplorationSpec}: each execution takes a fresh
+ * key, seeds it through the strategy itself (a write, the strategy's drain, then a read to
+ * fill the cache or a direct delete to empty it), runs the schedule's steps, drains, reads
+ * the final versions directly and checks a history of the schedule with the checker.
+ */
+export function strategySpec(
+  world: ExploreWorld,
+  strategy: CacheStrategy,
+  router: HookRouter,
+  scenario: Scenario,
+): ExplorationSpec<ScheduleOutcome> {
+  const participants = participantsOf(scenario, strategy.drain !== undefined);
+  return {
+    participants,
+    begin: async () => {
+      const key = world.freshKey();
+      await strategy.write(key, payloadOf('seed'));
+      await strategy.drain?.();
+      if (scenario.cache === 'warm') await strategy.read(key);
+      else await world.dropCacheEntry(key);
+      const execution = new StrategyExecution(world, strategy, participants, key);
+      router.attach(execution);
+      return execution;
+    },
+  };
+}
+
+/**
+ * The strategy is built once per exploration; its hook, tracer and clock go to whichever
+ * execution is current.
+ */
+export class HookRouter {
+  private current: StrategyExecution | undefined;
+  readonly wiring: StrategyWiring = {
+    pause: (point, key, opId) => this.current?.controller.hook(point, key, opId),
+    tracer: {
+      wants: (key) => this.current?.wants(key) ?? false,
+      record: (event) => this.current?.record(event.step, event.version, event.opId, event.at),
+    },
+    now: () => this.current?.now() ?? 0,
+  };
+
+  attach(execution: StrategyExecution): void {
+    this.current = execution;
+  }
+}
+
+class StrategyExecution implements Execution<ScheduleOutcome> {
+  readonly controller: StepController<OpValue>;
+  private readonly firstStep = new Map<number, number>();
+  private readonly lastStep = new Map<number, number>();
+  private readonly rowOf = new Map<number, number>();
+  private readonly fired = new Set<number>();
+  private readonly traced: TracedStep[] = [];
+  private actions: StepAction[] = [];
+  private stepIndex = 0;
+  private tick = 0;
+  private running = -1;
+
+  constructor(
+    private readonly world: ExploreWorld,
+    private readonly strategy: CacheStrategy,
+    private readonly participants: readonly Participant[],
+    private readonly key: number,
+  ) {
+    this.controller = new StepController<OpValue>(() => {
+      const stats = strategy.stats();
+      return { redis: stats.redisCommands, db: stats.dbQueries };
+    });
+    participants.forEach((participant, index) => {
+      if (participant.isFault) return;
+      const row = participant.kind === 'flush' ? -1 : this.rowOf.size;
+      if (row >= 0) this.rowOf.set(index, row);
+      this.controller.add(() => this.invoke(participant, row, index));
+    });
+  }
+
+  wants(key: number): boolean {
+    return key === this.key && this.controller.isStepping();
+  }
+
+  now(): number {
+    return this.stepIndex * STEP_NS + ++this.tick * 1e3;
+  }
+
+  record(step: string, version: number, opId: number, at: number): void {
+    this.actions.push({ step, version });
+    // Background work (the flush) carries opId -1: it belongs to the flush operation now stepping.
+    const op = opId >= 0 ? opId : (this.rowOf.get(this.running) ?? -1);
+    this.traced.push({ step, key: this.key, version, at, opId: op });
+  }
+
+  enabled(): number[] {
+    const enabled: number[] = [];
+    this.participants.forEach((participant, index) => {
+      if (participant.isFault ? !this.fired.has(index) : this.controller.canStep(index)) enabled.push(index);
+    });
+    return enabled;
+  }
+
+  async step(participant: number): Promise<ScheduleStep> {
+    const spec = this.participants[participant] as Participant;
+    this.stepIndex++;
+    this.tick = 0;
+    this.actions = [];
+    this.running = participant;
+    if (!this.firstStep.has(participant)) this.firstStep.set(participant, this.stepIndex);
+    this.lastStep.set(participant, this.stepIndex);
+    let endedAt: string;
+    let commands = { redis: 0, db: 0 };
+    if (spec.kind === 'redis-restart') {
+      this.fired.add(participant);
+      await this.world.restartRedis();
+      await this.awaitReconnect();
+      endedAt = 'Redis killed and restarted empty';
+    } else if (spec.kind === 'writer-crash') {
+      this.fired.add(participant);
+      for (const stopped of spec.stops) {
+        const wasStarted = this.controller.started(stopped);
+        await this.controller.crash(stopped);
+        if (!this.firstStep.has(stopped)) this.firstStep.set(stopped, this.stepIndex);
+        if (wasStarted && this.controller.endOf(stopped)?.state === 'crashed')
+          this.lastStep.set(stopped, this.stepIndex);
+      }
+      endedAt = 'application crash';
+    } else {
+      const end = await this.controller.step(participant);
+      commands = end.commands;
+      endedAt = end.heldAt ?? describeEnd(this.controller.endOf(participant));
+    }
+    this.running = -1;
+    return { participant, commands, actions: this.actions, endedAt };
+  }
+
+  async finish(): Promise<ScheduleOutcome> {
+    await this.strategy.drain?.();
+    const final = await this.world.snapshot(this.key);
+    const snapshot: FinalSnapshot = {
+      keys: [{ key: this.key, ...final }],
+      takenAtNs: (this.stepIndex + 1) * STEP_NS,
+    };
+    const { history, reads, writes } = this.history();
+    const report = check(history, snapshot, { steps: this.traced, maxExamplesPerKind: 1 });
+    const anomalies: AnomalyKind[] = [];
+    if (report.stale.staleReads > 0) anomalies.push('stale-read');
+    for (const divergent of report.divergentKeys) {
+      anomalies.push(divergent.kind === 'cache-older' ? 'stale-cache' : 'cache-newer');
+    }
+    if (report.writesAboveFinalRow.length > 0) anomalies.push('lost-write');
+    return {
+      reads,
+      writes,
+      cacheVersion: final.cacheVersion,
+      dbVersion: final.dbVersion,
+      lostWrites: report.writesAboveFinalRow.map((lost) => lost.version),
+      anomalies,
+      examples: report.examples,
+    };
+  }
+
+  private invoke(participant: Participant, row: number, index: number): Promise<OpValue> {
+    if (participant.kind === 'read') return this.strategy.read(this.key, row);
+    if (participant.kind === 'write') return this.strategy.write(this.key, payloadOf(`op${index + 1}`), row);
+    return (this.strategy.drain?.() ?? Promise.resolve()).then(() => undefined);
+  }
+
+  /** After a restart the strategy's own client reconnects by itself; a read of another key shows when it has. */
+  private async awaitReconnect(): Promise<void> {
+    const deadline = performance.now() + RECONNECT_TIMEOUT_MS;
+    for (;;) {
+      try {
+        await this.strategy.read(PROBE_KEY);
+        return;
+      } catch (error) {
+        if (performance.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    }
+  }
+
+  /** The schedule as a checker history: one row (and client) per read and write, logical times. */
+  private history(): { history: History; reads: (number | 'info')[]; writes: (number | 'info')[] } {
+    const rows = [...this.rowOf.entries()];
+    const length = rows.length;
+    const history: History = {
+      length,
+      client: new Uint16Array(length),
+      kind: new Uint8Array(length),
+      key: new Uint32Array(length).fill(this.key),
+      invokeNs: new Float64Array(length),
+      completeNs: new Float64Array(length),
+      outcome: new Uint8Array(length),
+      version: new Float64Array(length),
+      source: new Uint8Array(length),
+      error: new Uint8Array(length),
+      errorKinds: ['', 'unknown'],
+      faults: [],
+    };
+    const reads: (number | 'info')[] = [];
+    const writes: (number | 'info')[] = [];
+    for (const [participant, row] of rows) {
+      const isRead = this.participants[participant]?.kind === 'read';
+      const end = this.controller.endOf(participant);
+      history.client[row] = row;
+      history.kind[row] = isRead ? OP_READ : OP_WRITE;
+      history.invokeNs[row] = (this.firstStep.get(participant) ?? this.stepIndex) * STEP_NS;
+      history.completeNs[row] = (this.lastStep.get(participant) ?? this.stepIndex) * STEP_NS + STEP_NS / 2;
+      let seen: number | 'info' = 'info';
+      if (end?.state === 'done' && end.value !== undefined) {
+        const value = end.value;
+        seen = 'found' in value ? (value.found ? value.version : 0) : value.version;
+        history.outcome[row] = OUTCOME_OK;
+        history.version[row] = seen;
+        history.source[row] =
+          'source' in value ? (value.source === 'cache' ? SOURCE_CACHE : SOURCE_DB) : SOURCE_NONE;
+      } else {
+        history.outcome[row] = OUTCOME_INFO;
+        history.version[row] = -1;
+        history.error[row] = 1;
+      }
+      (isRead ? reads : writes).push(seen);
+    }
+    return { history, reads, writes };
+  }
+}
+
+function describeEnd(end: OperationEnd<OpValue> | undefined): string {
+  if (end === undefined) return 'running';
+  if (end.state === 'failed') return `failed: ${end.error}`;
+  if (end.state === 'crashed') return 'crashed';
+  const value = end.value;
+  if (value === undefined) return 'done';
+  if ('found' in value)
+    return value.found ? `returned v${value.version} (${value.source})` : `returned absent (${value.source})`;
+  return `acknowledged v${value.version}`;
+}

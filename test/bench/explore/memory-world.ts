@@ -1,0 +1,87 @@
+import type { ExploreWorld, StrategyWiring } from '../../../bench/explore/execution.ts';
+import type { CacheStrategy, StrategyStats } from '../../../strategies/types.ts';
+
+/**
+ * A stand-in for a strategy, not for Redis or MySQL: cache-aside over two in-memory maps,
+ * calling the pause hook between its "commands" exactly as the real patterns do, and counting
+ * them in `stats()`. Its schedules can be counted by hand: a write is 2 steps (DB write,
+ * cache delete), a read of a cached key 1 (GET), a read that misses 3 (GET, DB read, SET).
+ */
+export class MemoryWorld implements ExploreWorld {
+  readonly cache = new Map<number, number>();
+  readonly db = new Map<number, number>();
+  restarts = 0;
+  private nextKey = 100;
+
+  async createStrategy(_name: string, wiring: StrategyWiring): Promise<CacheStrategy> {
+    const { cache, db } = this;
+    const stats: StrategyStats = { dbQueries: 0, redisCommands: 0 };
+    const pause = async (point: Parameters<StrategyWiring['pause']>[0], key: number, opId: number) => {
+      const p = wiring.pause(point, key, opId);
+      if (p) await p;
+    };
+    const trace = (
+      step: 'cache-get-hit' | 'cache-get-miss' | 'cache-set' | 'cache-del' | 'db-read' | 'db-write',
+      key: number,
+      version: number,
+      opId: number,
+    ) => {
+      if (wiring.tracer.wants(key)) wiring.tracer.record({ step, key, version, at: wiring.now(), opId });
+    };
+    return {
+      name: 'memory-cache-aside',
+      async read(key, opId = -1) {
+        stats.redisCommands++;
+        const hit = cache.get(key);
+        trace(hit === undefined ? 'cache-get-miss' : 'cache-get-hit', key, hit ?? -1, opId);
+        if (hit !== undefined)
+          return { found: true, version: hit, payload: new Uint8Array(), source: 'cache' };
+        await pause('after-cache-miss', key, opId);
+        stats.dbQueries++;
+        const version = db.get(key);
+        trace('db-read', key, version ?? -1, opId);
+        await pause('after-db-read', key, opId);
+        if (version === undefined) return { found: false, source: 'db' };
+        await pause('before-cache-set', key, opId);
+        stats.redisCommands++;
+        cache.set(key, version);
+        trace('cache-set', key, version, opId);
+        return { found: true, version, payload: new Uint8Array(), source: 'db' };
+      },
+      async write(key, _payload, opId = -1) {
+        await pause('before-db-write', key, opId);
+        stats.dbQueries++;
+        const version = (db.get(key) ?? 0) + 1;
+        db.set(key, version);
+        trace('db-write', key, version, opId);
+        await pause('after-db-write', key, opId);
+        await pause('before-cache-delete', key, opId);
+        stats.redisCommands++;
+        cache.delete(key);
+        trace('cache-del', key, -1, opId);
+        await pause('after-cache-delete', key, opId);
+        return { version };
+      },
+      describe: () => ({ name: 'memory-cache-aside', summary: 'in memory', options: {} }),
+      stats: () => ({ ...stats }),
+      close: async () => undefined,
+    };
+  }
+
+  async dropCacheEntry(key: number): Promise<void> {
+    this.cache.delete(key);
+  }
+
+  async snapshot(key: number): Promise<{ cacheVersion: number; dbVersion: number }> {
+    return { cacheVersion: this.cache.get(key) ?? 0, dbVersion: this.db.get(key) ?? 0 };
+  }
+
+  async restartRedis(): Promise<void> {
+    this.restarts++;
+    this.cache.clear();
+  }
+
+  freshKey(): number {
+    return this.nextKey++;
+  }
+}
