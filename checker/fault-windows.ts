@@ -1,6 +1,7 @@
 import { percentileNearestRank } from './percentile.ts';
 import { findStaleReads } from './stale-reads.ts';
 import {
+  type FaultEffect,
   type FaultEvent,
   type FaultWindowSummary,
   type History,
@@ -33,12 +34,18 @@ export interface FaultWindowAnalysis {
   outside: WindowMetrics;
   /** Per window, in the order given: its recovery time in ms, or null (see {@link analyseFaultWindows}). */
   recoveryMs: (number | null)[];
+  /** Per window, in the order given: what the fault did to the run. */
+  effects: FaultEffect[];
 }
 
 /** Default bucket width of the recovery time. */
 export const RECOVERY_BUCKET_MS = 1000;
-/** Share of the pre-fault throughput a bucket must reach to count as recovered. */
-export const RECOVERED_THROUGHPUT_SHARE = 0.9;
+/** Buckets in a row that must be back to the level before the fault for the run to count as recovered. */
+export const SUSTAINED_BUCKETS = 3;
+/** The smallest tolerance under the level before the fault, as a share of it (the noise may be smaller). */
+export const MIN_TOLERANCE_SHARE = 0.1;
+/** Standard deviations of the level before the fault that a bucket may fall short by and still count as back. */
+export const NOISE_DEVIATIONS = 3;
 
 const NS_PER_MS = 1e6;
 
@@ -125,12 +132,66 @@ export function analyseFaultWindows(
   const insideMs = merged.reduce((sum, [from, to]) => sum + (to - from), 0);
 
   const okOps = OkOperations.of(history, isStale);
-  const recoveryMs = windows.map((window) => recoveryOf(okOps, window, windows, runEndMs, bucketMs));
+  const recoveries = windows.map((window) => recoveryOf(okOps, window, windows, runEndMs, bucketMs));
   return {
     inside: metricsOf(inside, insideMs),
     outside: metricsOf(outside, Math.max(0, runEndMs - insideMs)),
-    recoveryMs,
+    recoveryMs: recoveries.map((r) => r.recoveryMs),
+    effects: recoveries.map((r) => r.effect),
   };
+}
+
+interface Recovery {
+  recoveryMs: number | null;
+  effect: FaultEffect;
+}
+
+/** The level before a fault: ok operations per bucket (mean and noise) and the stale-read rate. */
+interface Level {
+  meanOps: number;
+  toleranceOps: number;
+  staleRate: number;
+}
+
+function levelBefore(
+  okOps: OkOperations,
+  window: FaultSpan,
+  windows: readonly FaultSpan[],
+  bucketMs: number,
+): Level | undefined {
+  const counts: number[] = [];
+  let readsChecked = 0;
+  let staleReads = 0;
+  for (let b = 0; (b + 1) * bucketMs <= window.startMs; b++) {
+    const from = b * bucketMs;
+    const to = from + bucketMs;
+    if (windows.some((w) => w.startMs < to && (w.healMs ?? Number.POSITIVE_INFINITY) > from)) continue;
+    const bucket = okOps.bucket(from, to);
+    counts.push(bucket.ops);
+    readsChecked += bucket.readsChecked;
+    staleReads += bucket.staleReads;
+  }
+  if (counts.length === 0) return undefined;
+  const meanOps = counts.reduce((sum, n) => sum + n, 0) / counts.length;
+  const variance = counts.reduce((sum, n) => sum + (n - meanOps) ** 2, 0) / counts.length;
+  return {
+    meanOps,
+    toleranceOps: Math.max(NOISE_DEVIATIONS * Math.sqrt(variance), MIN_TOLERANCE_SHARE * meanOps),
+    staleRate: readsChecked === 0 ? 0 : staleReads / readsChecked,
+  };
+}
+
+/**
+ * A bucket is disturbed when its ok operations fall short of the level by more than the
+ * tolerance, or its stale-read rate is above the level's by more than three binomial standard
+ * deviations (any stale read, when there was none before).
+ */
+function disturbed(bucket: Bucket, level: Level): boolean {
+  if (bucket.ops < level.meanOps - level.toleranceOps) return true;
+  if (bucket.readsChecked === 0) return false;
+  const p = level.staleRate;
+  const noise = NOISE_DEVIATIONS * Math.sqrt((p * (1 - p)) / bucket.readsChecked);
+  return bucket.staleReads / bucket.readsChecked > p + noise;
 }
 
 function recoveryOf(
@@ -139,29 +200,30 @@ function recoveryOf(
   windows: readonly FaultSpan[],
   runEndMs: number,
   bucketMs: number,
-): number | null {
-  if (window.healMs === null) return null;
-  const before: Bucket = { ops: 0, readsChecked: 0, staleReads: 0 };
-  let calmBuckets = 0;
-  for (let b = 0; (b + 1) * bucketMs <= window.startMs; b++) {
-    const from = b * bucketMs;
-    const to = from + bucketMs;
-    if (windows.some((w) => w.startMs < to && (w.healMs ?? Number.POSITIVE_INFINITY) > from)) continue;
-    addBucket(before, okOps.bucket(from, to));
-    calmBuckets++;
+): Recovery {
+  if (window.healMs === null) return { recoveryMs: null, effect: 'not-healed' };
+  const heal = window.healMs;
+  const level = levelBefore(okOps, window, windows, bucketMs);
+  if (level === undefined) return { recoveryMs: null, effect: 'no-baseline' };
+  const after: Bucket[] = [];
+  for (let from = heal; from + bucketMs <= runEndMs; from += bucketMs) {
+    after.push(okOps.bucket(from, from + bucketMs));
   }
-  if (calmBuckets === 0) return null;
-  const levelOps = before.ops / calmBuckets;
-  const levelStaleRate = before.readsChecked === 0 ? 0 : before.staleReads / before.readsChecked;
-  for (let i = 0; window.healMs + (i + 1) * bucketMs <= runEndMs; i++) {
-    const from = window.healMs + i * bucketMs;
-    const bucket = okOps.bucket(from, from + bucketMs);
-    const staleRate = bucket.readsChecked === 0 ? 0 : bucket.staleReads / bucket.readsChecked;
-    if (bucket.ops >= RECOVERED_THROUGHPUT_SHARE * levelOps && staleRate <= levelStaleRate) {
-      return i * bucketMs;
-    }
+  const calmFrom = (i: number): boolean => {
+    const run = after.slice(i, i + SUSTAINED_BUCKETS);
+    return run.length > 0 && run.every((bucket) => !disturbed(bucket, level));
+  };
+  const inside: Bucket[] = [];
+  for (let from = window.startMs; from + bucketMs <= heal; from += bucketMs) {
+    inside.push(okOps.bucket(from, from + bucketMs));
   }
-  return null;
+  if (inside.every((bucket) => !disturbed(bucket, level)) && (after.length === 0 || calmFrom(0))) {
+    return { recoveryMs: 0, effect: 'none' };
+  }
+  for (let i = 0; i < after.length; i++) {
+    if (calmFrom(i)) return { recoveryMs: i * bucketMs, effect: 'recovered' };
+  }
+  return { recoveryMs: null, effect: 'not-recovered' };
 }
 
 /**
@@ -212,12 +274,6 @@ class OkOperations {
     }
     return low;
   }
-}
-
-function addBucket(total: Bucket, bucket: Bucket): void {
-  total.ops += bucket.ops;
-  total.readsChecked += bucket.readsChecked;
-  total.staleReads += bucket.staleReads;
 }
 
 /** The windows clipped to [0, runEndMs] and merged where they overlap, ascending. */
@@ -299,10 +355,14 @@ export function faultSpansOf(events: readonly FaultEvent[]): FaultWindowSummary[
         startMs: event.atNs / NS_PER_MS,
         healMs: null,
         recoveryMs: null,
+        effect: 'not-healed',
       });
     } else {
       const window = windows.get(event.id);
-      if (window) window.healMs = event.atNs / NS_PER_MS;
+      if (window) {
+        window.healMs = event.atNs / NS_PER_MS;
+        window.effect = 'no-baseline';
+      }
     }
   }
   return [...windows.values()];

@@ -86,7 +86,11 @@ function analyseFaults(
   if (options.faultWindows === undefined || windows.length === 0) return null;
   const analysis = analyseFaultWindows(history, windows, { ...options.faultWindows, staleOps });
   return {
-    windows: windows.map((window, i) => ({ ...window, recoveryMs: analysis.recoveryMs[i] ?? null })),
+    windows: windows.map((window, i) => ({
+      ...window,
+      recoveryMs: analysis.recoveryMs[i] ?? null,
+      effect: analysis.effects[i] ?? 'no-baseline',
+    })),
     inside: analysis.inside,
     outside: analysis.outside,
   };

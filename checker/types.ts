@@ -257,6 +257,13 @@ export interface CheckOptions {
   faultWindows?: { runEndMs: number; unansweredErrorKind?: string };
 }
 
+/**
+ * What a fault did to the run (docs/definitions.md "Convergence time"): `none`, it never took
+ * the run off its level before the fault; `recovered` within the run; `not-recovered`;
+ * `not-healed` before the run ended; `no-baseline`, no calm second before it to compare with.
+ */
+export type FaultEffect = 'none' | 'recovered' | 'not-recovered' | 'not-healed' | 'no-baseline';
+
 /** One fault's window on the history clock, in ms, with what the plan said of it. */
 export interface FaultWindowSummary {
   id: string;
@@ -269,6 +276,7 @@ export interface FaultWindowSummary {
   healMs: number | null;
   /** From the heal, ms until the run was back to its level before the fault (docs/definitions.md); null when not within the run. */
   recoveryMs: number | null;
+  effect: FaultEffect;
 }
 
 /** The fault window breakdown of a run with faults. */

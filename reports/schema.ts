@@ -174,6 +174,7 @@ const RUN_RESULT_SHAPE: Shape = {
         healMs: nullable(nonNegative),
         params: anyObject,
         recoveryMs: optional(nullable(nonNegative)),
+        effect: optional(oneOf('none', 'recovered', 'not-recovered', 'not-healed', 'no-baseline')),
       },
     ],
     interrupted: flag,

@@ -53,6 +53,8 @@ export interface FaultWindow {
    * when that did not happen within the run. Absent in results written before fault analysis existed.
    */
   recoveryMs?: number | null;
+  /** What the fault did to the run (checker FaultEffect): none, recovered, not-recovered, not-healed, no-baseline. */
+  effect?: string;
 }
 
 /**

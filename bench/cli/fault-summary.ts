@@ -10,12 +10,7 @@ export function formatFaultLines(result: RunResult): string[] {
   const lines = result.run.faults.map((fault) => {
     const target = fault.target === '' ? '' : ` on ${fault.target}`;
     const heal = fault.healMs === null ? 'never healed' : `healed ${seconds(fault.healMs)}`;
-    const recovery =
-      fault.recoveryMs === undefined
-        ? ''
-        : fault.recoveryMs === null
-          ? ' · not recovered within the run'
-          : ` · recovered ${formatDuration(fault.recoveryMs)} after the heal`;
+    const recovery = recoveryText(fault);
     return `fault        ${fault.id}${target} · started ${seconds(fault.startMs)}, ${heal}${recovery}`;
   });
   if (result.faultWindows !== undefined) {
@@ -31,4 +26,23 @@ function windowLine(metrics: WindowMetrics): string {
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)}s`;
+}
+
+/** What the fault did, in words: no effect, recovered after, not recovered, or why it cannot be said. */
+function recoveryText(fault: RunResult['run']['faults'][number]): string {
+  switch (fault.effect) {
+    case 'none':
+      return ' · no effect: the run stayed at its level before the fault';
+    case 'no-baseline':
+      return ' · recovery unknown: no calm second before the fault to compare with';
+    case 'not-healed':
+      return '';
+    case 'not-recovered':
+      return ' · not back to its level before the fault within the run';
+    default:
+      if (fault.recoveryMs === undefined) return '';
+      return fault.recoveryMs === null
+        ? ' · not back to its level before the fault within the run'
+        : ` · recovered ${formatDuration(fault.recoveryMs)} after the heal`;
+  }
 }

@@ -36,7 +36,10 @@ function binlogReader(): string | undefined {
  * over the direct connection (row format: every committed row change, nothing coalesced).
  * Unavailable, with the reason, when the log is off, the reader is missing or refused.
  */
-export async function readCommitRecord(endpoints: ServiceEndpoints, start: BinlogStart): Promise<CommitEvidence> {
+export async function readCommitRecord(
+  endpoints: ServiceEndpoints,
+  start: BinlogStart,
+): Promise<CommitEvidence> {
   if ('unavailable' in start) return { source: 'unavailable', reason: start.unavailable };
   const reader = binlogReader();
   if (reader === undefined) {

@@ -68,7 +68,7 @@ export function buildRunResult(record: RunRecord): RunResult {
       settleMs: options.settleMs,
       faults:
         report.faultWindows?.windows ??
-        faultSpansOf(record.faults).map(({ recoveryMs: _notAnalysed, ...window }) => window),
+        faultSpansOf(record.faults).map(({ recoveryMs: _notAnalysed, effect: _none, ...window }) => window),
       interrupted: record.interrupted,
       env: record.env,
     },

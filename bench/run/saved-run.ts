@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { History } from '../../checker/types.ts';
 import { ConfigurationError } from '../../kernel/index.ts';
-import { readResult, RESULT_FILE } from '../../reports/schema.ts';
+import { RESULT_FILE, readResult } from '../../reports/schema.ts';
 import type { RunResult } from '../../reports/types.ts';
 import { loadHistory, saveHistory } from '../history/history-file.ts';
 import type { AnalysisInputs, StrategyRun } from './types.ts';
@@ -19,7 +19,10 @@ export const RUN_FILES = Object.freeze({
 const ANALYSIS_FORMAT = 1;
 
 /** Saves what `npm run check` needs besides result.json: the history and the check's other inputs. */
-export async function saveRunInputs(dir: string, run: Pick<StrategyRun, 'history' | 'analysis'>): Promise<void> {
+export async function saveRunInputs(
+  dir: string,
+  run: Pick<StrategyRun, 'history' | 'analysis'>,
+): Promise<void> {
   await saveHistory(run.history, join(dir, RUN_FILES.history));
   await writeFile(
     join(dir, RUN_FILES.analysis),

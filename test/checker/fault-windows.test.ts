@@ -87,7 +87,7 @@ describe('analyseFaultWindows', () => {
     assert.deepEqual(recoveryMs, [0, 0, null]);
   });
 
-  it('recovers when throughput is back to 90%: no stale read anywhere', () => {
+  it('recovers when throughput is back to its level before the fault: no stale read anywhere', () => {
     const b = new HistoryBuilder();
     steadyReads(b, 0, 3000, 1, () => 0);
     // Nothing completes during the fault nor in the first second after the heal.
@@ -142,5 +142,46 @@ describe('analyseFaultWindows', () => {
       runEndMs: 10_000,
     });
     assert.deepEqual(nothingBefore.recoveryMs, [null]);
+  });
+
+  it('says a fault had no effect when the run never left its level, and judges by the noise before it', () => {
+    // Before the fault the seconds alternate 80 and 120 ok reads (mean 100, noise 20): a fault
+    // second of 85 is within three deviations, so the fault changed nothing measurable.
+    const b = new HistoryBuilder();
+    for (let second = 0; second < 4; second++) {
+      const step = second % 2 === 0 ? 12.5 : 1000 / 120;
+      for (let t = second * 1000; t < (second + 1) * 1000 - 1e-9; t += step) b.read(0, 1, t, t + 1, 0);
+    }
+    for (let t = 4000; t < 5000; t += 1000 / 85) b.read(0, 1, t, t + 1, 0);
+    steadyReads(b, 5000, 9000, 1, () => 0);
+    const analysis = analyseFaultWindows(b.build(), [{ startMs: 4000, healMs: 5000 }], { runEndMs: 9000 });
+    assert.deepEqual(analysis.effects, ['none']);
+    assert.deepEqual(analysis.recoveryMs, [0]);
+  });
+
+  it('counts as recovered only when the level holds for several seconds in a row', () => {
+    const b = new HistoryBuilder();
+    steadyReads(b, 0, 3000, 1, () => 0);
+    // Heal at 4000: one good second, then two bad ones, then good again from 7000 on.
+    steadyReads(b, 4000, 5000, 1, () => 0);
+    for (let t = 5000; t < 7000; t += 40) b.read(0, 1, t, t + 1, 0);
+    steadyReads(b, 7000, 11_000, 1, () => 0);
+    const analysis = analyseFaultWindows(b.build(), [{ startMs: 3000, healMs: 4000 }], { runEndMs: 11_000 });
+    assert.deepEqual(analysis.effects, ['recovered']);
+    assert.deepEqual(analysis.recoveryMs, [3000]);
+  });
+
+  it('names why recovery cannot be said: never healed, no calm second before', () => {
+    const b = new HistoryBuilder();
+    steadyReads(b, 0, 6000, 1, () => 0);
+    const history = b.build();
+    const windows = [
+      { startMs: 500, healMs: 1500 },
+      { startMs: 4000, healMs: null },
+    ];
+    assert.deepEqual(analyseFaultWindows(history, windows, { runEndMs: 6000 }).effects, [
+      'no-baseline',
+      'not-healed',
+    ]);
   });
 });

@@ -122,7 +122,14 @@ describe('fault windows, from the one check of the history', () => {
     const report = check(history, { keys: [], takenAtNs: 4000e6 }, { faultWindows: { runEndMs: 4000 } });
     assert.ok(report.faultWindows);
     assert.deepEqual(report.faultWindows.windows, [
-      { ...event, params: { latencyMs: 20 }, startMs: 1000, healMs: 2000, recoveryMs: 0 },
+      {
+        ...event,
+        params: { latencyMs: 20 },
+        startMs: 1000,
+        healMs: 2000,
+        recoveryMs: 0,
+        effect: 'recovered',
+      },
     ]);
     const { inside, outside } = report.faultWindows;
     assert.equal(inside.ops, 50);
