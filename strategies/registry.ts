@@ -1,4 +1,5 @@
 import { CACHE_ASIDE_SUMMARY, createCacheAside } from './cache-aside.ts';
+import { CDC_INVALIDATE_SUMMARY, createCdcInvalidate } from './cdc-invalidate.ts';
 import { createDbOnly, DB_ONLY_SUMMARY } from './db-only.ts';
 import { createDelayedDoubleDelete, DELAYED_DOUBLE_DELETE_SUMMARY } from './delayed-double-delete.ts';
 import { createDeleteThenUpdate, DELETE_THEN_UPDATE_SUMMARY } from './delete-then-update.ts';
@@ -24,6 +25,8 @@ export const strategyEntries: readonly StrategyEntry[] = Object.freeze([
   pattern('versioned-set', VERSIONED_SET_SUMMARY, createVersionedSet),
   pattern('lease', LEASE_SUMMARY, createLease),
   pattern('tag-as-deleted', TAG_AS_DELETED_SUMMARY, createTagAsDeleted),
+  // The invalidator applies a write after its commit: a read right after it may see the old entry.
+  { ...pattern('cdc-invalidate', CDC_INVALIDATE_SUMMARY, createCdcInvalidate), readsOwnWrites: false },
   { name: 'db-only', summary: DB_ONLY_SUMMARY, usesCache: false, isControl: true, factory: createDbOnly },
 ]);
 
