@@ -62,7 +62,7 @@ return 0`);
  * What it cannot fix: a write whose process dies between the MySQL commit and the delete
  * leaves the old entry; a lease holder that stalls makes the others wait `leaseWaitMs`.
  * Options `leaseTtlMs` (2000), `leaseWaitMs` (200), `leaseRetryMs` (10). Counters:
- * `leasesGranted`, `leaseWaitHits` (MySQL reads saved), `leaseWaitFallbacks`, `leaseFillsRefused`.
+ * `leasesGranted`, `leaseWaiters` (misses that found the lease taken), `leaseWaitHits` (MySQL reads saved), `leaseWaitFallbacks`, `leaseFillsRefused`.
  */
 export async function createLease(context: StrategyContext): Promise<CacheStrategy> {
   const leaseTtlMs = numberOption(context, 'leaseTtlMs', DEFAULT_LEASE_TTL_MS);
@@ -126,6 +126,7 @@ export async function createLease(context: StrategyContext): Promise<CacheStrate
       }
       steps.trace('cache-get-miss', key, -1, opId);
       if (state?.toString() === 'LEASE') return fillWithLease(key, token, opId);
+      if (attempt === 0) steps.bump('leaseWaiters');
       if (performance.now() >= deadline) {
         // Waited long enough for the lease holder: read MySQL, and leave the filling to it.
         steps.bump('leaseWaitFallbacks');
