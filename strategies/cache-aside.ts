@@ -1,4 +1,5 @@
 import { describeStrategy, openSteps } from './steps.ts';
+import { booleanOption } from './strategy-options.ts';
 import type { CacheStrategy, StrategyContext } from './types.ts';
 
 const NAME = 'cache-aside';
@@ -10,10 +11,12 @@ export const CACHE_ASIDE_SUMMARY =
  * Cache-aside: a write updates MySQL, then deletes `item:{id}`; a read GETs and, on a miss,
  * SELECTs and SETs. Rare race: a read that missed and read v1 SETs it after a write
  * committed v2 and deleted the entry, and the cache stays stale.
+ * Option `singleFlight` (default false): one fill per key per process at a time.
  * Connections: one Redis connection, up to `mysqlPoolSize` MySQL connections.
  */
 export async function createCacheAside(context: StrategyContext): Promise<CacheStrategy> {
-  const steps = await openSteps(context, true);
+  const singleFlight = booleanOption(context, 'singleFlight', false);
+  const steps = await openSteps(context, true, { singleFlight });
   return {
     name: NAME,
     read: (key, opId = -1) => steps.readThrough(key, opId),
@@ -30,8 +33,8 @@ export async function createCacheAside(context: StrategyContext): Promise<CacheS
       if (p) await p;
       return { version };
     },
-    describe: () => describeStrategy(NAME, CACHE_ASIDE_SUMMARY, context),
-    stats: () => steps.counter.snapshot(),
+    describe: () => describeStrategy(NAME, CACHE_ASIDE_SUMMARY, context, { singleFlight }),
+    stats: () => steps.stats(),
     close: () => steps.close(),
   };
 }

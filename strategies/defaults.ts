@@ -48,6 +48,7 @@ export function defaultStrategyContext(
     flushBatchSize: DEFAULT_FLUSH_BATCH_SIZE,
     tracer: undefined,
     pause: undefined,
+    strategyOptions: {},
     now: monotonicNowNs,
     ...rest,
     clients: { ...DEFAULT_CLIENT_OPTIONS, ...clients },

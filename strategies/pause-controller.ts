@@ -22,6 +22,11 @@ export interface PauseHold {
   readonly reached: Promise<PausedAt>;
   /** Lets the held operation go on (or, if none arrived yet, cancels the hold). Idempotent. */
   release(): void;
+  /**
+   * Makes the held operation fail at the pause point with `error`, as if its process died
+   * there: nothing after the point runs. Idempotent; a no-op once released.
+   */
+  abort(error: Error): void;
 }
 
 interface PendingHold {
@@ -62,6 +67,7 @@ export class PauseController {
     const target = describeTarget(point, match);
     let released = false;
     let letGo: () => void = () => undefined;
+    let kill: (error: Error) => void = () => undefined;
     let reachedTimer: NodeJS.Timeout | undefined;
     let markReached: (at: PausedAt) => void = () => undefined;
     const reached = new Promise<PausedAt>((resolve, reject) => {
@@ -91,6 +97,10 @@ export class PauseController {
             clearTimeout(heldTimer);
             resolve();
           };
+          kill = (error) => {
+            clearTimeout(heldTimer);
+            reject(error);
+          };
         });
       },
     };
@@ -103,6 +113,13 @@ export class PauseController {
         this.remove(pending);
         clearTimeout(reachedTimer);
         letGo();
+      },
+      abort: (error) => {
+        if (released) return;
+        released = true;
+        this.remove(pending);
+        clearTimeout(reachedTimer);
+        kill(error);
       },
     };
   }

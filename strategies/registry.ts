@@ -1,7 +1,12 @@
 import { CACHE_ASIDE_SUMMARY, createCacheAside } from './cache-aside.ts';
+import { CDC_INVALIDATE_SUMMARY, createCdcInvalidate } from './cdc-invalidate.ts';
 import { createDbOnly, DB_ONLY_SUMMARY } from './db-only.ts';
+import { createDelayedDoubleDelete, DELAYED_DOUBLE_DELETE_SUMMARY } from './delayed-double-delete.ts';
 import { createDeleteThenUpdate, DELETE_THEN_UPDATE_SUMMARY } from './delete-then-update.ts';
+import { createLease, LEASE_SUMMARY } from './lease.ts';
+import { createTagAsDeleted, TAG_AS_DELETED_SUMMARY } from './tag-as-deleted.ts';
 import type { StrategyEntry, StrategyFactory } from './types.ts';
+import { createVersionedSet, VERSIONED_SET_SUMMARY } from './versioned-set.ts';
 import { createWriteBehind, WRITE_BEHIND_SUMMARY } from './write-behind.ts';
 import { createWriteThrough, WRITE_THROUGH_SUMMARY } from './write-through.ts';
 
@@ -16,6 +21,12 @@ export const strategyEntries: readonly StrategyEntry[] = Object.freeze([
   pattern('cache-aside', CACHE_ASIDE_SUMMARY, createCacheAside),
   pattern('write-through', WRITE_THROUGH_SUMMARY, createWriteThrough),
   pattern('write-behind', WRITE_BEHIND_SUMMARY, createWriteBehind),
+  pattern('delayed-double-delete', DELAYED_DOUBLE_DELETE_SUMMARY, createDelayedDoubleDelete),
+  pattern('versioned-set', VERSIONED_SET_SUMMARY, createVersionedSet),
+  pattern('lease', LEASE_SUMMARY, createLease),
+  pattern('tag-as-deleted', TAG_AS_DELETED_SUMMARY, createTagAsDeleted),
+  // The invalidator applies a write after its commit: a read right after it may see the old entry.
+  { ...pattern('cdc-invalidate', CDC_INVALIDATE_SUMMARY, createCdcInvalidate), readsOwnWrites: false },
   { name: 'db-only', summary: DB_ONLY_SUMMARY, usesCache: false, isControl: true, factory: createDbOnly },
 ]);
 

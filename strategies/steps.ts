@@ -11,7 +11,18 @@ import type {
   StepTracer,
   StrategyContext,
   StrategyDescription,
+  StrategyStats,
 } from './types.ts';
+import { versionedDelete, versionedSet } from './versioned-cache.ts';
+
+/** How a read that missed stores the row it read: a plain SET, or a guarded one that may refuse. */
+export type FillStep = (key: number, version: number, payload: Uint8Array, opId: number) => Promise<unknown>;
+
+/** Step-level options a pattern chooses (read from `StrategyContext.strategyOptions` by the pattern). */
+export interface StepOptions {
+  /** One fill per key per process at a time: concurrent misses of a key share one MySQL read. */
+  singleFlight: boolean;
+}
 
 /**
  * The Redis and MySQL steps the patterns are made of, each one counted, traced when a
@@ -25,13 +36,20 @@ export class StrategySteps {
   private readonly pauseHook: PauseHook | undefined;
   private readonly now: () => number;
   private readonly ttlSeconds: number;
+  private readonly singleFlight: boolean;
+  /** Fills in flight by key, when single-flight is on. */
+  private readonly flights = new Map<number, Promise<ReadResult>>();
+  /** The pattern's own counters, reported in `stats().counters`. */
+  readonly own: Record<string, number> = {};
   private closed = false;
 
   constructor(
     context: StrategyContext,
     pool: Pool,
     private readonly redisClient: Redis | undefined,
+    options: StepOptions = { singleFlight: false },
   ) {
+    this.singleFlight = options.singleFlight;
     this.store = { pool, queryTimeoutMs: context.clients.mysqlQueryTimeoutMs, counter: this.counter };
     this.tracer = context.tracer;
     this.pauseHook = context.pause;
@@ -51,6 +69,22 @@ export class StrategySteps {
   get redis(): Redis {
     if (this.redisClient === undefined) throw new Error('this strategy has no Redis connection');
     return this.redisClient;
+  }
+
+  /** Adds `by` to the pattern counter `name`. */
+  bump(name: string, by = 1): void {
+    this.own[name] = (this.own[name] ?? 0) + by;
+  }
+
+  /** `stats()`: statements and commands sent, plus the pattern's own counters when it has any. */
+  stats(): StrategyStats {
+    const base = this.counter.snapshot();
+    return Object.keys(this.own).length === 0 ? base : { ...base, counters: { ...this.own } };
+  }
+
+  /** Cache TTL in milliseconds (0 = none). */
+  get ttlMs(): number {
+    return this.ttlSeconds * 1000;
   }
 
   /** Records a step when a tracer is attached and wants the key. */
@@ -91,6 +125,30 @@ export class StrategySteps {
     this.trace('cache-set', key, version, opId);
   }
 
+  /**
+   * The version-guarded SET (see versioned-cache.ts): stored only when newer than the cached
+   * entry and not older than the key's tombstone. Returns whether it was stored.
+   */
+  async cacheSetVersioned(key: number, version: number, payload: Uint8Array, opId: number): Promise<boolean> {
+    this.counter.redisCommands++;
+    const stored = await versionedSet(this.redis, key, version, payload, this.ttlMs);
+    this.trace(stored ? 'cache-set' : 'cache-set-refused', key, version, opId);
+    if (!stored) this.bump('versionedSetsRefused');
+    return stored;
+  }
+
+  /** The versioned delete: DEL unless the entry is already at `version`, and a tombstone at `version`. */
+  async cacheDeleteVersioned(
+    key: number,
+    version: number,
+    tombstoneTtlMs: number,
+    opId: number,
+  ): Promise<void> {
+    this.counter.redisCommands++;
+    await versionedDelete(this.redis, key, version, tombstoneTtlMs);
+    this.trace('cache-del', key, version, opId);
+  }
+
   /** DEL `item:{key}`. */
   async cacheDelete(key: number, opId: number): Promise<void> {
     this.counter.redisCommands++;
@@ -113,16 +171,30 @@ export class StrategySteps {
   }
 
   /**
-   * The read every cache pattern here shares: GET; on a miss SELECT from MySQL and SET the
-   * row into the cache. Between the SELECT and the SET a concurrent write can commit — the
-   * window the stale-fill races of the article live in (pause points `after-cache-miss`,
-   * `after-db-read`, `before-cache-set`).
+   * The read every cache pattern here shares: GET; on a miss SELECT from MySQL and store the
+   * row with `fill` (a plain SET by default). Between the SELECT and the SET a concurrent
+   * write can commit — the window the stale-fill races of the article live in (pause points
+   * `after-cache-miss`, `after-db-read`, `before-cache-set`). With single-flight on, a miss
+   * while a fill of the same key is in flight in this process waits for that fill instead.
    */
-  async readThrough(key: number, opId: number): Promise<ReadResult> {
+  async readThrough(key: number, opId: number, fill?: FillStep): Promise<ReadResult> {
     const cached = await this.cacheGet(key, opId);
     if (cached !== undefined) {
       return { found: true, version: cached.version, payload: cached.payload, source: 'cache' };
     }
+    if (!this.singleFlight) return this.fillFromDb(key, opId, fill);
+    const inFlight = this.flights.get(key);
+    if (inFlight !== undefined) {
+      this.bump('singleFlightJoined');
+      return inFlight;
+    }
+    const flight = this.fillFromDb(key, opId, fill).finally(() => this.flights.delete(key));
+    this.flights.set(key, flight);
+    return flight;
+  }
+
+  /** A miss's fill: SELECT, then `fill` (default: SET), with the stale-fill pause points. */
+  private async fillFromDb(key: number, opId: number, fill?: FillStep): Promise<ReadResult> {
     let p = this.pause('after-cache-miss', key, opId);
     if (p) await p;
     const item = await this.dbRead(key, opId);
@@ -131,7 +203,11 @@ export class StrategySteps {
     if (item === undefined) return { found: false, source: 'db' };
     p = this.pause('before-cache-set', key, opId);
     if (p) await p;
-    await this.cacheSet(key, item.version, item.payload, opId);
+    if (fill === undefined) {
+      await this.cacheSet(key, item.version, item.payload, opId);
+    } else {
+      await fill(key, item.version, item.payload, opId);
+    }
     return { found: true, version: item.version, payload: item.payload, source: 'db' };
   }
 }
@@ -140,11 +216,15 @@ export class StrategySteps {
  * Connects what a pattern needs: the MySQL pool always, the Redis connection when
  * `withRedis`. Fails (and releases what it opened) when a service is unreachable.
  */
-export async function openSteps(context: StrategyContext, withRedis: boolean): Promise<StrategySteps> {
+export async function openSteps(
+  context: StrategyContext,
+  withRedis: boolean,
+  options?: StepOptions,
+): Promise<StrategySteps> {
   const pool = await connectMysql(context);
-  if (!withRedis) return new StrategySteps(context, pool, undefined);
+  if (!withRedis) return new StrategySteps(context, pool, undefined, options);
   try {
-    return new StrategySteps(context, pool, await connectRedis(context));
+    return new StrategySteps(context, pool, await connectRedis(context), options);
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw error;

@@ -47,6 +47,11 @@ export interface StrategyStats {
   dbQueries: number;
   /** Commands sent to Redis. */
   redisCommands: number;
+  /**
+   * A pattern's own counters (monotonic unless the name says otherwise, e.g. `cdcLagMaxMs`):
+   * lease waits that saved a MySQL read, fills a version guard refused, binlog events applied.
+   */
+  counters?: Readonly<Record<string, number>>;
 }
 
 /** Every step a strategy can take against Redis or MySQL (the one list; step traces code them by index). */
@@ -59,6 +64,8 @@ export const STEP_KINDS = [
   'db-write',
   'queue-push',
   'flush',
+  'cache-set-refused',
+  'binlog-event',
 ] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 
@@ -89,7 +96,11 @@ export type PausePoint =
   | 'after-db-write'
   | 'before-cache-delete'
   | 'after-cache-delete'
-  | 'before-flush';
+  | 'before-flush'
+  /** delayed-double-delete: the scheduled second delete, just before it runs (opId of the write). */
+  | 'before-second-delete'
+  /** cdc-invalidate: the invalidator holds a binlog row event before it touches the cache (opId -1). */
+  | 'before-invalidate';
 
 /**
  * The hook strategies call at each pause point. Returns undefined (carry on) or a promise
@@ -133,6 +144,12 @@ export interface StrategyContext {
   flushBatchSize: number;
   tracer: StepTracer | undefined;
   pause: PauseHook | undefined;
+  /**
+   * A pattern's own options by name (e.g. `delayMs`, `singleFlight`, `consistency`); each
+   * factory reads the ones it knows, with its defaults, and records them in `describe()`.
+   * Unset = every default. An option a pattern does not know is ignored.
+   */
+  strategyOptions?: Readonly<Record<string, string | number | boolean>>;
   /** Monotonic nanoseconds, shared with the history recorder. */
   now: () => number;
 }
@@ -148,5 +165,11 @@ export interface StrategyEntry {
   usesCache: boolean;
   /** The control every other strategy is measured against (correct by construction; db-only). */
   isControl: boolean;
+  /**
+   * False when a read right after an acknowledged write may still see the older version by
+   * design (cdc-invalidate: the invalidator lags the commit); sequential tests then wait
+   * for the write to become visible instead of expecting it at once. Unset = true.
+   */
+  readsOwnWrites?: boolean;
   factory: StrategyFactory;
 }

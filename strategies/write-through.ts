@@ -1,4 +1,5 @@
 import { describeStrategy, openSteps } from './steps.ts';
+import { booleanOption } from './strategy-options.ts';
 import type { CacheStrategy, StrategyContext } from './types.ts';
 
 const NAME = 'write-through';
@@ -12,10 +13,12 @@ export const WRITE_THROUGH_SUMMARY =
  * the new version, synchronously, in the article's order (database, then cache). Race: two
  * concurrent writes reach MySQL in one order and the cache in the other, and the cache
  * keeps the older version.
+ * Option `singleFlight` (default false): one fill per key per process at a time.
  * Connections: one Redis connection, up to `mysqlPoolSize` MySQL connections.
  */
 export async function createWriteThrough(context: StrategyContext): Promise<CacheStrategy> {
-  const steps = await openSteps(context, true);
+  const singleFlight = booleanOption(context, 'singleFlight', false);
+  const steps = await openSteps(context, true, { singleFlight });
   return {
     name: NAME,
     read: (key, opId = -1) => steps.readThrough(key, opId),
@@ -30,8 +33,8 @@ export async function createWriteThrough(context: StrategyContext): Promise<Cach
       await steps.cacheSet(key, version, payload, opId);
       return { version };
     },
-    describe: () => describeStrategy(NAME, WRITE_THROUGH_SUMMARY, context),
-    stats: () => steps.counter.snapshot(),
+    describe: () => describeStrategy(NAME, WRITE_THROUGH_SUMMARY, context, { singleFlight }),
+    stats: () => steps.stats(),
     close: () => steps.close(),
   };
 }

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConfigurationError, formatTextTable } from '../../kernel/index.ts';
 import type { Environment, ProcessControl } from '../../services/types.ts';
-import { readCacheVersions } from '../../strategies/cache-codec.ts';
+import { cacheKey, readCacheVersions } from '../../strategies/cache-codec.ts';
 import { closeRedis, connectMysql, connectRedis } from '../../strategies/clients.ts';
 import { readDbVersions } from '../../strategies/db-access.ts';
 import { defaultStrategyContext } from '../../strategies/defaults.ts';
@@ -20,6 +20,25 @@ const FINAL_READ_OP = 1_000_000;
 interface Interleaving {
   /** Versions of the writes the strategy acknowledged, in acknowledgement order. */
   acked: number[];
+  /** Reads during the interleaving that returned a version older than a write acknowledged before them. */
+  staleReads?: number;
+}
+
+/** Options a strategy runs with in one row of the table (StrategyContext.strategyOptions). */
+type RunOptions = Readonly<Record<string, string | number | boolean>>;
+
+/** One strategy a scenario is played against, and what is expected of it. */
+interface RaceRun {
+  strategy: string;
+  options?: RunOptions;
+  /** true: the scenario shows an anomaly with this strategy; false: the strategy closes it. */
+  anomalyPredicted: boolean;
+  prediction: string;
+  /**
+   * The race's order needs the write's invalidation to have happened before the scenario goes
+   * on; for cdc-invalidate that is the invalidator applying the binlog event (a drain).
+   */
+  invalidationIsBackground?: boolean;
 }
 
 /** What a scenario gets to play its interleaving. */
@@ -30,13 +49,23 @@ interface ScenarioTools {
   /** true when the strategy is the `db-only` control, which has no cache steps to hold at. */
   control: boolean;
   processes: ProcessControl;
+  /** Waits until the last write's invalidation happened (a background one: drained), else returns at once. */
+  invalidated(): Promise<void>;
+  /** Removes the key's cache entry behind the strategy's back, as its expiry or an eviction would. */
+  expireEntry(): Promise<void>;
+  /** The options of this run (a scenario may size its waits by them). */
+  options: RunOptions;
 }
 
-/** A documented race: the article's walkthrough as a deterministic interleaving. */
+/**
+ * A documented race: the article's walkthrough (or a fix's known weak spot) as a deterministic
+ * interleaving, played against each of `runs` and against the `db-only` control.
+ */
 interface RaceScenario {
   name: string;
-  pattern: string;
-  prediction: string;
+  runs: readonly RaceRun[];
+  /** The play calls `strategy.start()` itself (write-behind holds its flusher first). */
+  startsItself?: boolean;
   play(tools: ScenarioTools): Promise<Interleaving>;
 }
 
@@ -44,6 +73,8 @@ interface RaceScenario {
 export interface RaceOutcome {
   scenario: string;
   strategy: string;
+  /** The strategy options of this run, as `name=value` joined with commas ('' = defaults). */
+  options: string;
   prediction: string;
   /** Whether the prediction is an anomaly (pattern) or none (control). */
   anomalyPredicted: boolean;
@@ -59,8 +90,10 @@ export interface RaceOutcome {
   staleCache: boolean;
   /** Acknowledged writes whose version MySQL's final row is below. */
   lostWrites: number;
+  /** Reads during the interleaving that returned an older version than an acknowledged write. */
+  staleReads: number;
   anomaly: boolean;
-  /** The outcome the article predicts happened: the anomaly for the pattern, none for the control. */
+  /** The predicted outcome happened: the anomaly where one is predicted, none otherwise. */
   reproduced: boolean;
   /** Every traced step of the scenario's key; `at` in nanoseconds from the first step. */
   steps: StepEvent[];
@@ -68,12 +101,42 @@ export interface RaceOutcome {
 
 const text = (value: string): Uint8Array => new TextEncoder().encode(value);
 
-/** The scenarios, in the article's order; write-behind crashes Redis, so it runs last. */
+const sleep = (ms: number) => new Promise<void>((resolveSleep) => setTimeout(resolveSleep, ms));
+
+/** 1 when `read` returned an older version than `newestAcked` (acknowledged before it was issued). */
+function staleAgainst(read: ReadResult, newestAcked: number): number {
+  return versionOf(read) < newestAcked ? 1 : 0;
+}
+
+/** A row that must show the anomaly. */
+const shows = (strategy: string, prediction: string, options?: RunOptions): RaceRun => ({
+  strategy,
+  anomalyPredicted: true,
+  prediction,
+  ...(options === undefined ? {} : { options }),
+});
+/** A row the strategy must close. */
+const closes = (strategy: string, prediction: string, options?: RunOptions): RaceRun => ({
+  strategy,
+  anomalyPredicted: false,
+  prediction,
+  ...(options === undefined ? {} : { options }),
+});
+
+/**
+ * The scenarios: the article's races, each replayed against the fixes that claim to close
+ * it, then each fix's own weak spot. write-behind crashes Redis, so it runs last.
+ */
 export const RACE_SCENARIOS: readonly RaceScenario[] = [
   {
     name: 'read refills between delete and update',
-    pattern: 'delete-then-update',
-    prediction: 'a read misses after the delete, reads the old row and sets it back: cache stays stale',
+    runs: [
+      shows(
+        'delete-then-update',
+        'a read misses after the delete, reads the old row and sets it back: cache stays stale',
+      ),
+      closes('delayed-double-delete', 'the same refill happens, and the second delete removes it'),
+    ],
     async play({ strategy, pause, key, control }) {
       const first = await strategy.write(key, text('v1'), 1);
       // The writer stops after deleting the entry (the control: before its MySQL update).
@@ -88,15 +151,49 @@ export const RACE_SCENARIOS: readonly RaceScenario[] = [
   },
   {
     name: 'slow read sets the old value after write + delete',
-    pattern: 'cache-aside',
-    prediction:
-      'a read misses and reads v1, a write commits v2 and deletes, the read sets v1: cache stays stale',
-    async play({ strategy, pause, key }) {
+    runs: [
+      shows(
+        'cache-aside',
+        'a read misses and reads v1, a write commits v2 and deletes, the read sets v1: cache stays stale',
+      ),
+      shows('cache-aside', 'single-flight merges fills, it does not order them: still stale', {
+        singleFlight: true,
+      }),
+      closes(
+        'delayed-double-delete',
+        'the late v1 fill lands within the delay; the second delete removes it',
+      ),
+      closes('versioned-set', 'the write left tombstone v2: the compare-and-set refuses the v1 fill'),
+      closes('lease', "the write's delete cleared the lease: the v1 fill holds a dead token and is refused"),
+      closes('tag-as-deleted', 'the write cleared the lock owner: the v1 refill is refused'),
+      {
+        ...closes(
+          'cdc-invalidate',
+          'the invalidator set v2 from the binlog: the v1 fill is older and refused',
+        ),
+        invalidationIsBackground: true,
+      },
+      {
+        ...shows(
+          'cdc-invalidate',
+          'the invalidator deleted before the v1 fill landed: stale as cache-aside',
+          {
+            cdcAction: 'delete',
+          },
+        ),
+        invalidationIsBackground: true,
+      },
+    ],
+    async play({ strategy, pause, key, invalidated, expireEntry }) {
       const first = await strategy.write(key, text('v1'), 1);
+      await invalidated();
+      // The read must miss (cdc-invalidate's versioned set may have stored v1): the entry expired.
+      await expireEntry();
       const hold = pause.holdNext('after-db-read', { key, opId: 2 });
       const reading = strategy.read(key, 2);
       await hold.reached;
       const second = await strategy.write(key, text('v2'), 3);
+      await invalidated();
       hold.release();
       await reading;
       return { acked: [first.version, second.version] };
@@ -104,8 +201,12 @@ export const RACE_SCENARIOS: readonly RaceScenario[] = [
   },
   {
     name: 'two writes reach MySQL and the cache in opposite orders',
-    pattern: 'write-through',
-    prediction: 'write A commits first, write B commits and sets the cache, then A sets its older version',
+    runs: [
+      shows(
+        'write-through',
+        'write A commits first, write B commits and sets the cache, then A sets its older version',
+      ),
+    ],
     async play({ strategy, pause, key, control }) {
       const first = await strategy.write(key, text('v1'), 1);
       const hold = pause.holdNext(control ? 'after-db-write' : 'before-cache-set', { key, opId: 2 });
@@ -118,9 +219,129 @@ export const RACE_SCENARIOS: readonly RaceScenario[] = [
     },
   },
   {
+    name: 'fill slower than the second delete',
+    runs: [
+      shows(
+        'delayed-double-delete',
+        'the read holds v1 past the delay: both deletes are done when it sets v1, stale',
+        { delayMs: 100 },
+      ),
+    ],
+    async play({ strategy, pause, key }) {
+      const first = await strategy.write(key, text('v1'), 1);
+      await strategy.drain?.();
+      const hold = pause.holdNext('after-db-read', { key, opId: 2 });
+      const reading = strategy.read(key, 2);
+      await hold.reached;
+      const second = await strategy.write(key, text('v2'), 3);
+      // The second delete (scheduled in this process) runs before the fill goes on.
+      await strategy.drain?.();
+      hold.release();
+      await reading;
+      return { acked: [first.version, second.version] };
+    },
+  },
+  {
+    name: 'fill slower than the guard lives',
+    runs: [
+      shows('versioned-set', 'the tombstone expired before the v1 fill: nothing refuses it, stale', {
+        tombstoneTtlMs: 150,
+      }),
+      closes('lease', 'the lease expired too, but a fill needs a live token: refused', { leaseTtlMs: 150 }),
+      closes('tag-as-deleted', 'the lock expired, but the write removed the owner: refused', {
+        lockExpireMs: 150,
+      }),
+    ],
+    async play({ strategy, pause, key, options }) {
+      const first = await strategy.write(key, text('v1'), 1);
+      const hold = pause.holdNext('after-db-read', { key, opId: 2 });
+      const reading = strategy.read(key, 2);
+      await hold.reached;
+      const second = await strategy.write(key, text('v2'), 3);
+      const guardMs = Number(options.tombstoneTtlMs ?? options.leaseTtlMs ?? options.lockExpireMs ?? 0);
+      // Redis expires keys by itself (PX): three lifetimes are well past it, also on a busy machine.
+      await sleep(guardMs * 3);
+      hold.release();
+      await reading;
+      return { acked: [first.version, second.version] };
+    },
+  },
+  {
+    name: 'writer dies between the MySQL commit and the invalidation',
+    runs: [
+      shows('cache-aside', 'MySQL has v2, nobody deletes v1: the cache stays stale'),
+      shows('versioned-set', 'no delete, no tombstone: v1 stays, no version check ever runs'),
+      shows('lease', 'no delete: v1 stays'),
+      closes('cdc-invalidate', 'the binlog has the commit: the invalidator sets v2 although the writer died'),
+    ],
+    async play({ strategy, pause, key }) {
+      const first = await strategy.write(key, text('v1'), 1);
+      await strategy.drain?.();
+      await strategy.read(key, 2);
+      const hold = pause.holdNext('after-db-write', { key, opId: 3 });
+      const writing = strategy.write(key, text('v2'), 3);
+      await hold.reached;
+      hold.abort(new Error('writer process died after its MySQL commit'));
+      await writing.then(
+        () => {
+          throw new Error('the aborted write was acknowledged');
+        },
+        () => undefined,
+      );
+      return { acked: [first.version] };
+    },
+  },
+  {
+    name: 'read right after the write marks the entry deleted (rockscache #12)',
+    runs: [
+      shows(
+        'tag-as-deleted',
+        'weak mode: the read returns the old v1 while it refills v2 in the background',
+        {
+          consistency: 'weak',
+        },
+      ),
+      closes('tag-as-deleted', 'strong mode: the read refills from MySQL first and returns v2', {
+        consistency: 'strong',
+      }),
+    ],
+    async play({ strategy, key }) {
+      const first = await strategy.write(key, text('v1'), 1);
+      await strategy.read(key, 2);
+      const second = await strategy.write(key, text('v2'), 3);
+      const seen = await strategy.read(key, 4);
+      return { acked: [first.version, second.version], staleReads: staleAgainst(seen, second.version) };
+    },
+  },
+  {
+    name: 'read before the invalidator applies the write (CDC lag)',
+    runs: [
+      shows(
+        'cdc-invalidate',
+        'the write is acknowledged, the binlog event not yet applied: the read sees v1',
+      ),
+    ],
+    async play({ strategy, pause, key, control }) {
+      const first = await strategy.write(key, text('v1'), 1);
+      await strategy.drain?.();
+      await strategy.read(key, 2);
+      const hold = control ? undefined : pause.holdNext('before-invalidate', { key });
+      const second = await strategy.write(key, text('v2'), 3);
+      await hold?.reached;
+      const seen = await strategy.read(key, 4);
+      hold?.release();
+      return { acked: [first.version, second.version], staleReads: staleAgainst(seen, second.version) };
+    },
+  },
+  {
     name: 'Redis crashes before the flush',
-    pattern: 'write-behind',
-    prediction: 'three writes are acknowledged, Redis dies before the flusher runs: the writes are lost',
+    runs: [
+      shows(
+        'write-behind',
+        'three writes are acknowledged, Redis dies before the flusher runs: the writes are lost',
+      ),
+    ],
+    startsItself: true,
     async play({ strategy, pause, key, control, processes }) {
       // The flusher is held before it reads the queue, so the crash surely precedes the flush.
       const hold = control ? undefined : pause.holdNext('before-flush');
@@ -155,30 +376,66 @@ async function settledRead(strategy: CacheStrategy, key: number): Promise<ReadRe
   }
 }
 
+function optionsLabel(options: RunOptions | undefined): string {
+  return Object.entries(options ?? {})
+    .map(([name, value]) => `${name}=${value}`)
+    .join(',');
+}
+
 async function runOne(
   env: Environment,
   processes: ProcessControl,
   scenario: RaceScenario,
-  strategyName: string,
+  run: RaceRun,
   key: number,
 ): Promise<RaceOutcome> {
-  const entry = findStrategy(strategyName);
-  if (entry === undefined) throw new Error(`race scenario needs strategy '${strategyName}'`);
+  const entry = findStrategy(run.strategy);
+  if (entry === undefined) throw new Error(`race scenario needs strategy '${run.strategy}'`);
   const control = entry.isControl;
+  const options = run.options ?? {};
   const pause = new PauseController();
   const recorder = createStepRecorder([key]);
   const strategy = await entry.factory(
-    defaultStrategyContext(env.endpoints, { tracer: recorder, pause: pause.hook, flushIntervalMs: 20 }),
+    defaultStrategyContext(env.endpoints, {
+      tracer: recorder,
+      pause: pause.hook,
+      flushIntervalMs: 20,
+      strategyOptions: options,
+    }),
   );
-  let acked: number[];
+  const direct = defaultStrategyContext(env.endpoints, { viaProxy: false });
+  const expireEntry = async () => {
+    const redis = await connectRedis(direct);
+    try {
+      await redis.del(cacheKey(key));
+    } finally {
+      await closeRedis(redis);
+    }
+  };
+  let interleaving: Interleaving;
   let finalRead: ReadResult;
   try {
-    ({ acked } = await scenario.play({ strategy, pause, key, control, processes }));
+    if (scenario.startsItself !== true) await strategy.start?.();
+    const invalidated = async () => {
+      if (run.invalidationIsBackground === true) await strategy.drain?.();
+    };
+    interleaving = await scenario.play({
+      strategy,
+      pause,
+      key,
+      control,
+      processes,
+      invalidated,
+      expireEntry,
+      options,
+    });
+    // Background work (a second delete, a refill, the invalidator) finishes before the snapshot.
+    await strategy.drain?.();
     finalRead = await settledRead(strategy, key);
   } finally {
     await strategy.close();
   }
-  const direct = defaultStrategyContext(env.endpoints, { viaProxy: false });
+  const { acked } = interleaving;
   const redis = await connectRedis(direct);
   const pool = await connectMysql(direct);
   let cacheVersion: number;
@@ -192,14 +449,16 @@ async function runOne(
   }
   const staleCache = cacheVersion !== 0 && cacheVersion < dbVersion;
   const lostWrites = acked.filter((version) => version > dbVersion).length;
+  const staleReads = interleaving.staleReads ?? 0;
   const finalReadVersion = versionOf(finalRead);
-  const anomaly = staleCache || lostWrites > 0 || finalReadVersion < dbVersion;
+  const anomaly = staleCache || lostWrites > 0 || staleReads > 0 || finalReadVersion < dbVersion;
   const origin = recorder.events[0]?.at ?? 0;
   return {
     scenario: scenario.name,
-    strategy: strategyName,
-    prediction: control ? 'no anomaly (control)' : scenario.prediction,
-    anomalyPredicted: !control,
+    strategy: run.strategy,
+    options: optionsLabel(run.options),
+    prediction: run.prediction,
+    anomalyPredicted: run.anomalyPredicted,
     key,
     ackedVersions: acked,
     cacheVersion,
@@ -207,14 +466,15 @@ async function runOne(
     finalReadVersion,
     staleCache,
     lostWrites,
+    staleReads,
     anomaly,
-    reproduced: anomaly === !control,
+    reproduced: anomaly === run.anomalyPredicted,
     steps: recorder.events.map((event) => ({ ...event, at: event.at - origin })),
   };
 }
 
 /**
- * Runs every scenario with its pattern and with `db-only`, each on its own key, against
+ * Runs every scenario with each of its strategies and with `db-only`, each on its own key, against
  * `env` (which must own its processes: the write-behind scenario crashes Redis).
  */
 export async function runRaceScenarios(env: Environment): Promise<RaceOutcome[]> {
@@ -226,10 +486,15 @@ export async function runRaceScenarios(env: Environment): Promise<RaceOutcome[]>
   }
   const outcomes: RaceOutcome[] = [];
   let key = 100;
+  const control: RaceRun = {
+    strategy: controlStrategy().name,
+    anomalyPredicted: false,
+    prediction: 'no anomaly (control)',
+  };
   for (const scenario of RACE_SCENARIOS) {
-    for (const strategyName of [scenario.pattern, controlStrategy().name]) {
+    for (const run of [...scenario.runs, control]) {
       key++;
-      outcomes.push(await runOne(env, processes, scenario, strategyName, key));
+      outcomes.push(await runOne(env, processes, scenario, run, key));
     }
   }
   return outcomes;
@@ -240,21 +505,25 @@ export function formatRaceTable(outcomes: readonly RaceOutcome[]): string {
   const header = [
     'scenario',
     'strategy',
-    'article predicts',
+    'expected',
+    'prediction',
     'cache v',
     'db v',
     'read v',
     'lost',
+    'stale reads',
     'reproduced',
   ];
   const rows = outcomes.map((outcome) => [
     outcome.scenario,
-    outcome.strategy,
+    outcome.options === '' ? outcome.strategy : `${outcome.strategy} (${outcome.options})`,
+    outcome.anomalyPredicted ? 'anomaly' : 'none',
     outcome.prediction,
     String(outcome.cacheVersion),
     String(outcome.dbVersion),
     String(outcome.finalReadVersion),
     String(outcome.lostWrites),
+    String(outcome.staleReads),
     outcome.reproduced ? 'yes' : 'NO',
   ]);
   return formatTextTable(header, rows);
@@ -262,13 +531,15 @@ export function formatRaceTable(outcomes: readonly RaceOutcome[]): string {
 
 const USAGE = `usage: npm run races -- [--out FILE]
 
-Starts local Redis, MariaDB and Toxiproxy, plays each race the article describes as a
-deterministic interleaving (pause points hold one operation at an exact step), once with
-the pattern and once with db-only as the control, and prints what happened.
+Starts local Redis, MariaDB and Toxiproxy, plays each race the article describes, and each
+fix's known weak spot, as a deterministic interleaving (pause points hold one operation at
+an exact step), against the patterns it concerns (expected: anomaly, or none when the
+pattern closes it) and against db-only as the control, and prints what happened.
   --out FILE   where to write the JSON (default ${DEFAULT_OUT})
   --help       this text
 Columns: cache v / db v = versions left in Redis and MySQL (0 = none), read v = what a read
-after everything settled returned, lost = acknowledged writes MySQL does not have.
+after everything settled returned, lost = acknowledged writes MySQL does not have,
+stale reads = reads during the interleaving older than a write acknowledged before them.
 Exit code 0 when every outcome matches the prediction, 1 otherwise, 2 for bad arguments.`;
 
 function parseRaceArgs(argv: readonly string[]): { out: string } | 'help' {

@@ -8,12 +8,17 @@ import {
 } from '../../strategies/registry.ts';
 
 describe('strategy registry', () => {
-  it('knows the four patterns and the db-only control by their CLI names', () => {
+  it('knows the four seed patterns, the five fixes and the db-only control by their CLI names', () => {
     assert.deepEqual(strategyNames, [
       'delete-then-update',
       'cache-aside',
       'write-through',
       'write-behind',
+      'delayed-double-delete',
+      'versioned-set',
+      'lease',
+      'tag-as-deleted',
+      'cdc-invalidate',
       'db-only',
     ]);
     assert.equal(new Set(strategyNames).size, strategyNames.length);
@@ -32,7 +37,8 @@ describe('strategy registry', () => {
   it('names the unknown strategy and lists the known ones', () => {
     assert.equal(
       unknownStrategyMessage('cache-behind'),
-      "unknown strategy 'cache-behind'; known strategies: delete-then-update, cache-aside, write-through, write-behind, db-only",
+      "unknown strategy 'cache-behind'; known strategies: delete-then-update, cache-aside, write-through, write-behind, " +
+        'delayed-double-delete, versioned-set, lease, tag-as-deleted, cdc-invalidate, db-only',
     );
   });
 });

@@ -1,0 +1,374 @@
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import ZongJi, { type AnyBinlogEvent, type RowData } from '@vlasky/zongji';
+import type { RowDataPacket } from 'mysql2/promise';
+import type { HostPort, MysqlAccess } from '../services/types.ts';
+import type { StrategySteps } from './steps.ts';
+import { sleep } from './strategy-options.ts';
+
+/** A place in MySQL's binary log: file name and byte offset. */
+export interface BinlogPosition {
+  file: string;
+  pos: number;
+}
+
+/** Binlog files share one base name with a zero-padded sequence number, so names sort. */
+export function comparePositions(a: BinlogPosition, b: BinlogPosition): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  return a.pos - b.pos;
+}
+
+/** What the invalidator does with a changed row. */
+export type CdcAction = 'delete' | 'versioned-set';
+
+/** A committed row change of `items`, as the invalidator applies it. */
+interface RowChange {
+  id: number;
+  version: number;
+  payload: Uint8Array;
+  deleted: boolean;
+  /** Binlog event timestamp (ms; the binlog keeps whole seconds). */
+  eventMs: number;
+}
+
+type QueuedWork =
+  | { kind: 'rows'; changes: RowChange[]; after: BinlogPosition }
+  | { kind: 'mark'; after: BinlogPosition; commit: boolean };
+
+export interface InvalidatorSettings {
+  address: HostPort;
+  access: MysqlAccess;
+  table: string;
+  action: CdcAction;
+  tombstoneTtlMs: number;
+  positionFile: string;
+  serverId: number;
+  connectTimeoutMs: number;
+}
+
+/** Longest pause before reconnecting the binlog stream, or retrying a failed cache step. */
+const MAX_BACKOFF_MS = 500;
+/** Position saves at most this often while events flow (and always at drain and stop). */
+const SAVE_EVERY_MS = 200;
+/** Commit times kept for lag measurement at most (oldest dropped first). */
+const MAX_TRACKED_COMMITS = 100_000;
+
+/**
+ * Reads MySQL's binary log (row events, via @vlasky/zongji, which speaks the replication
+ * protocol to MariaDB 10.11 and MySQL) and applies every committed change of `items` to the
+ * cache, in binlog order, one at a time: DEL, or a versioned set of the row image. The
+ * position after each applied transaction is saved to a file, so a restarted invalidator
+ * resumes where the last one stopped (at-least-once: replayed events are harmless, as both
+ * actions are idempotent). A broken stream reconnects from the last applied position; a
+ * failed cache step is retried until it succeeds or the invalidator stops — nothing is skipped.
+ */
+export class BinlogInvalidator {
+  /** Position after the last event fully handled (any kind). */
+  processed: BinlogPosition | undefined;
+  /** Position after the last transaction applied: what is saved and resumed from. */
+  committed: BinlogPosition | undefined;
+  startedFrom: 'saved position' | 'end of binlog' = 'end of binlog';
+  private zongji: ZongJi | undefined;
+  private currentFile = '';
+  private readonly queue: QueuedWork[] = [];
+  private working: Promise<void> | undefined;
+  private stopped = false;
+  private saveTimer: NodeJS.Timeout | undefined;
+  private savedPos: BinlogPosition | undefined;
+  private savedOnce = false;
+  private readonly commitTimes = new Map<string, number>();
+
+  constructor(
+    private readonly steps: StrategySteps,
+    private readonly settings: InvalidatorSettings,
+    private readonly now: () => number,
+  ) {}
+
+  /** Remembers when a write committed (key, version), to measure the invalidation lag exactly. */
+  noteCommit(id: number, version: number): void {
+    if (this.commitTimes.size >= MAX_TRACKED_COMMITS) {
+      const oldest = this.commitTimes.keys().next();
+      if (!oldest.done) this.commitTimes.delete(oldest.value);
+    }
+    this.commitTimes.set(`${id}:${version}`, this.now());
+  }
+
+  /** Starts reading from the saved position (or the binlog's end) and waits until the stream is up. */
+  async start(): Promise<void> {
+    const from = await this.startPosition();
+    this.committed = from;
+    this.processed = from;
+    this.savedPos = from;
+    await this.connect(from);
+    await this.save();
+  }
+
+  /** MySQL's current end of binlog. */
+  async masterPosition(): Promise<BinlogPosition> {
+    this.steps.counter.dbQueries++;
+    const [rows] = await this.steps.store.pool.query<RowDataPacket[]>('SHOW MASTER STATUS');
+    const row = rows[0];
+    if (row === undefined)
+      throw new Error('MySQL has no binary log (SHOW MASTER STATUS is empty): start it with --log-bin');
+    return { file: String(row.File), pos: Number(row.Position) };
+  }
+
+  /** Waits until everything MySQL had logged when called is applied; bounded by `timeoutMs`. */
+  async catchUp(timeoutMs: number): Promise<void> {
+    const target = await this.masterPosition();
+    const deadline = performance.now() + timeoutMs;
+    while (
+      this.processed === undefined ||
+      comparePositions(this.processed, target) < 0 ||
+      this.queue.length > 0
+    ) {
+      if (performance.now() > deadline) {
+        throw new Error(
+          `cdc invalidator did not reach binlog ${target.file}:${target.pos} within ${timeoutMs} ms ` +
+            `(at ${this.processed?.file}:${this.processed?.pos})`,
+        );
+      }
+      await sleep(5);
+    }
+    await this.save();
+  }
+
+  /** Stops the stream, finishes the event in hand, saves the position. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.saveTimer);
+    await this.disconnect();
+    await this.working;
+    await this.save();
+  }
+
+  private async startPosition(): Promise<BinlogPosition> {
+    const saved = await readSavedPosition(this.settings.positionFile);
+    if (saved !== undefined) {
+      this.steps.counter.dbQueries++;
+      const [logs] = await this.steps.store.pool.query<RowDataPacket[]>('SHOW BINARY LOGS');
+      const log = logs.find((row) => String(row.Log_name) === saved.file);
+      if (log !== undefined && saved.pos <= Number(log.File_size)) {
+        this.startedFrom = 'saved position';
+        return saved;
+      }
+    }
+    this.startedFrom = 'end of binlog';
+    return this.masterPosition();
+  }
+
+  private connect(from: BinlogPosition): Promise<void> {
+    const { address, access, connectTimeoutMs } = this.settings;
+    const zongji = new ZongJi({
+      host: address.host,
+      port: address.port,
+      user: access.user,
+      password: access.password,
+      connectTimeout: connectTimeoutMs,
+    });
+    this.zongji = zongji;
+    this.currentFile = from.file;
+    return new Promise<void>((resolve, reject) => {
+      let ready = false;
+      const timer = setTimeout(() => {
+        if (!ready)
+          reject(
+            new Error(
+              `binlog stream at ${address.host}:${address.port} not ready after ${connectTimeoutMs * 2} ms`,
+            ),
+          );
+      }, connectTimeoutMs * 2);
+      zongji.on('ready', () => {
+        ready = true;
+        clearTimeout(timer);
+        resolve();
+      });
+      zongji.on('binlog', (event) => this.enqueue(event));
+      zongji.on('error', (error) => {
+        if (!ready) {
+          clearTimeout(timer);
+          reject(error);
+          return;
+        }
+        this.steps.bump('cdcStreamErrors');
+        if (this.zongji === zongji) void this.reconnect();
+      });
+      zongji.start({ serverId: this.settings.serverId, filename: from.file, position: from.pos });
+    });
+  }
+
+  private async disconnect(): Promise<void> {
+    const zongji = this.zongji;
+    this.zongji = undefined;
+    if (zongji === undefined) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 1000);
+      zongji.once('stopped', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      try {
+        zongji.stop();
+      } catch {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }
+
+  /** After a stream error: reconnect from the last applied transaction, with growing pauses. */
+  private async reconnect(): Promise<void> {
+    await this.disconnect();
+    for (let attempt = 1; !this.stopped; attempt++) {
+      await sleep(Math.min(attempt * 50, MAX_BACKOFF_MS));
+      if (this.stopped) return;
+      await this.working;
+      const from = this.committed;
+      if (from === undefined) return;
+      try {
+        this.processed = from;
+        await this.connect(from);
+        this.steps.bump('cdcReconnects');
+        return;
+      } catch {
+        await this.disconnect();
+      }
+    }
+  }
+
+  private enqueue(event: AnyBinlogEvent): void {
+    const name = event.getEventName();
+    if (name === 'rotate' && 'binlogName' in event) {
+      this.currentFile = event.binlogName;
+      return;
+    }
+    this.steps.bump('cdcEventsSeen');
+    if (event.nextPosition <= 0) return;
+    const after = { file: this.currentFile, pos: event.nextPosition };
+    if (name === 'writerows' || name === 'updaterows' || name === 'deleterows') {
+      const changes = this.rowChanges(event);
+      this.queue.push(
+        changes.length === 0 ? { kind: 'mark', after, commit: false } : { kind: 'rows', changes, after },
+      );
+    } else {
+      this.queue.push({ kind: 'mark', after, commit: name === 'xid' || name === 'query' });
+    }
+    if (this.working === undefined) this.working = this.work();
+  }
+
+  private rowChanges(event: AnyBinlogEvent): RowChange[] {
+    if (!('tableId' in event) || !('rows' in event)) return [];
+    const table = event.tableMap[event.tableId];
+    if (
+      table === undefined ||
+      table.parentSchema !== this.settings.access.database ||
+      table.tableName !== this.settings.table
+    ) {
+      return [];
+    }
+    const name = event.getEventName();
+    const images: RowData[] = (event.rows as unknown[]).map((row) =>
+      name === 'updaterows' ? (row as { after: RowData }).after : (row as RowData),
+    );
+    return images.map((image) => ({
+      id: Number(image.id),
+      version: Number(image.version),
+      payload: image.payload as Buffer,
+      deleted: name === 'deleterows',
+      eventMs: event.timestamp,
+    }));
+  }
+
+  private async work(): Promise<void> {
+    // Yield first, so `working` is set before this loop can finish and clear it.
+    await Promise.resolve();
+    try {
+      for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) {
+        if (next.kind === 'rows') {
+          for (const change of next.changes) await this.applyWithRetry(change);
+        }
+        if (this.processed === undefined || comparePositions(next.after, this.processed) > 0)
+          this.processed = next.after;
+        const commits = next.kind === 'mark' && next.commit;
+        if (commits && (this.committed === undefined || comparePositions(next.after, this.committed) > 0)) {
+          this.committed = next.after;
+          this.scheduleSave();
+        }
+      }
+    } finally {
+      this.working = undefined;
+    }
+  }
+
+  private async applyWithRetry(change: RowChange): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.apply(change);
+        return;
+      } catch (error) {
+        if (this.stopped) throw error;
+        this.steps.bump('cdcApplyRetries');
+        await sleep(Math.min(attempt * 20, MAX_BACKOFF_MS));
+      }
+    }
+  }
+
+  private async apply(change: RowChange): Promise<void> {
+    const { steps } = this;
+    steps.trace('binlog-event', change.id, change.version, -1);
+    const p = steps.pause('before-invalidate', change.id, -1);
+    if (p) await p;
+    if (this.settings.action === 'delete') {
+      await steps.cacheDelete(change.id, -1);
+    } else if (change.deleted) {
+      await steps.cacheDeleteVersioned(change.id, change.version, this.settings.tombstoneTtlMs, -1);
+    } else {
+      await steps.cacheSetVersioned(change.id, change.version, change.payload, -1);
+    }
+    steps.bump('cdcRowsApplied');
+    const commitKey = `${change.id}:${change.version}`;
+    const committedAt = this.commitTimes.get(commitKey);
+    let lagMs: number;
+    if (committedAt === undefined) {
+      lagMs = Math.max(0, Date.now() - change.eventMs);
+    } else {
+      this.commitTimes.delete(commitKey);
+      lagMs = (this.now() - committedAt) / 1e6;
+    }
+    steps.own.cdcLagLastMs = lagMs;
+    steps.own.cdcLagMaxMs = Math.max(steps.own.cdcLagMaxMs ?? 0, lagMs);
+  }
+
+  private scheduleSave(): void {
+    if (this.saveTimer !== undefined || this.stopped) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      void this.save().catch(() => this.steps.bump('cdcPositionSaveFailures'));
+    }, SAVE_EVERY_MS);
+  }
+
+  /** Writes the committed position (atomically: a temporary file renamed over the old one). */
+  private async save(): Promise<void> {
+    const position = this.committed;
+    if (position === undefined) return;
+    if (this.savedOnce && this.savedPos !== undefined && comparePositions(position, this.savedPos) === 0)
+      return;
+    const temporary = `${this.settings.positionFile}.${process.pid}.tmp`;
+    await writeFile(temporary, `${JSON.stringify({ ...position, savedAt: new Date().toISOString() })}\n`);
+    await rename(temporary, this.settings.positionFile);
+    this.savedPos = position;
+    this.savedOnce = true;
+    this.steps.bump('cdcPositionSaves');
+  }
+}
+
+/** The position a previous invalidator saved, or undefined when there is none (or it is unreadable). */
+export async function readSavedPosition(file: string): Promise<BinlogPosition | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(file, 'utf8')) as Partial<BinlogPosition>;
+    if (typeof parsed.file === 'string' && typeof parsed.pos === 'number')
+      return { file: parsed.file, pos: parsed.pos };
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
