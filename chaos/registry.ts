@@ -1,13 +1,13 @@
-import { bandwidthFault } from './bandwidth.ts';
-import { calmFault } from './calm.ts';
-import { latencyFault } from './latency.ts';
-import { mysqlPauseFault } from './mysql-pause.ts';
-import { partitionFault } from './partition.ts';
-import { redisCrashFault } from './redis-crash.ts';
-import { redisPauseFault } from './redis-pause.ts';
-import { resetPeerFault } from './reset-peer.ts';
-import { slicerFault } from './slicer.ts';
-import { slowCloseFault } from './slow-close.ts';
+import { bandwidthFault } from './faults/bandwidth.ts';
+import { calmFault } from './faults/calm.ts';
+import { latencyFault } from './faults/latency.ts';
+import { mysqlPauseFault } from './faults/mysql-pause.ts';
+import { partitionFault } from './faults/partition.ts';
+import { redisCrashFault } from './faults/redis-crash.ts';
+import { redisPauseFault } from './faults/redis-pause.ts';
+import { resetPeerFault } from './faults/reset-peer.ts';
+import { slicerFault } from './faults/slicer.ts';
+import { slowCloseFault } from './faults/slow-close.ts';
 import type { FaultKind } from './types.ts';
 
 /** Every fault kind, by the name plans use. */

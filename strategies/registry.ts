@@ -1,14 +1,17 @@
-import { CACHE_ASIDE_SUMMARY, createCacheAside } from './cache-aside.ts';
-import { CDC_INVALIDATE_SUMMARY, createCdcInvalidate } from './cdc-invalidate.ts';
-import { createDbOnly, DB_ONLY_SUMMARY } from './db-only.ts';
-import { createDelayedDoubleDelete, DELAYED_DOUBLE_DELETE_SUMMARY } from './delayed-double-delete.ts';
-import { createDeleteThenUpdate, DELETE_THEN_UPDATE_SUMMARY } from './delete-then-update.ts';
-import { createLease, LEASE_SUMMARY } from './lease.ts';
-import { createTagAsDeleted, TAG_AS_DELETED_SUMMARY } from './tag-as-deleted.ts';
+import { CACHE_ASIDE_SUMMARY, createCacheAside } from './patterns/cache-aside.ts';
+import { CDC_INVALIDATE_SUMMARY, createCdcInvalidate } from './patterns/cdc-invalidate.ts';
+import { createDbOnly, DB_ONLY_SUMMARY } from './patterns/db-only.ts';
+import {
+  createDelayedDoubleDelete,
+  DELAYED_DOUBLE_DELETE_SUMMARY,
+} from './patterns/delayed-double-delete.ts';
+import { createDeleteThenUpdate, DELETE_THEN_UPDATE_SUMMARY } from './patterns/delete-then-update.ts';
+import { createLease, LEASE_SUMMARY } from './patterns/lease.ts';
+import { createTagAsDeleted, TAG_AS_DELETED_SUMMARY } from './patterns/tag-as-deleted.ts';
+import { createVersionedSet, VERSIONED_SET_SUMMARY } from './patterns/versioned-set.ts';
+import { createWriteBehind, WRITE_BEHIND_SUMMARY } from './patterns/write-behind.ts';
+import { createWriteThrough, WRITE_THROUGH_SUMMARY } from './patterns/write-through.ts';
 import type { StrategyEntry, StrategyFactory } from './types.ts';
-import { createVersionedSet, VERSIONED_SET_SUMMARY } from './versioned-set.ts';
-import { createWriteBehind, WRITE_BEHIND_SUMMARY } from './write-behind.ts';
-import { createWriteThrough, WRITE_THROUGH_SUMMARY } from './write-through.ts';
 
 /** A caching pattern: uses the cache, is measured against the control. */
 function pattern(name: string, summary: string, factory: StrategyFactory): StrategyEntry {

@@ -7,7 +7,7 @@ import { parseEnvironmentKind } from '../../services/index.ts';
 import { freePort } from '../../services/processes.ts';
 import { databaseNameWords, HARNESS_REDIS_KEY } from '../../services/schema.ts';
 import { cacheKey } from '../../strategies/cache-codec.ts';
-import { versionCounterKey, WRITE_BEHIND_QUEUE } from '../../strategies/write-behind.ts';
+import { versionCounterKey, WRITE_BEHIND_QUEUE } from '../../strategies/patterns/write-behind.ts';
 
 describe('environment configuration', () => {
   it('accepts the known environments and names the option for an unknown one', () => {

@@ -7,12 +7,12 @@ import type { Environment, ProcessControl } from '../../services/types.ts';
 import { closeRedis, connectMysql, connectRedis, StatsCounter } from '../../strategies/clients.ts';
 import { readDbVersions, writeGuardedBatch } from '../../strategies/db-access.ts';
 import { defaultStrategyContext, type StrategyContextOverrides } from '../../strategies/defaults.ts';
-import { createStepRecorder } from '../../strategies/step-recorder.ts';
 import {
   createWriteBehind,
   WRITE_BEHIND_QUEUE,
   type WriteBehindStrategy,
-} from '../../strategies/write-behind.ts';
+} from '../../strategies/patterns/write-behind.ts';
+import { createStepRecorder } from '../../strategies/step-recorder.ts';
 
 let env: Environment;
 let processes: ProcessControl;

@@ -1,5 +1,5 @@
-import { numberParam } from './params.ts';
-import { toxicFaultKind } from './toxic-fault.ts';
+import { numberParam } from '../params.ts';
+import { toxicFaultKind } from '../toxic-fault.ts';
 
 /** Resets connections (TCP RST, "connection reset by peer") as they carry data (Toxiproxy `reset_peer`). */
 export const resetPeerFault = toxicFaultKind({

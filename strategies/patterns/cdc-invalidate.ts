@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BinlogInvalidator, type CdcAction } from './binlog-invalidator.ts';
-import { describeStrategy, openSteps } from './steps.ts';
-import { choiceOption, numberOption, stringOption } from './strategy-options.ts';
-import type { CacheStrategy, StrategyContext } from './types.ts';
+import { BinlogInvalidator, type CdcAction } from '../binlog-invalidator.ts';
+import { describeStrategy, openSteps } from '../steps.ts';
+import { choiceOption, numberOption, stringOption } from '../strategy-options.ts';
+import type { CacheStrategy, StrategyContext } from '../types.ts';
 import { DEFAULT_TOMBSTONE_TTL_MS } from './versioned-set.ts';
 
 const NAME = 'cdc-invalidate';

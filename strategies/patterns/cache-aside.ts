@@ -1,6 +1,6 @@
-import { describeStrategy, openSteps } from './steps.ts';
-import { booleanOption } from './strategy-options.ts';
-import type { CacheStrategy, StrategyContext } from './types.ts';
+import { describeStrategy, openSteps } from '../steps.ts';
+import { booleanOption } from '../strategy-options.ts';
+import type { CacheStrategy, StrategyContext } from '../types.ts';
 
 const NAME = 'cache-aside';
 /** One line for `--list`. */

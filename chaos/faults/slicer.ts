@@ -1,6 +1,6 @@
-import { numberParam } from './params.ts';
-import { toxicFaultKind } from './toxic-fault.ts';
-import { ParamError } from './types.ts';
+import { numberParam } from '../params.ts';
+import { toxicFaultKind } from '../toxic-fault.ts';
+import { ParamError } from '../types.ts';
 
 /** Cuts the stream into small packets with a delay between them (Toxiproxy `slicer`): exercises partial reads. */
 export const slicerFault = toxicFaultKind({

@@ -1,4 +1,4 @@
-import { processFaultKind } from './process-fault.ts';
+import { processFaultKind } from '../process-fault.ts';
 
 /**
  * Kills redis-server with SIGKILL at start and starts it again on the same port at heal. Without

@@ -1,5 +1,5 @@
-import { readParams } from './params.ts';
-import { type FaultKind, ParamError } from './types.ts';
+import { readParams } from '../params.ts';
+import { type FaultKind, ParamError } from '../types.ts';
 
 const NAME = 'calm';
 

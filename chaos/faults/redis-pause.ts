@@ -1,4 +1,4 @@
-import { processFaultKind } from './process-fault.ts';
+import { processFaultKind } from '../process-fault.ts';
 
 /** Stops redis-server with SIGSTOP (a long GC-like pause: connections stay open, nothing answers), SIGCONT at heal. */
 export const redisPauseFault = processFaultKind({

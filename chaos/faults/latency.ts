@@ -1,5 +1,5 @@
-import { numberParam } from './params.ts';
-import { toxicFaultKind } from './toxic-fault.ts';
+import { numberParam } from '../params.ts';
+import { toxicFaultKind } from '../toxic-fault.ts';
 
 /** Adds latency ± jitter to every chunk of data on the link (Toxiproxy `latency`). */
 export const latencyFault = toxicFaultKind({

@@ -1,5 +1,5 @@
-import { numberParam } from './params.ts';
-import { toxicFaultKind } from './toxic-fault.ts';
+import { numberParam } from '../params.ts';
+import { toxicFaultKind } from '../toxic-fault.ts';
 
 /** Caps the link's throughput (Toxiproxy `bandwidth`): large values take long to arrive. */
 export const bandwidthFault = toxicFaultKind({

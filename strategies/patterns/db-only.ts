@@ -1,5 +1,5 @@
-import { describeStrategy, openSteps } from './steps.ts';
-import type { CacheStrategy, StrategyContext } from './types.ts';
+import { describeStrategy, openSteps } from '../steps.ts';
+import type { CacheStrategy, StrategyContext } from '../types.ts';
 
 const NAME = 'db-only';
 /** One line for `--list`. */

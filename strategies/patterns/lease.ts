@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { cacheKey, decodeEntry, encodeEntry } from './cache-codec.ts';
-import { LuaScript } from './lua-script.ts';
-import { describeStrategy, openSteps } from './steps.ts';
-import { numberOption, sleep } from './strategy-options.ts';
-import type { CacheStrategy, ReadResult, StrategyContext } from './types.ts';
+import { cacheKey, decodeEntry, encodeEntry } from '../cache-codec.ts';
+import { LuaScript } from '../lua-script.ts';
+import { describeStrategy, openSteps } from '../steps.ts';
+import { numberOption, sleep } from '../strategy-options.ts';
+import type { CacheStrategy, ReadResult, StrategyContext } from '../types.ts';
 
 const NAME = 'lease';
 /** One line for `--list`. */

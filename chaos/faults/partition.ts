@@ -1,6 +1,6 @@
-import { choiceParam, directionParam, readParams, resolveTarget } from './params.ts';
-import { addToxics, proxyName, removeToxics, setProxyEnabled } from './toxiproxy.ts';
-import { type FaultKind, type FaultTarget, ParamError } from './types.ts';
+import { choiceParam, directionParam, readParams, resolveTarget } from '../params.ts';
+import { addToxics, proxyName, removeToxics, setProxyEnabled } from '../toxiproxy.ts';
+import { type FaultKind, type FaultTarget, ParamError } from '../types.ts';
 
 const TARGETS: readonly FaultTarget[] = ['redis', 'mysql'];
 

@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
-import { messageOf } from '../kernel/index.ts';
-import { asBuffer, cacheKey } from './cache-codec.ts';
-import { readItemVersion, type VersionedRow, writeGuardedBatch } from './db-access.ts';
-import { describeStrategy, openSteps, type StrategySteps } from './steps.ts';
-import type { CacheStrategy, StrategyContext } from './types.ts';
+import { messageOf } from '../../kernel/index.ts';
+import { asBuffer, cacheKey } from '../cache-codec.ts';
+import { readItemVersion, type VersionedRow, writeGuardedBatch } from '../db-access.ts';
+import { describeStrategy, openSteps, type StrategySteps } from '../steps.ts';
+import type { CacheStrategy, StrategyContext } from '../types.ts';
 
 const NAME = 'write-behind';
 /** One line for `--list`. */

@@ -1,5 +1,5 @@
-import { numberParam } from './params.ts';
-import { toxicFaultKind } from './toxic-fault.ts';
+import { numberParam } from '../params.ts';
+import { toxicFaultKind } from '../toxic-fault.ts';
 
 /** Delays the closing of connections (Toxiproxy `slow_close`); data still flows normally. */
 export const slowCloseFault = toxicFaultKind({

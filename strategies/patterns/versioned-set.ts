@@ -1,6 +1,6 @@
-import { describeStrategy, openSteps } from './steps.ts';
-import { numberOption } from './strategy-options.ts';
-import type { CacheStrategy, StrategyContext } from './types.ts';
+import { describeStrategy, openSteps } from '../steps.ts';
+import { numberOption } from '../strategy-options.ts';
+import type { CacheStrategy, StrategyContext } from '../types.ts';
 
 const NAME = 'versioned-set';
 /** One line for `--list`. */

@@ -1,4 +1,4 @@
-import { processFaultKind } from './process-fault.ts';
+import { processFaultKind } from '../process-fault.ts';
 
 /** Stops mariadbd with SIGSTOP (connections open, no answers, no commits), SIGCONT at heal. */
 export const mysqlPauseFault = processFaultKind({
