@@ -51,6 +51,11 @@ Driver and strategy options
                            GET/PUT /items/:id on a small service wrapping it) (default ${DEFAULTS.driver})
   --flush-interval <d>     write-behind: time between flushes of the queue to MySQL
                            (default ${DEFAULTS.flushInterval}, at most ${MAX_DURATION_TEXT})
+  --strategy-option <k=v>  an option of the strategy's mechanism (repeatable), recorded in the
+                           result: delayMs (delayed-double-delete), tombstoneTtlMs (versioned-set),
+                           leaseTtlMs, leaseWaitMs (lease), cdcAction (cdc-invalidate),
+                           consistency=weak|strong (tag-as-deleted), singleFlight=true
+                           (cache-aside, write-through); see each pattern's --list line
   --flush-batch <n>        write-behind: queued writes per flush batch (default ${DEFAULTS.flushBatch})
 
 Faults (see --list-faults)

@@ -102,6 +102,7 @@ const OPTION_SPEC = {
   threshold: { type: 'string', multiple: true },
   'allow-existing-db': { type: 'boolean' },
   fault: { type: 'string', multiple: true },
+  'strategy-option': { type: 'string', multiple: true },
   'list-faults': { type: 'boolean' },
   'redis-aof': { type: 'string' },
   list: { type: 'boolean' },
@@ -250,6 +251,7 @@ export function parseBenchArgs(
       keepHistory: values['keep-history'] ?? false,
       viaProxy: !(values.direct ?? false),
       warmCache: !(values['cold-cache'] ?? false),
+      strategyOptions: strategyOptions(values['strategy-option'] ?? []),
       driver: driver.name,
       flushIntervalMs: duration(
         '--flush-interval',
@@ -321,6 +323,21 @@ function duration(option: string, text: string, zeroAllowed: boolean): number {
     throw new ConfigurationError(`${option}: at most ${MAX_DURATION_TEXT}, got '${text}'`);
   }
   return ms;
+}
+
+/** `--strategy-option name=value` (repeatable) as a record; the strategy reads and checks the values. */
+function strategyOptions(texts: readonly string[]): Record<string, string> {
+  const options: Record<string, string> = {};
+  for (const text of texts) {
+    const match = /^([A-Za-z][A-Za-z0-9]*)=(.*)$/.exec(text);
+    if (match === null) {
+      throw new ConfigurationError(
+        `--strategy-option: expected name=value (e.g. delayMs=500, singleFlight=true), got '${text}'`,
+      );
+    }
+    options[match[1] as string] = match[2] as string;
+  }
+  return options;
 }
 
 function ttlSeconds(text: string): number {

@@ -117,6 +117,7 @@ async function prepare(entry: StrategyEntry, context: RunContext): Promise<Prepa
       ttlSeconds: options.ttlSeconds,
       flushIntervalMs: options.flushIntervalMs,
       flushBatchSize: options.flushBatchSize,
+      strategyOptions: options.strategyOptions ?? {},
       tracer,
       now: clock.now,
     }),

@@ -27,6 +27,8 @@ export interface RunOptions {
   /** Write-behind flusher: interval between flushes and queued writes per batch. */
   flushIntervalMs: number;
   flushBatchSize: number;
+  /** Options of the strategy's own mechanism (`delayMs`, `singleFlight`, …), as `--strategy-option` gives them. */
+  strategyOptions?: Readonly<Record<string, string>>;
   /** Read every loaded key once through the strategy before the load, so the cache starts warm (cache patterns only). */
   warmCache: boolean;
   /** The resolved fault plan, with ids; empty or absent for a calm run. */

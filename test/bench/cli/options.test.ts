@@ -74,6 +74,7 @@ describe('parseBenchArgs', () => {
       keepHistory: false,
       viaProxy: true,
       warmCache: true,
+      strategyOptions: {},
       driver: 'in-process',
       flushIntervalMs: 50,
       flushBatchSize: 200,
@@ -294,5 +295,36 @@ describe('parseBenchArgs', () => {
       [['--strategy', 'db-only', 'extra'], "unexpected argument 'extra'; options start with -- (see --help)"],
     ];
     for (const [argv, message] of cases) rejects(argv, message);
+  });
+});
+
+describe('--strategy-option', () => {
+  it('collects name=value pairs and refuses anything else in one line', () => {
+    const command = parseBenchArgs(
+      [
+        '--strategy',
+        'cache-aside',
+        '--strategy-option',
+        'singleFlight=true',
+        '--strategy-option',
+        'delayMs=250',
+      ],
+      ['cache-aside'],
+      () => 1,
+    );
+    assert.equal(command.kind, 'run');
+    assert.deepEqual(command.kind === 'run' ? command.options.strategyOptions : undefined, {
+      singleFlight: 'true',
+      delayMs: '250',
+    });
+    assert.throws(
+      () =>
+        parseBenchArgs(
+          ['--strategy', 'cache-aside', '--strategy-option', 'nonsense'],
+          ['cache-aside'],
+          () => 1,
+        ),
+      /^ConfigurationError: --strategy-option: expected name=value \(e\.g\. delayMs=500, singleFlight=true\), got 'nonsense'$/,
+    );
   });
 });
