@@ -154,10 +154,8 @@ export type LostWriteMeasure = { by: 'binlog' } | { by: 'unavailable'; reason: s
 
 /** Per-second counts, index = second since run start. */
 export interface AnomalySeries {
+  /** Stale reads invoked in each second. */
   staleReads: number[];
-  reads: number[];
-  writes: number[];
-  errors: number[];
 }
 
 /** A worked example: the anomaly and the operations plus traced steps that explain it. */
