@@ -77,15 +77,16 @@ interface Bucket {
  * - Throughput here is operations invoked in a bucket that completed ok: a server that refuses
  *   connections fails commands at once, and failures must not pass for recovered throughput.
  * - The level before the fault is measured on the buckets [b·w, (b+1)·w) of the run that end
- *   by the fault's start and overlap no fault window: mean ok operations per bucket, and stale
- *   reads over ok reads.
+ *   by the fault's start and overlap no fault window: mean and standard deviation of ok
+ *   operations per bucket (tolerance max(3σ, 10% of the mean)), and stale reads over ok reads.
+ * - A bucket is disturbed when its ok operations fall below the mean by more than the tolerance,
+ *   or its stale-read rate is above the level's by more than three binomial standard deviations.
  * - From the heal on, buckets [heal + i·w, heal + (i+1)·w) that end within the run are judged
- *   in turn; bucket i is recovered when its ok operations reach 90% of the level before AND its
- *   stale-read rate is no higher than the rate before (zero when there was no stale read before).
- * - The recovery time is i·w for the first recovered bucket: 0 means the first bucket after the
- *   heal was already back to normal; the resolution is one bucket.
- * - null when the fault was never healed, when no calm bucket precedes it (nothing to compare
- *   with), or when no bucket within the run is recovered.
+ *   in turn; the run recovered at bucket i when buckets i, i+1, i+2 (or all that remain) are
+ *   undisturbed. The recovery time is i·w for the first such i; the resolution is one bucket.
+ * - Effect `none` (recovery 0) when no whole bucket inside the window and none of the first
+ *   three after the heal is disturbed; null with `not-healed`, `no-baseline` (no calm bucket
+ *   precedes it) or `not-recovered`.
  */
 export function analyseFaultWindows(
   history: History,

@@ -34,7 +34,7 @@ export const DEFAULT_MAX_EXAMPLES_PER_KIND = 3;
  * Checks a history and the final snapshot of cache and MySQL (docs/definitions.md):
  * stale reads with their age and lag, t-visibility, divergent keys, lost writes, per-second
  * series, consistency nines, worked examples and, when asked, the fault-window breakdown. Pure and synchronous; `valid` is true when
- * there is no stale read, no divergent key and no lost write.
+ * there is no stale read, no divergent key, no lost write and no write above the final row.
  */
 export function check(
   history: History,

@@ -207,8 +207,8 @@ export interface ConsistencyReport {
 
 /**
  * Consistency-nines probe (after Meta's Polaris): `delayMs` after write `op` completed, the
- * harness read the key from cache and MySQL; `consistent` is true when the cache had no entry
- * or the same version as MySQL.
+ * harness read the key from cache and then MySQL; `consistent` is true when the cache had no
+ * entry or one at least as new as the newest version completed ok before the cache read.
  */
 export interface ConsistencyProbe {
   op: number;

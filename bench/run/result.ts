@@ -24,7 +24,7 @@ export interface RunRecord {
   report: ConsistencyReport;
 }
 
-/** Builds the result.json document (reports/types.ts, schema version 1) from measurements only. */
+/** Builds the result.json document (reports/types.ts, schema version 2) from measurements only. */
 export function buildRunResult(record: RunRecord): RunResult {
   const { metrics, report, options, figures } = record;
   const { workload, load } = options;
