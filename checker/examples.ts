@@ -142,8 +142,10 @@ function lostWriteExample(
     key: lost.key,
     description:
       `write of key ${lost.key} acknowledged ok with v${lost.version} at ` +
-      `${fmt((history.completeNs[lost.op] as number) / 1e6)} ms, but MySQL ends with ` +
-      `${rowText(lost.finalDbVersion)}`,
+      `${fmt((history.completeNs[lost.op] as number) / 1e6)} ms, ` +
+      (lost.version > lost.finalDbVersion
+        ? `but MySQL ends with ${rowText(lost.finalDbVersion)}`
+        : `but MySQL never committed v${lost.version} (it ends with ${rowText(lost.finalDbVersion)}: a later write hid the loss)`),
     operations: operationsOf(history, ops),
     steps: stepsOf(steps, lost.key, new Set(ops), from, Number.POSITIVE_INFINITY),
   };

@@ -48,9 +48,9 @@ export interface FaultWindow {
   healMs: number | null;
   params: Record<string, unknown>;
   /**
-   * From the heal, ms until ok operations per second are back to 90% of their level before the
-   * fault and reads are no more stale than before (checker/fault-windows.ts, 1 s buckets); null
-   * when that did not happen within the run. Absent in results written before fault analysis existed.
+   * From the heal, ms until the run is back to its level before the fault for three seconds in
+   * a row, within that level's noise (docs/definitions.md "Fault windows"); 0 with effect `none`;
+   * null when that did not happen within the run.
    */
   recoveryMs?: number | null;
   /** What the fault did to the run (checker FaultEffect): none, recovered, not-recovered, not-healed, no-baseline. */

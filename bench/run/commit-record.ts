@@ -16,7 +16,10 @@ const READ_TIMEOUT_MS = 120_000;
 /** The binlog position now, or why there is none (binary log off, no privilege). */
 export async function binlogStart(pool: Pool): Promise<BinlogStart> {
   try {
-    const [rows] = await pool.query<RowDataPacket[]>('SHOW MASTER STATUS');
+    // MariaDB and MySQL before 8.4 say SHOW MASTER STATUS; MySQL 8.4 only SHOW BINARY LOG STATUS.
+    const [rows] = await pool
+      .query<RowDataPacket[]>('SHOW MASTER STATUS')
+      .catch(() => pool.query<RowDataPacket[]>('SHOW BINARY LOG STATUS'));
     const row = rows[0];
     if (row === undefined) return { unavailable: 'the server writes no binary log (log_bin is OFF)' };
     return { file: String(row.File), position: Number(row.Position) };
@@ -62,7 +65,11 @@ export async function readCommitRecord(
     // The password goes through the environment, not the process list.
     { env: { ...process.env, MYSQL_PWD: endpoints.mysql.password }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  const timer = setTimeout(() => child.kill('SIGKILL'), READ_TIMEOUT_MS);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, READ_TIMEOUT_MS);
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
     if (stderr.length < 2000) stderr += chunk.toString();
@@ -75,8 +82,11 @@ export async function readCommitRecord(
     for await (const line of lines) parser.line(line);
     const code = await Promise.race([exited, spawnError]);
     if (code instanceof Error) return { source: 'unavailable', reason: `${reader}: ${code.message}` };
+    if (timedOut) {
+      return { source: 'unavailable', reason: `${reader} did not finish within ${READ_TIMEOUT_MS / 1000}s` };
+    }
     if (code !== 0) {
-      const why = stderr.trim().split('\n')[0] ?? `exit code ${String(code)}`;
+      const why = stderr.trim().split('\n')[0] || `exit code ${String(code)}`;
       return { source: 'unavailable', reason: `${reader} failed: ${why}` };
     }
     return { source: 'binlog', key: parser.keys, version: parser.versions };

@@ -67,7 +67,14 @@ export class ConsistencyProber {
       const [cached = 0] = await readCacheVersions(this.direct.redis, [key]);
       const [db = 0] = await readDbVersions(this.direct.pool, [key]);
       const consistent = cached === 0 || cached >= newest;
-      this.probes.push({ op, key, delayMs, consistent, flushLag: consistent && db < newest });
+      // Flush lag: a fresh cache entry ahead of MySQL. No entry and MySQL behind is not lag (after a crash it is a loss: lost writes count it).
+      this.probes.push({
+        op,
+        key,
+        delayMs,
+        consistent,
+        flushLag: cached > 0 && cached >= newest && db < newest,
+      });
     } catch {
       // A probe that cannot read (a crashed Redis) says nothing about consistency: skip it.
     }
