@@ -212,6 +212,7 @@ export function findMetric(name: string): MetricDefinition | undefined {
 /** The metrics a summary shows first: the verdict at a glance. */
 export const HEADLINE_METRICS: readonly string[] = [
   'goodput',
+  'attemptedOpsPerSec',
   'errorRate',
   'readP99Ms',
   'writeP99Ms',
