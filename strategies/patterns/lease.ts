@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { cacheKey, decodeEntry, encodeEntry } from '../cache-codec.ts';
+import { cacheKey, decodeEntry } from '../cache-codec.ts';
+import { guardedFill } from '../guarded-fill.ts';
 import { LuaScript } from '../lua-script.ts';
 import { describeStrategy, openSteps } from '../steps.ts';
 import { numberOption, sleep } from '../strategy-options.ts';
@@ -73,38 +74,12 @@ export async function createLease(context: StrategyContext): Promise<CacheStrate
 
   async function fillWithLease(key: number, token: string, opId: number): Promise<ReadResult> {
     steps.bump('leasesGranted');
-    let p = steps.pause('after-cache-miss', key, opId);
-    if (p) await p;
-    let item: Awaited<ReturnType<typeof steps.dbRead>>;
-    try {
-      item = await steps.dbRead(key, opId);
-    } catch (error) {
-      steps.counter.redisCommands++;
-      await RELEASE_LEASE.run(redis, [leaseKey(key)], [token]).catch(() => undefined);
-      throw error;
-    }
-    p = steps.pause('after-db-read', key, opId);
-    if (p) await p;
-    if (item === undefined) {
-      steps.counter.redisCommands++;
-      await RELEASE_LEASE.run(redis, [leaseKey(key)], [token]);
-      return { found: false, source: 'db' };
-    }
-    p = steps.pause('before-cache-set', key, opId);
-    if (p) await p;
-    steps.counter.redisCommands++;
-    const stored = await FILL_WITH_LEASE.run(
-      redis,
-      [cacheKey(key), leaseKey(key)],
-      [token, encodeEntry(item.version, item.payload), steps.ttlMs],
-    );
-    if (stored === 1) {
-      steps.trace('cache-set', key, item.version, opId);
-    } else {
-      steps.trace('cache-set-refused', key, item.version, opId);
-      steps.bump('leaseFillsRefused');
-    }
-    return { found: true, version: item.version, payload: item.payload, source: 'db' };
+    return guardedFill(steps, key, opId, {
+      release: () => RELEASE_LEASE.run(redis, [leaseKey(key)], [token]),
+      store: async (entry) =>
+        (await FILL_WITH_LEASE.run(redis, [cacheKey(key), leaseKey(key)], [token, entry, steps.ttlMs])) === 1,
+      refusedCounter: 'leaseFillsRefused',
+    });
   }
 
   async function read(key: number, opId = -1): Promise<ReadResult> {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { cacheKey, decodeEntry, encodeEntry } from '../cache-codec.ts';
+import { cacheKey, decodeEntry } from '../cache-codec.ts';
+import { guardedFill } from '../guarded-fill.ts';
 import { LuaScript } from '../lua-script.ts';
 import { describeStrategy, openSteps } from '../steps.ts';
 import { choiceOption, numberOption, sleep } from '../strategy-options.ts';
@@ -109,39 +110,13 @@ export async function createTagAsDeleted(context: StrategyContext): Promise<Cach
 
   async function refill(key: number, owner: string, opId: number): Promise<ReadResult> {
     steps.bump('refillsOwned');
-    let p = steps.pause('after-cache-miss', key, opId);
-    if (p) await p;
-    let item: Awaited<ReturnType<typeof steps.dbRead>>;
-    try {
-      item = await steps.dbRead(key, opId);
-    } catch (error) {
-      steps.counter.redisCommands++;
-      await UNLOCK.run(redis, [tagKey(key)], [owner]).catch(() => undefined);
-      throw error;
-    }
-    p = steps.pause('after-db-read', key, opId);
-    if (p) await p;
-    if (item === undefined) {
-      // rockscache caches the empty result; here the row stays absent and the lock is given up.
-      steps.counter.redisCommands++;
-      await UNLOCK.run(redis, [tagKey(key)], [owner]);
-      return { found: false, source: 'db' };
-    }
-    p = steps.pause('before-cache-set', key, opId);
-    if (p) await p;
-    steps.counter.redisCommands++;
-    const stored = await SET_IF_OWNER.run(
-      redis,
-      [cacheKey(key), tagKey(key)],
-      [owner, encodeEntry(item.version, item.payload), steps.ttlMs],
-    );
-    if (stored === 1) {
-      steps.trace('cache-set', key, item.version, opId);
-    } else {
-      steps.trace('cache-set-refused', key, item.version, opId);
-      steps.bump('refillsRefused');
-    }
-    return { found: true, version: item.version, payload: item.payload, source: 'db' };
+    // rockscache caches an empty result; here a missing row stays absent and the lock is given up.
+    return guardedFill(steps, key, opId, {
+      release: () => UNLOCK.run(redis, [tagKey(key)], [owner]),
+      store: async (entry) =>
+        (await SET_IF_OWNER.run(redis, [cacheKey(key), tagKey(key)], [owner, entry, steps.ttlMs])) === 1,
+      refusedCounter: 'refillsRefused',
+    });
   }
 
   function refillInBackground(key: number, owner: string, opId: number): void {
