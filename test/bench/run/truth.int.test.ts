@@ -103,9 +103,12 @@ describe('numbers that tell the truth (real services)', () => {
     const run = await runStrategy(entry, { env, direct, options });
     const c = run.result.consistency;
     assert.equal(c.lostWritesMeasuredBy, 'binlog');
-    assert.ok((c.lostWrites ?? 0) > 0, `lost writes ${c.lostWrites}`);
+    assert.ok(
+      (c.lostWrites ?? 0) > 0,
+      `lost writes ${c.lostWrites} of ${run.result.throughput.writes} writes`,
+    );
     assert.ok((c.lostWrites ?? 0) >= c.writesAboveFinalRow);
-    assert.ok(run.result.throughput.goodput < run.result.throughput.attemptedOpsPerSec);
+    assert.ok(run.result.throughput.goodput <= run.result.throughput.attemptedOpsPerSec);
     const out = join(dir, 'write-behind');
     await writeRun(out, run, true);
     const recheck = await recheckRun(out);
