@@ -109,6 +109,8 @@ export interface RunResult {
     seed: number;
     strategy: string;
     strategyConfig: Record<string, string | number | boolean | null>;
+    /** The pattern's own counters at the end of the run, warm-up included (leases granted, CDC lag in ms, …). */
+    strategyCounters?: Record<string, number>;
     workload: {
       name: string;
       readRatio: number;

@@ -21,6 +21,7 @@ export function formatRunSummary(result: RunResult, resultFile?: string): string
     `latency ms   read  ${latencyLine(latency.read)}`,
     `             write ${latencyLine(latency.write)}`,
     ...failedLatencyLines(result),
+    ...countersLine(result),
     `cache        hit ratio ${percent(cache.hitRatio, 1)} (${cache.hits} hits, ${cache.misses} misses) · db queries ${db.queries}`,
     `consistency  stale reads ${consistency.staleReads} of ${consistency.readsChecked} (${percent(consistency.staleReadRate, 3)}; ${percent(consistency.staleReadRateAfterWrite, 3)} of ${consistency.readsAfterWrite} reads after a write)` +
       (consistency.staleReads > 0
@@ -72,6 +73,12 @@ export function formatMatrixTable(results: readonly RunResult[]): string {
 function latencyLine(summary: LatencySummary): string {
   if (summary.count === 0) return 'no operations';
   return `p50 ${fixed(summary.p50, 3)} · p90 ${fixed(summary.p90, 3)} · p99 ${fixed(summary.p99, 3)} · p99.9 ${fixed(summary.p999, 3)} · max ${fixed(summary.max, 3)} · mean ${fixed(summary.mean, 3)} (${summary.count} ops)`;
+}
+
+function countersLine(result: RunResult): string[] {
+  const counters = Object.entries(result.run.strategyCounters ?? {});
+  if (counters.length === 0) return [];
+  return [`pattern      ${counters.map(([name, value]) => `${name} ${value}`).join(' · ')}`];
 }
 
 function lostWritesText(result: RunResult): string {

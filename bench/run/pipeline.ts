@@ -70,6 +70,8 @@ interface Observation {
   commits: CommitEvidence;
   dbQueries: number;
   strategyConfig: Record<string, string | number | boolean | null>;
+  /** The pattern's own counters (leases granted, CDC lag, …) at the end, warm-up included. */
+  strategyCounters: Record<string, number>;
 }
 
 /**
@@ -270,6 +272,7 @@ async function observe(
     commits,
     dbQueries: run.strategy.stats().dbQueries - run.measured.statsAtStart.dbQueries,
     strategyConfig: run.strategy.describe().options,
+    strategyCounters: { ...(run.strategy.stats().counters ?? {}) },
   };
 }
 
@@ -303,6 +306,7 @@ function assemble(
     options,
     strategy: entry.name,
     strategyConfig: observation.strategyConfig,
+    strategyCounters: observation.strategyCounters,
     figures: outcome.figures,
     interrupted: outcome.state === 'interrupted',
     env: { kind: env.kind, versions: env.versions },

@@ -144,6 +144,16 @@ describe('buildRunResult', () => {
     assert.deepEqual(result.consistency.nines, report.nines);
   });
 
+  it("keeps the pattern's own counters, and leaves them out when it has none", () => {
+    const withCounters = buildRunResult({
+      ...record,
+      strategyCounters: { cdcLagMaxMs: 12, leasesGranted: 3 },
+    });
+    assert.deepEqual(withCounters.run.strategyCounters, { cdcLagMaxMs: 12, leasesGranted: 3 });
+    assert.match(formatRunSummary(withCounters), /^pattern {6}cdcLagMaxMs 12 · leasesGranted 3$/m);
+    assert.equal(buildRunResult({ ...record, strategyCounters: {} }).run.strategyCounters, undefined);
+  });
+
   it('reports lost writes as not measured, with the final-row count, when the binlog was unavailable', () => {
     const result = buildRunResult({
       ...record,
