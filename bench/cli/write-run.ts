@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { messageOf } from '../../kernel/index.ts';
@@ -15,7 +15,9 @@ export const REPORT_FILE = RUN_FILES.report;
 async function writeFiles(dir: string, run: StrategyRun, keepHistory: boolean): Promise<string> {
   await makeDirectory(dir);
   const file = join(dir, RESULT_FILE);
-  await writeFile(file, `${JSON.stringify(run.result, null, 2)}\n`);
+  // Written whole, then renamed: a reader (or a CI step) never sees half a result.
+  await writeFile(`${file}.partial`, `${JSON.stringify(run.result, null, 2)}\n`);
+  await rename(`${file}.partial`, file);
   await writeFile(join(dir, REPORT_FILE), renderReport(run.result));
   if (keepHistory) await saveRunInputs(dir, run);
   return file;

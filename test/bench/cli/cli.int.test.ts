@@ -128,6 +128,7 @@ describe('bench CLI with real services', () => {
       assert.match(stderr, /measuring/, stderr);
       npm.kill('SIGTERM');
       const deadline = Date.now() + 40_000;
+      // result.json appears whole (written, then renamed into place).
       while (!existsSync(result) && Date.now() < deadline) await sleep(100);
       assert.ok(existsSync(result), `no result 40 s after SIGTERM; stderr: ${stderr}`);
       const written = JSON.parse(readFileSync(result, 'utf8')) as RunResult;
