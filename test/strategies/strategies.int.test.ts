@@ -102,7 +102,10 @@ describe('cache entries', () => {
       const last = await withStrategy(name, async (strategy) => {
         await strategy.write(key, payloadOf('a'));
         const { version } = await strategy.write(key, payloadOf('b'));
+        // Background work (write-behind's flusher, cdc-invalidate's invalidator) finishes first.
+        await strategy.drain?.();
         await strategy.read(key);
+        await strategy.drain?.();
         return version;
       });
       const [cached] = await readCacheVersions(redis, [key]);
