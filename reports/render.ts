@@ -44,7 +44,9 @@ function describeWorkload(result: RunResult): string {
 function describeLoadModel(result: RunResult): string {
   const model = result.run.loadModel;
   if (model.kind === 'closed') return `closed loop, ${model.clients} clients`;
-  return `open loop, ${formatInteger(model.rate)} ops/s target, at most ${model.maxInFlight} in flight, ${formatInteger(model.droppedOps)} dropped`;
+  const overflow =
+    model.overflow === 'queue' ? 'the rest queued' : `${formatInteger(model.droppedOps)} dropped`;
+  return `open loop, ${formatInteger(model.rate)} ops/s target, at most ${model.maxInFlight} in flight, ${overflow}`;
 }
 
 function describeFaults(result: RunResult): string {

@@ -158,7 +158,12 @@ const RUN_RESULT_SHAPE: Shape = {
     },
     loadModel: taggedBy('kind', {
       closed: { clients: count },
-      open: { rate: nonNegative, maxInFlight: count, droppedOps: count },
+      open: {
+        rate: nonNegative,
+        maxInFlight: count,
+        droppedOps: count,
+        overflow: optional(oneOf('drop', 'queue')),
+      },
     }),
     driver: registeredName,
     viaProxy: flag,

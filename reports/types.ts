@@ -119,7 +119,14 @@ export interface RunResult {
     };
     loadModel:
       | { kind: 'closed'; clients: number }
-      | { kind: 'open'; rate: number; maxInFlight: number; droppedOps: number };
+      | {
+          kind: 'open';
+          rate: number;
+          maxInFlight: number;
+          droppedOps: number;
+          /** `queue` (`--no-drop`): operations due while maxInFlight were outstanding waited instead of being dropped. Absent: `drop`. */
+          overflow?: 'drop' | 'queue';
+        };
     /** The load driver's registered name (`in-process`, `http`, …). */
     driver: string;
     viaProxy: boolean;

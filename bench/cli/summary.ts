@@ -12,7 +12,9 @@ export function formatRunSummary(result: RunResult, resultFile?: string): string
   const load =
     run.loadModel.kind === 'closed'
       ? `closed loop, ${run.loadModel.clients} clients`
-      : `open loop, ${run.loadModel.rate} ops/s target, max ${run.loadModel.maxInFlight} in flight, ${run.loadModel.droppedOps} dropped`;
+      : run.loadModel.overflow === 'queue'
+        ? `open loop, ${run.loadModel.rate} ops/s target, max ${run.loadModel.maxInFlight} in flight, the rest queued (no drop)`
+        : `open loop, ${run.loadModel.rate} ops/s target, max ${run.loadModel.maxInFlight} in flight, ${run.loadModel.droppedOps} dropped`;
   const lines = [
     `${run.strategy} · ${w.name} (${percent(w.readRatio, 0)} reads, ${distribution}, ${w.keys} keys, ${w.valueSize} B)`,
     `  ${load} · ${formatDuration(run.durationMs)} measured after ${formatDuration(run.warmupMs)} warm-up · seed ${run.seed} · ${run.viaProxy ? 'through Toxiproxy' : 'direct'}${run.interrupted ? ' · INTERRUPTED' : ''}`,

@@ -61,7 +61,13 @@ export function buildRunResult(record: RunRecord): RunResult {
       loadModel:
         load.kind === 'closed'
           ? { kind: 'closed', clients: load.clients }
-          : { kind: 'open', rate: load.rate, maxInFlight: load.maxInFlight, droppedOps: figures.droppedOps },
+          : {
+              kind: 'open',
+              rate: load.rate,
+              maxInFlight: load.maxInFlight,
+              droppedOps: figures.droppedOps,
+              ...(load.overflow === 'queue' ? { overflow: 'queue' as const } : {}),
+            },
       driver: options.driver,
       viaProxy: options.viaProxy,
       ttlSeconds: options.ttlSeconds,
