@@ -1,6 +1,12 @@
 import { faultSpansOf } from '../../checker/index.ts';
 import type { ConsistencyReport, FaultEvent } from '../../checker/types.ts';
-import { type RunResult, SCHEMA_VERSION, type TimelinePoint } from '../../reports/types.ts';
+import {
+  type CpuBudget,
+  type RouteCost,
+  type RunResult,
+  SCHEMA_VERSION,
+  type TimelinePoint,
+} from '../../reports/types.ts';
 import type { LoadFigures } from '../drivers/types.ts';
 import type { MetricsSnapshot } from '../history/metrics.ts';
 import type { RunOptions } from './types.ts';
@@ -22,6 +28,10 @@ export interface RunRecord {
   metrics: MetricsSnapshot;
   dbQueries: number;
   report: ConsistencyReport;
+  /** The route and the proxy's measured cost (absent: not measured). */
+  route?: RouteCost;
+  mysqlSettings?: Record<string, string>;
+  cpu?: CpuBudget;
 }
 
 /** Builds the result.json document (reports/types.ts, schema version 2) from measurements only. */
@@ -70,6 +80,8 @@ export function buildRunResult(record: RunRecord): RunResult {
             },
       driver: options.driver,
       viaProxy: options.viaProxy,
+      ...(record.route === undefined ? {} : { route: record.route }),
+      ...(record.mysqlSettings === undefined ? {} : { mysqlSettings: record.mysqlSettings }),
       ttlSeconds: options.ttlSeconds,
       settleMs: options.settleMs,
       faults:
@@ -99,6 +111,7 @@ export function buildRunResult(record: RunRecord): RunResult {
     consistency: consistencyOf(report),
     ...faultWindowsOf(report),
     ...(figures.http === undefined ? {} : { http: figures.http }),
+    ...(record.cpu === undefined ? {} : { cpu: record.cpu }),
   };
 }
 
