@@ -284,7 +284,8 @@ async function observe(
   probes: ConsistencyProbe[],
   context: RunContext,
 ): Promise<Observation> {
-  const snapshot = await takeSnapshot(context.direct, context.options.workload.keys, run.clock.now);
+  // Only written keys can diverge; a full snapshot of 1..keys would find nothing more.
+  const snapshot = await takeSnapshot(context.direct, run.recorder.writtenKeys(), run.clock.now);
   const commits = await readCommitRecord(context.env.endpoints, run.commitStart);
   return {
     probes,
