@@ -44,7 +44,33 @@ function describeWorkload(result: RunResult): string {
 function describeLoadModel(result: RunResult): string {
   const model = result.run.loadModel;
   if (model.kind === 'closed') return `closed loop, ${model.clients} clients`;
-  return `open loop, ${formatInteger(model.rate)} ops/s target, at most ${model.maxInFlight} in flight, ${formatInteger(model.droppedOps)} dropped`;
+  const overflow =
+    model.overflow === 'queue' ? 'the rest queued' : `${formatInteger(model.droppedOps)} dropped`;
+  return `open loop, ${formatInteger(model.rate)} ops/s target, at most ${model.maxInFlight} in flight, ${overflow}`;
+}
+
+/** Settings lines: what the proxy added to a round trip, and the CPU budget (absent in older results). */
+function describeRoute(result: RunResult): Array<[string, string]> {
+  const lines: Array<[string, string]> = [];
+  const added = result.run.route?.proxyAddedMs;
+  if (added !== undefined) {
+    const ms = (value: number): string => `${value.toFixed(3)} ms`;
+    lines.push([
+      'Toxiproxy adds (p50 / p99)',
+      `Redis ${ms(added.redis.addedMs.p50)} / ${ms(added.redis.addedMs.p99)}, MySQL ${ms(added.mysql.addedMs.p50)} / ${ms(added.mysql.addedMs.p99)} per round trip`,
+    ]);
+  }
+  const cpu = result.cpu;
+  if (cpu !== undefined) {
+    const processes = Object.entries(cpu.processes).map(
+      ([name, p]) => `${name} ${p.cores.toFixed(2)} cores (${(p.cpuMsPerOp * 1000).toFixed(1)} µs/op)`,
+    );
+    lines.push([
+      'CPU',
+      processes.join(', ') + (cpu.saturated ? ` — saturated: ${cpu.saturation.join('; ')}` : ''),
+    ]);
+  }
+  return lines;
 }
 
 function describeFaults(result: RunResult): string {
@@ -312,6 +338,7 @@ ${settingsList([
   ['load model', describeLoadModel(result)],
   ['driver', r.driver],
   ['through Toxiproxy', r.viaProxy ? 'yes' : 'no'],
+  ...describeRoute(result),
   ['duration', `${formatDuration(r.durationMs)} measured after ${formatDuration(r.warmupMs)} warm-up`],
   ['cache TTL', `${r.ttlSeconds} s`],
   ['settle before the final snapshot', formatDuration(r.settleMs)],

@@ -138,6 +138,10 @@ const LATENCY: Shape = {
   mean: nonNegative,
 };
 
+const PERCENTILES: Shape = { p50: finite, p99: finite };
+const ROUTE_LINK: Shape = { directMs: PERCENTILES, proxiedMs: PERCENTILES, addedMs: PERCENTILES };
+const PROCESS_CPU: Shape = { cpuMs: nonNegative, cpuMsPerOp: nonNegative, cores: nonNegative };
+
 const RUN_RESULT_SHAPE: Shape = {
   schemaVersion: count,
   run: {
@@ -159,10 +163,21 @@ const RUN_RESULT_SHAPE: Shape = {
     },
     loadModel: taggedBy('kind', {
       closed: { clients: count },
-      open: { rate: nonNegative, maxInFlight: count, droppedOps: count },
+      open: {
+        rate: nonNegative,
+        maxInFlight: count,
+        droppedOps: count,
+        overflow: optional(oneOf('drop', 'queue')),
+      },
     }),
     driver: registeredName,
     viaProxy: flag,
+    route: optional({
+      viaProxy: flag,
+      samples: optional(count),
+      proxyAddedMs: optional({ redis: ROUTE_LINK, mysql: ROUTE_LINK }),
+    }),
+    mysqlSettings: optional(mapOf(text)),
     ttlSeconds: count,
     settleMs: nonNegative,
     faults: [
@@ -264,6 +279,21 @@ const RUN_RESULT_SHAPE: Shape = {
       },
     ],
   },
+  cpu: optional({
+    windowMs: nonNegative,
+    ops: count,
+    processes: mapOf(PROCESS_CPU),
+    machine: optional({
+      cores: count,
+      busyShare: ratio,
+      idleShare: ratio,
+      iowaitShare: ratio,
+      stealShare: ratio,
+      loadAverage: [nonNegative],
+    }),
+    saturated: flag,
+    saturation: [text],
+  }),
 };
 
 /** The optional `http` section of a run driven over HTTP. */

@@ -98,6 +98,57 @@ export interface HttpDriverFigures {
   bytesPerSec: number;
 }
 
+/** Round trips of one link (Redis or MySQL) direct and through Toxiproxy, in ms. */
+export interface RouteLinkCost {
+  directMs: { p50: number; p99: number };
+  proxiedMs: { p50: number; p99: number };
+  /** proxied − direct, of the medians and of the p99s. */
+  addedMs: { p50: number; p99: number };
+}
+
+/** The route the strategy's connections took, and what Toxiproxy adds to a round trip (measured before the load). */
+export interface RouteCost {
+  viaProxy: boolean;
+  /** Round trips per link and route in the calibration. */
+  samples?: number;
+  proxyAddedMs?: { redis: RouteLinkCost; mysql: RouteLinkCost };
+}
+
+/** CPU one process spent in the measured window. */
+export interface ProcessCpu {
+  /** User + system CPU time, ms. */
+  cpuMs: number;
+  /** cpuMs per operation completed in the window. */
+  cpuMsPerOp: number;
+  /** cpuMs / window: cores used on average. */
+  cores: number;
+}
+
+/** The whole machine over the measured window (/proc/stat), and its load average at the end (/proc/loadavg). */
+export interface MachineCpu {
+  cores: number;
+  /** 1 − idle − iowait. */
+  busyShare: number;
+  idleShare: number;
+  iowaitShare: number;
+  stealShare: number;
+  /** 1, 5 and 15 minutes. */
+  loadAverage: [number, number, number];
+}
+
+/** What the measured window cost in CPU, and whether the machine had any to spare (docs/definitions.md "CPU budget"). */
+export interface CpuBudget {
+  windowMs: number;
+  /** Operations completed in the window (the denominator of cpuMsPerOp). */
+  ops: number;
+  /** `harness` always; `redis`, `mysql`, `toxiproxy` when the environment owns the processes. */
+  processes: Record<string, ProcessCpu>;
+  machine?: MachineCpu;
+  saturated: boolean;
+  /** Why it was saturated, one sentence each; empty when it was not. */
+  saturation: string[];
+}
+
 /** The single source of a run's results; the HTML report is a pure render of it. */
 export interface RunResult {
   schemaVersion: typeof SCHEMA_VERSION;
@@ -121,10 +172,21 @@ export interface RunResult {
     };
     loadModel:
       | { kind: 'closed'; clients: number }
-      | { kind: 'open'; rate: number; maxInFlight: number; droppedOps: number };
+      | {
+          kind: 'open';
+          rate: number;
+          maxInFlight: number;
+          droppedOps: number;
+          /** `queue` (`--no-drop`): operations due while maxInFlight were outstanding waited instead of being dropped. Absent: `drop`. */
+          overflow?: 'drop' | 'queue';
+        };
     /** The load driver's registered name (`in-process`, `http`, …). */
     driver: string;
     viaProxy: boolean;
+    /** The route and the proxy's measured cost; absent in results written before it was measured. */
+    route?: RouteCost;
+    /** MySQL's durability settings (innodb_flush_log_at_trx_commit, sync_binlog, …) as the server reported them. */
+    mysqlSettings?: Record<string, string>;
     ttlSeconds: number;
     settleMs: number;
     faults: FaultWindow[];
@@ -182,4 +244,6 @@ export interface RunResult {
   faultWindows?: { inside: WindowMetrics; outside: WindowMetrics };
   /** Present when the run was driven over HTTP: autocannon's client-side figures. */
   http?: HttpDriverFigures;
+  /** CPU per process and of the machine over the measured window; absent in older results. */
+  cpu?: CpuBudget;
 }

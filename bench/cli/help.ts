@@ -35,6 +35,8 @@ Load model (choose one)
                            the intended start (coordinated omission corrected)
   --max-in-flight <n>      open loop: operations due while n are outstanding are dropped and
                            counted (default ${DEFAULTS.maxInFlight})
+  --no-drop                open loop: operations due while max-in-flight are outstanding wait
+                           in a queue instead of being dropped; their wait counts in latency
 
 Timing (durations: 500ms, 10s, 1.5s, 2m, 1h; each at most ${MAX_DURATION_TEXT})
   --duration <d>           measured load (default ${DEFAULTS.duration})

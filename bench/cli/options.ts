@@ -84,6 +84,7 @@ const OPTION_SPEC = {
   clients: { type: 'string' },
   rate: { type: 'string' },
   'max-in-flight': { type: 'string' },
+  'no-drop': { type: 'boolean' },
   duration: { type: 'string' },
   warmup: { type: 'string' },
   settle: { type: 'string' },
@@ -178,6 +179,9 @@ export function parseBenchArgs(
   if (values['max-in-flight'] !== undefined && values.rate === undefined) {
     throw new ConfigurationError('--max-in-flight: only applies to the open-loop model; add --rate R');
   }
+  if (values['no-drop'] === true && values.rate === undefined) {
+    throw new ConfigurationError('--no-drop: only applies to the open-loop model; add --rate R');
+  }
   const load: LoadModel =
     values.rate !== undefined
       ? {
@@ -187,6 +191,7 @@ export function parseBenchArgs(
             values['max-in-flight'] === undefined
               ? DEFAULTS.maxInFlight
               : integer('--max-in-flight', values['max-in-flight'], 1, MAX_IN_FLIGHT),
+          ...(values['no-drop'] === true ? { overflow: 'queue' as const } : {}),
         }
       : {
           kind: 'closed',

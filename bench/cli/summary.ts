@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { formatDuration } from '../../kernel/duration.ts';
 import { formatTextTable } from '../../kernel/index.ts';
-import type { LatencySummary, RunResult } from '../../reports/types.ts';
+import type { LatencySummary, RouteLinkCost, RunResult } from '../../reports/types.ts';
 import { formatFaultLines } from './fault-summary.ts';
 
 /** The text summary of one run, as printed after it (autocannon's printResult: returns a string). */
@@ -12,7 +12,9 @@ export function formatRunSummary(result: RunResult, resultFile?: string): string
   const load =
     run.loadModel.kind === 'closed'
       ? `closed loop, ${run.loadModel.clients} clients`
-      : `open loop, ${run.loadModel.rate} ops/s target, max ${run.loadModel.maxInFlight} in flight, ${run.loadModel.droppedOps} dropped`;
+      : run.loadModel.overflow === 'queue'
+        ? `open loop, ${run.loadModel.rate} ops/s target, max ${run.loadModel.maxInFlight} in flight, the rest queued (no drop)`
+        : `open loop, ${run.loadModel.rate} ops/s target, max ${run.loadModel.maxInFlight} in flight, ${run.loadModel.droppedOps} dropped`;
   const lines = [
     `${run.strategy} · ${w.name} (${percent(w.readRatio, 0)} reads, ${distribution}, ${w.keys} keys, ${w.valueSize} B)`,
     `  ${load} · ${formatDuration(run.durationMs)} measured after ${formatDuration(run.warmupMs)} warm-up · seed ${run.seed} · ${run.viaProxy ? 'through Toxiproxy' : 'direct'}${run.interrupted ? ' · INTERRUPTED' : ''}`,
@@ -30,6 +32,8 @@ export function formatRunSummary(result: RunResult, resultFile?: string): string
     `             divergent keys ${consistency.divergentKeys} · ${lostWritesText(result)}`,
     ...ninesLines(result),
     ...formatFaultLines(result),
+    ...routeLines(result),
+    ...cpuLines(result),
     `verdict      ${consistency.valid ? 'consistent: no stale read, no divergent key, no lost write' : 'ANOMALIES FOUND'}`,
   ];
   if (resultFile !== undefined) {
@@ -68,6 +72,42 @@ export function formatMatrixTable(results: readonly RunResult[]): string {
     r.consistency.valid ? 'consistent' : 'ANOMALIES',
   ]);
   return `${formatTextTable(header, rows, { align: header.map((_, column) => (column === 0 ? 'left' : 'right')) })}\n`;
+}
+
+/** The route and, when measured, what Toxiproxy added to a round trip. */
+function routeLines(result: RunResult): string[] {
+  const route = result.run.route;
+  if (route === undefined) return [];
+  const where = route.viaProxy ? 'through Toxiproxy' : 'direct (Toxiproxy bypassed)';
+  const added = route.proxyAddedMs;
+  if (added === undefined) return [`route        ${where}`];
+  const link = (name: string, cost: RouteLinkCost): string =>
+    `${name} ${signed(cost.addedMs.p50)} ms p50, ${signed(cost.addedMs.p99)} ms p99 (direct ${fixed(cost.directMs.p50, 3)} ms p50)`;
+  return [
+    `route        ${where} · the proxy adds to a round trip: ${link('Redis', added.redis)} · ${link('MySQL', added.mysql)} (${route.samples ?? 0} each, before the load)`,
+  ];
+}
+
+/** CPU per process and of the machine over the measured window, and a warning when it was saturated. */
+function cpuLines(result: RunResult): string[] {
+  const cpu = result.cpu;
+  if (cpu === undefined) return [];
+  const processes = Object.entries(cpu.processes).map(
+    ([name, p]) => `${name} ${fixed(p.cores, 2)} cores, ${fixed(p.cpuMsPerOp * 1000, 1)} µs/op`,
+  );
+  const m = cpu.machine;
+  const machine =
+    m === undefined
+      ? []
+      : [
+          `machine ${percent(m.busyShare, 0)} busy of ${m.cores} cores, steal ${percent(m.stealShare, 1)}, load ${m.loadAverage.map((l) => fixed(l, 2)).join(' ')}`,
+        ];
+  return [
+    `cpu          ${[...processes, ...machine].join(' · ')}`,
+    ...cpu.saturation.map(
+      (reason) => `WARNING      saturated: ${reason}; throughput and latency may be the machine's`,
+    ),
+  ];
 }
 
 function latencyLine(summary: LatencySummary): string {
@@ -111,6 +151,10 @@ function errorKinds(byKind: Record<string, number>): string {
 
 function percent(share: number, digits: number): string {
   return `${(share * 100).toFixed(digits)}%`;
+}
+
+function signed(value: number): string {
+  return `${value >= 0 ? '+' : '−'}${Math.abs(value).toFixed(3)}`;
 }
 
 function fixed(value: number, digits: number): string {

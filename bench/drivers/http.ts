@@ -1,4 +1,4 @@
-import { toError } from '../../kernel/index.ts';
+import { ConfigurationError, toError } from '../../kernel/index.ts';
 import type { HttpDriverFigures } from '../../reports/types.ts';
 import { HttpLoad, mapAutocannonResult } from './http-load.ts';
 import { type HttpService, startHttpService } from './http-service.ts';
@@ -18,6 +18,13 @@ const PHASE_SLACK_MS = 2000;
 export const httpDriver: LoadDriver = {
   name: 'http',
   summary: 'autocannon drives GET/PUT /items/:id on a small HTTP service wrapping the strategy',
+  validate(load) {
+    if (load.kind === 'open' && load.overflow === 'queue') {
+      throw new ConfigurationError(
+        '--no-drop: the http driver paces autocannon, which has no intended start per request; use --driver in-process',
+      );
+    }
+  },
   async run(input): Promise<DriverOutcome> {
     const { phases, recorder } = input;
     let service: HttpService | undefined;

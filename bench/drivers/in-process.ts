@@ -30,6 +30,7 @@ export const inProcessDriver: LoadDriver = {
               load.maxInFlight,
               input.clock,
               phases,
+              load.overflow,
             );
       return driverOutcome(outcome);
     } catch (error) {

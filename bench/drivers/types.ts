@@ -5,10 +5,16 @@ import type { OperationRecorder } from '../history/operation-recorder.ts';
 import type { WorkloadSpec } from '../workload/workload.ts';
 import type { LoadPhases, StopReason } from './phases.ts';
 
+/**
+ * Open loop, what happens to an operation due while `maxInFlight` are outstanding: `drop`
+ * (counted in droppedOps) or `queue` (it starts when one completes; its wait is in its latency).
+ */
+export type OpenLoopOverflow = 'drop' | 'queue';
+
 /** How load is offered: N clients back to back, or a target arrival rate. */
 export type LoadModel =
   | { kind: 'closed'; clients: number }
-  | { kind: 'open'; rate: number; maxInFlight: number };
+  | { kind: 'open'; rate: number; maxInFlight: number; overflow?: OpenLoopOverflow };
 
 /** What the pipeline hands a driver: everything it drives, records into and times by. */
 export interface DriverInput {

@@ -1,4 +1,4 @@
-import { OP_READ, OUTCOME_OK, SOURCE_CACHE, SOURCE_NONE } from '../../checker/types.ts';
+import { OP_READ, OP_WRITE, OUTCOME_OK, SOURCE_CACHE, SOURCE_NONE } from '../../checker/types.ts';
 import type { RunMetrics } from './metrics.ts';
 import type { HistoryRecorder } from './recorder.ts';
 
@@ -23,6 +23,8 @@ export class OperationRecorder {
   /** Told about every measured write that completed ok (consistency probes sample them). */
   onWriteOk: ((op: number, key: number, completeNs: number) => void) | undefined;
   private readonly latestOk: Float64Array;
+  /** 1 for every key a write was invoked on, warm-up included: the keys that can diverge. */
+  private readonly written: Uint8Array;
 
   constructor(
     private readonly history: HistoryRecorder,
@@ -32,13 +34,25 @@ export class OperationRecorder {
     keys: number,
   ) {
     this.latestOk = new Float64Array(keys + 1);
+    this.written = new Uint8Array(keys + 1);
   }
 
   /** Records an invocation; returns its history row, or -1 when not measuring. */
   invoke(client: number, kind: number, key: number, invokeNs: number): number {
+    if (kind === OP_WRITE && key < this.written.length) this.written[key] = 1;
     if (!this.measuring) return -1;
     this.issued++;
     return this.history.invoke(client, kind, key, invokeNs);
+  }
+
+  /**
+   * Every key a write was invoked on, in warm-up or measurement, ascending: the only keys whose
+   * cache or row can hold a version other than the loaded 1 (docs/definitions.md "Divergent keys").
+   */
+  writtenKeys(): number[] {
+    const keys: number[] = [];
+    for (let key = 1; key < this.written.length; key++) if (this.written[key] === 1) keys.push(key);
+    return keys;
   }
 
   /** The highest version a measured write of `key` has completed ok with so far (0: none). */

@@ -5,6 +5,7 @@ import type {
   ConsistencyReport,
   FinalSnapshot,
 } from '../../checker/types.ts';
+import type { CpuBudget, RouteCost } from '../../reports/types.ts';
 import type { Environment } from '../../services/types.ts';
 import { defaultStrategyContext } from '../../strategies/defaults.ts';
 import type { CacheStrategy, StrategyEntry, StrategyStats } from '../../strategies/types.ts';
@@ -18,11 +19,14 @@ import { HistoryRecorder } from '../history/recorder.ts';
 import { DEFAULT_STEP_CAPACITY, StepRing, sampleMaskFor } from '../history/step-trace.ts';
 import { analyse } from './analyse.ts';
 import { type BinlogStart, binlogStart, readCommitRecord } from './commit-record.ts';
+import { CpuMeter } from './cpu-budget.ts';
 import type { DirectConnections } from './direct.ts';
 import { type RunFaults, runFaults } from './faults.ts';
 import { loadItems, makePayload } from './load-items.ts';
+import { readMysqlSettings } from './mysql-settings.ts';
 import { ConsistencyProber } from './probes.ts';
 import { buildRunResult, runId } from './result.ts';
+import { measureRouteCost, routeOf } from './route-cost.ts';
 import { takeSnapshot } from './snapshot.ts';
 import type { AnalysisInputs, ProgressSample, RunEvent, RunOptions, StrategyRun } from './types.ts';
 
@@ -59,6 +63,11 @@ interface PreparedRun {
   phases: LoadPhases;
   /** Where MySQL's binary log stood before the load: its record of commits starts here. */
   commitStart: BinlogStart;
+  /** The strategy's route and what Toxiproxy adds to a round trip, measured before the load. */
+  route: RouteCost;
+  mysqlSettings: Record<string, string>;
+  /** CPU of the harness, the services and the machine over the measured window. */
+  cpu: CpuMeter;
   /** Set when measurement begins. */
   measured: { startedAt: Date; statsAtStart: StrategyStats; prober: ConsistencyProber | undefined };
 }
@@ -111,6 +120,15 @@ async function prepare(entry: StrategyEntry, context: RunContext): Promise<Prepa
   const payload = makePayload(workload.valueSize, options.seed);
   await loadItems(context.direct, workload.keys, payload);
   const commitStart = await binlogStart(context.direct.pool);
+  const warn = (message: string): void => context.onEvent?.({ type: 'warning', message });
+  const route = routeOf(
+    options.viaProxy,
+    await measureRouteCost(env.endpoints).catch((error: unknown) => {
+      warn(`could not measure what Toxiproxy adds: ${String(error)}`);
+      return undefined;
+    }),
+  );
+  const mysqlSettings = await readMysqlSettings(context.direct.pool).catch(() => ({}));
   const clock = new RunClock();
   const tracer = new StepRing(DEFAULT_STEP_CAPACITY, sampleMaskFor(workload.keys));
   const strategy = await entry.factory(
@@ -126,7 +144,6 @@ async function prepare(entry: StrategyEntry, context: RunContext): Promise<Prepa
   );
   const history = new HistoryRecorder();
   const metrics = new RunMetrics(Math.max(0, Math.ceil(options.durationMs / 1000) - 1));
-  const warn = (message: string): void => context.onEvent?.({ type: 'warning', message });
   const run: PreparedRun = {
     payload,
     clock,
@@ -138,9 +155,13 @@ async function prepare(entry: StrategyEntry, context: RunContext): Promise<Prepa
     faults: runFaults(options.faultPlan, env, clock.now, (event) => history.recordFault(event), warn),
     phases: new LoadPhases(options.warmupMs, options.durationMs, context.signal),
     commitStart,
+    route,
+    mysqlSettings,
+    cpu: new CpuMeter(() => env.processes?.pids() ?? {}),
     measured: { startedAt: new Date(), statsAtStart: strategy.stats(), prober: undefined },
   };
   run.phases.onMeasure(() => beginMeasurement(run, context));
+  run.phases.onStop(() => run.cpu.stop());
   return run;
 }
 
@@ -148,6 +169,7 @@ async function prepare(entry: StrategyEntry, context: RunContext): Promise<Prepa
 function beginMeasurement(run: PreparedRun, context: RunContext): void {
   const { durationMs } = context.options;
   run.clock.restart();
+  run.cpu.start();
   run.faults.start();
   run.tracer.start();
   const recorder = run.recorder;
@@ -264,7 +286,8 @@ async function observe(
   probes: ConsistencyProbe[],
   context: RunContext,
 ): Promise<Observation> {
-  const snapshot = await takeSnapshot(context.direct, context.options.workload.keys, run.clock.now);
+  // Only written keys can diverge; a full snapshot of 1..keys would find nothing more.
+  const snapshot = await takeSnapshot(context.direct, run.recorder.writtenKeys(), run.clock.now);
   const commits = await readCommitRecord(context.env.endpoints, run.commitStart);
   return {
     probes,
@@ -285,6 +308,12 @@ function analysisInputs(run: PreparedRun, observation: Observation, outcome: Dri
     commits: observation.commits,
     runEndMs: Math.round(outcome.figures.measuredMs),
   };
+}
+
+/** The CPU budget over the operations the measured window completed. */
+function cpuBudgetOf(run: PreparedRun): CpuBudget | undefined {
+  const metrics = run.metrics.snapshot();
+  return run.cpu.budget(metrics.reads + metrics.writes);
 }
 
 /** The result document, from the measurements only. */
@@ -314,6 +343,9 @@ function assemble(
     metrics: run.metrics.snapshot(),
     dbQueries: observation.dbQueries,
     report,
+    route: run.route,
+    mysqlSettings: run.mysqlSettings,
+    cpu: cpuBudgetOf(run),
   });
   return { result, history, report, analysis };
 }

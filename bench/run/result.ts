@@ -1,6 +1,12 @@
 import { faultSpansOf } from '../../checker/index.ts';
 import type { ConsistencyReport, FaultEvent } from '../../checker/types.ts';
-import { type RunResult, SCHEMA_VERSION, type TimelinePoint } from '../../reports/types.ts';
+import {
+  type CpuBudget,
+  type RouteCost,
+  type RunResult,
+  SCHEMA_VERSION,
+  type TimelinePoint,
+} from '../../reports/types.ts';
 import type { LoadFigures } from '../drivers/types.ts';
 import type { MetricsSnapshot } from '../history/metrics.ts';
 import type { RunOptions } from './types.ts';
@@ -24,6 +30,10 @@ export interface RunRecord {
   metrics: MetricsSnapshot;
   dbQueries: number;
   report: ConsistencyReport;
+  /** The route and the proxy's measured cost (absent: not measured). */
+  route?: RouteCost;
+  mysqlSettings?: Record<string, string>;
+  cpu?: CpuBudget;
 }
 
 /** Builds the result.json document (reports/types.ts, schema version 2) from measurements only. */
@@ -66,9 +76,17 @@ export function buildRunResult(record: RunRecord): RunResult {
       loadModel:
         load.kind === 'closed'
           ? { kind: 'closed', clients: load.clients }
-          : { kind: 'open', rate: load.rate, maxInFlight: load.maxInFlight, droppedOps: figures.droppedOps },
+          : {
+              kind: 'open',
+              rate: load.rate,
+              maxInFlight: load.maxInFlight,
+              droppedOps: figures.droppedOps,
+              ...(load.overflow === 'queue' ? { overflow: 'queue' as const } : {}),
+            },
       driver: options.driver,
       viaProxy: options.viaProxy,
+      ...(record.route === undefined ? {} : { route: record.route }),
+      ...(record.mysqlSettings === undefined ? {} : { mysqlSettings: record.mysqlSettings }),
       ttlSeconds: options.ttlSeconds,
       settleMs: options.settleMs,
       faults:
@@ -98,6 +116,7 @@ export function buildRunResult(record: RunRecord): RunResult {
     consistency: consistencyOf(report),
     ...faultWindowsOf(report),
     ...(figures.http === undefined ? {} : { http: figures.http }),
+    ...(record.cpu === undefined ? {} : { cpu: record.cpu }),
   };
 }
 

@@ -157,6 +157,12 @@ describe('parseBenchArgs', () => {
     assert.equal(o.workload.distribution, 'hotspot');
     assert.equal(o.workload.zipfConstant, 0.8);
     assert.deepEqual(o.load, { kind: 'open', rate: 2500, maxInFlight: 64 });
+    assert.deepEqual(options('--strategy=db-only', '--rate', '100', '--no-drop').load, {
+      kind: 'open',
+      rate: 100,
+      maxInFlight: 1024,
+      overflow: 'queue',
+    });
     assert.equal(o.durationMs, 60_000);
     assert.equal(o.warmupMs, 0);
     assert.equal(o.settleMs, 250);
@@ -235,6 +241,14 @@ describe('parseBenchArgs', () => {
       [
         ['--strategy', 'db-only', '--max-in-flight', '8'],
         '--max-in-flight: only applies to the open-loop model; add --rate R',
+      ],
+      [
+        ['--strategy', 'db-only', '--no-drop'],
+        '--no-drop: only applies to the open-loop model; add --rate R',
+      ],
+      [
+        ['--strategy', 'db-only', '--rate', '10', '--no-drop', '--driver', 'http'],
+        '--no-drop: the http driver paces autocannon, which has no intended start per request; use --driver in-process',
       ],
       [
         ['--strategy', 'db-only', '--rate', '10', '--max-in-flight', '70000'],
