@@ -148,6 +148,7 @@ const RUN_RESULT_SHAPE: Shape = {
     seed: count,
     strategy: text,
     strategyConfig: mapOf(setting),
+    strategyCounters: optional(mapOf(nonNegative)),
     workload: {
       name: text,
       readRatio: ratio,

@@ -7,7 +7,12 @@ import type {
 } from '../../checker/types.ts';
 import type { Environment } from '../../services/types.ts';
 import { defaultStrategyContext } from '../../strategies/defaults.ts';
-import type { CacheStrategy, StrategyEntry, StrategyStats } from '../../strategies/types.ts';
+import type {
+  CacheStrategy,
+  InvalidationRetrier,
+  StrategyEntry,
+  StrategyStats,
+} from '../../strategies/types.ts';
 import { LoadPhases, settleWithin } from '../drivers/phases.ts';
 import { findDriver } from '../drivers/registry.ts';
 import type { DriverOutcome } from '../drivers/types.ts';
@@ -52,6 +57,8 @@ interface PreparedRun {
   clock: RunClock;
   tracer: StepRing;
   strategy: CacheStrategy;
+  /** The background retries of failed invalidations (`--on-invalidation-error retry`), drained before the snapshot. */
+  retrier: InvalidationRetrier | undefined;
   history: HistoryRecorder;
   metrics: RunMetrics;
   recorder: OperationRecorder;
@@ -70,6 +77,8 @@ interface Observation {
   commits: CommitEvidence;
   dbQueries: number;
   strategyConfig: Record<string, string | number | boolean | null>;
+  /** The strategy's own counters over the measured load (degraded reads, retried invalidations, …). */
+  strategyCounters: Record<string, number>;
 }
 
 /**
@@ -111,17 +120,17 @@ async function prepare(entry: StrategyEntry, context: RunContext): Promise<Prepa
   const commitStart = await binlogStart(context.direct.pool);
   const clock = new RunClock();
   const tracer = new StepRing(DEFAULT_STEP_CAPACITY, sampleMaskFor(workload.keys));
-  const strategy = await entry.factory(
-    defaultStrategyContext(env.endpoints, {
-      viaProxy: options.viaProxy,
-      ttlSeconds: options.ttlSeconds,
-      flushIntervalMs: options.flushIntervalMs,
-      flushBatchSize: options.flushBatchSize,
-      strategyOptions: options.strategyOptions ?? {},
-      tracer,
-      now: clock.now,
-    }),
-  );
+  const strategyContext = defaultStrategyContext(env.endpoints, {
+    viaProxy: options.viaProxy,
+    ttlSeconds: options.ttlSeconds,
+    flushIntervalMs: options.flushIntervalMs,
+    flushBatchSize: options.flushBatchSize,
+    strategyOptions: options.strategyOptions ?? {},
+    ...(options.errorPolicy === undefined ? {} : { errorPolicy: options.errorPolicy }),
+    tracer,
+    now: clock.now,
+  });
+  const strategy = await entry.factory(strategyContext);
   const history = new HistoryRecorder();
   const metrics = new RunMetrics(Math.max(0, Math.ceil(options.durationMs / 1000) - 1));
   const warn = (message: string): void => context.onEvent?.({ type: 'warning', message });
@@ -130,6 +139,7 @@ async function prepare(entry: StrategyEntry, context: RunContext): Promise<Prepa
     clock,
     tracer,
     strategy,
+    retrier: strategyContext.invalidationRetrier,
     history,
     metrics,
     recorder: new OperationRecorder(history, metrics, clock.now, workload.keys),
@@ -252,6 +262,13 @@ async function windDown(
     );
     if (!drained) warn(`drain did not finish within ${DRAIN_TIMEOUT_MS / 1000}s; snapshot taken anyway`);
   }
+  if (run.retrier !== undefined) {
+    await run.retrier.drain(DRAIN_TIMEOUT_MS);
+    const left = run.retrier.counters();
+    if ((left.invalidationsAbandoned ?? 0) > 0) {
+      warn(`${left.invalidationsAbandoned} failed invalidations were given up after their last retry`);
+    }
+  }
   await sleep(context.options.settleMs);
   return probes;
 }
@@ -264,13 +281,24 @@ async function observe(
 ): Promise<Observation> {
   const snapshot = await takeSnapshot(context.direct, context.options.workload.keys, run.clock.now);
   const commits = await readCommitRecord(context.env.endpoints, run.commitStart);
+  const stats = run.strategy.stats();
   return {
     probes,
     snapshot,
     commits,
-    dbQueries: run.strategy.stats().dbQueries - run.measured.statsAtStart.dbQueries,
+    dbQueries: stats.dbQueries - run.measured.statsAtStart.dbQueries,
     strategyConfig: run.strategy.describe().options,
+    strategyCounters: countersSince(run.measured.statsAtStart, stats),
   };
+}
+
+/** The strategy's own counters as differences over the measured load (a `…Max…` counter is taken as is). */
+function countersSince(start: StrategyStats, end: StrategyStats): Record<string, number> {
+  const counters: Record<string, number> = {};
+  for (const [name, value] of Object.entries(end.counters ?? {})) {
+    counters[name] = /Max/.test(name) ? value : value - (start.counters?.[name] ?? 0);
+  }
+  return counters;
 }
 
 /** Everything the one check reads besides the history (saved with `--keep-history` for `npm run check`). */
@@ -303,6 +331,7 @@ function assemble(
     options,
     strategy: entry.name,
     strategyConfig: observation.strategyConfig,
+    strategyCounters: observation.strategyCounters,
     figures: outcome.figures,
     interrupted: outcome.state === 'interrupted',
     env: { kind: env.kind, versions: env.versions },

@@ -13,6 +13,8 @@ export interface RunRecord {
   options: RunOptions;
   strategy: string;
   strategyConfig: Record<string, string | number | boolean | null>;
+  /** The strategy's own counters over the measured load. */
+  strategyCounters?: Record<string, number>;
   /** How the load ran: measured time, dropped and abandoned operations, the driver's own figures. */
   figures: LoadFigures;
   interrupted: boolean;
@@ -47,6 +49,7 @@ export function buildRunResult(record: RunRecord): RunResult {
       seed: options.seed,
       strategy: record.strategy,
       strategyConfig: record.strategyConfig,
+      ...(record.strategyCounters === undefined ? {} : { strategyCounters: record.strategyCounters }),
       workload: {
         name: workload.name,
         readRatio: workload.readRatio,
