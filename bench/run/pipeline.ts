@@ -101,7 +101,7 @@ export async function runStrategy(entry: StrategyEntry, context: RunContext): Pr
     emit({ type: 'phase', phase: 'winding-down' });
     const probes = await windDown(run, outcome, context);
     emit({ type: 'phase', phase: 'observing' });
-    observation = await observe(run, probes, context);
+    observation = await observe(run, probes, context, outcome.figures.workerStats);
   } finally {
     await run.strategy.close();
   }
@@ -184,6 +184,17 @@ async function drive(entry: StrategyEntry, run: PreparedRun, context: RunContext
         workload: options.workload,
         seed: options.seed,
         load: options.load,
+        application: {
+          strategy: entry.name,
+          endpoints: context.env.endpoints,
+          viaProxy: options.viaProxy,
+          ttlSeconds: options.ttlSeconds,
+          flushIntervalMs: options.flushIntervalMs,
+          flushBatchSize: options.flushBatchSize,
+          strategyOptions: options.strategyOptions ?? {},
+          errorPolicy: options.errorPolicy,
+          workers: options.workers ?? 1,
+        },
         phases: run.phases,
         clock: run.clock,
       });
@@ -278,17 +289,26 @@ async function observe(
   run: PreparedRun,
   probes: ConsistencyProbe[],
   context: RunContext,
+  workerStats: StrategyStats | undefined,
 ): Promise<Observation> {
   const snapshot = await takeSnapshot(context.direct, context.options.workload.keys, run.clock.now);
   const commits = await readCommitRecord(context.env.endpoints, run.commitStart);
   const stats = run.strategy.stats();
+  const counters = countersSince(run.measured.statsAtStart, stats);
+  // Worker processes ran the load (--workers): their strategies' work is added to this one's.
+  for (const [name, value] of Object.entries(workerStats?.counters ?? {})) {
+    counters[name] = (counters[name] ?? 0) + value;
+  }
   return {
     probes,
     snapshot,
     commits,
-    dbQueries: stats.dbQueries - run.measured.statsAtStart.dbQueries,
-    strategyConfig: run.strategy.describe().options,
-    strategyCounters: countersSince(run.measured.statsAtStart, stats),
+    dbQueries: stats.dbQueries - run.measured.statsAtStart.dbQueries + (workerStats?.dbQueries ?? 0),
+    strategyConfig: {
+      ...run.strategy.describe().options,
+      ...(context.options.workers === undefined ? {} : { workers: context.options.workers }),
+    },
+    strategyCounters: counters,
   };
 }
 
