@@ -82,7 +82,7 @@ describe('fault options', () => {
       );
       await planRefuses(
         ['--fault', unknownFault],
-        `--fault ${unknownFault}: entry 0: unknown fault 'earthquake'; expected one of calm, latency, partition, reset-peer, bandwidth, slow-close, slicer, redis-crash, redis-pause, mysql-pause`,
+        `--fault ${unknownFault}: entry 0: unknown fault 'earthquake'; expected one of calm, latency, partition, reset-peer, bandwidth, slow-close, slicer, redis-crash, redis-restart, redis-pause, mysql-pause, mysql-crash`,
       );
       await planRefuses(
         ['--fault', negative],

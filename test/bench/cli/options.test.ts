@@ -274,7 +274,7 @@ describe('parseBenchArgs', () => {
       [['--strategy', 'db-only', '--bogus'], '--bogus: unknown option; see --help for the options'],
       [
         ['--strategy', 'db-only', '--driver', 'grpc'],
-        "--driver: unknown driver 'grpc'; expected one of in-process, http",
+        "--driver: unknown driver 'grpc'; expected one of in-process, http, workers",
       ],
       [
         ['--strategy', 'db-only', '--flush-batch', '0'],
