@@ -47,7 +47,10 @@ export type FromWorker =
   | { type: 'ops'; events: OperationEvent[] }
   | {
       type: 'done';
-      /** The worker's strategy counters over the measured load. */
+      /**
+       * The worker's strategy counters since the parent's `measure` message arrived (a few ms
+       * after measurement began: operations in between are recorded but not counted here).
+       */
       stats: StrategyStats;
       /** Operations still in flight after the stop grace. */
       abandoned: number;
