@@ -112,6 +112,18 @@ export const FAULT_PRESETS: readonly FaultPreset[] = [
   single('redis-crash', 'redis-server SIGKILLed at 30% of the run, restarted 30% later (needs --env local)', {
     fault: 'redis-crash',
   }),
+  single(
+    'redis-restart',
+    'an RDB snapshot at 30% of the run; redis-server SIGKILLed and restarted from its AOF or that snapshot 30% later (needs --env local)',
+    { fault: 'redis-restart' },
+  ),
+  single(
+    'mysql-crash',
+    'mariadbd SIGKILLed at 30% of the run, restarted 30% later: InnoDB recovery (needs --env local)',
+    {
+      fault: 'mysql-crash',
+    },
+  ),
   single('redis-pause', 'redis-server SIGSTOPped at 30% of the run, SIGCONT 30% later (needs --env local)', {
     fault: 'redis-pause',
   }),

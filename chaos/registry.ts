@@ -1,10 +1,12 @@
 import { bandwidthFault } from './faults/bandwidth.ts';
 import { calmFault } from './faults/calm.ts';
 import { latencyFault } from './faults/latency.ts';
+import { mysqlCrashFault } from './faults/mysql-crash.ts';
 import { mysqlPauseFault } from './faults/mysql-pause.ts';
 import { partitionFault } from './faults/partition.ts';
 import { redisCrashFault } from './faults/redis-crash.ts';
 import { redisPauseFault } from './faults/redis-pause.ts';
+import { redisRestartFault } from './faults/redis-restart.ts';
 import { resetPeerFault } from './faults/reset-peer.ts';
 import { slicerFault } from './faults/slicer.ts';
 import { slowCloseFault } from './faults/slow-close.ts';
@@ -20,8 +22,10 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   slowCloseFault,
   slicerFault,
   redisCrashFault,
+  redisRestartFault,
   redisPauseFault,
   mysqlPauseFault,
+  mysqlCrashFault,
 ];
 
 /** The kind named `name` (Toxiproxy's spelling with `_`, e.g. `reset_peer`, is accepted too), or undefined. */

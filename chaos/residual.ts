@@ -51,7 +51,7 @@ export async function assertHealthy(env: Environment): Promise<void> {
 
 /**
  * Puts the environment back whatever happened: removes every toxic from both proxies, enables
- * them, resumes stopped servers and restarts a killed Redis. The runner's last step of `healAll`.
+ * them, resumes stopped servers and restarts a killed Redis or MariaDB. The runner's last step of `healAll`.
  */
 export async function healEverything(ctx: FaultContext): Promise<void> {
   for (const target of TARGETS) {
@@ -64,5 +64,6 @@ export async function healEverything(ctx: FaultContext): Promise<void> {
   const pids = processes.pids();
   if (pids.redis === undefined) await processes.restartRedis();
   else await processes.resumeRedis();
-  if (pids.mysql !== undefined) await processes.resumeMysql();
+  if (pids.mysql === undefined) await processes.restartMysql();
+  else await processes.resumeMysql();
 }

@@ -152,7 +152,7 @@ const RUN_RESULT_SHAPE: Shape = {
     seed: count,
     strategy: text,
     strategyConfig: mapOf(setting),
-    strategyCounters: optional(mapOf(number(0))),
+    strategyCounters: optional(mapOf(nonNegative)),
     workload: {
       name: text,
       readRatio: ratio,

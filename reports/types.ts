@@ -160,7 +160,12 @@ export interface RunResult {
     seed: number;
     strategy: string;
     strategyConfig: Record<string, string | number | boolean | null>;
-    /** The pattern's own counters at the end of the run, warm-up included (leases granted, CDC lag in ms, …). */
+    /**
+     * The strategy's own counters over the measured load: `degradedReads` (served from MySQL
+     * after a cache step failed), `invalidationsQueued` / `invalidationRetries` /
+     * `invalidationsHealed` / `invalidationsAbandoned` (the retry policy), a pattern's own.
+     * Absent in results written before it.
+     */
     strategyCounters?: Record<string, number>;
     workload: {
       name: string;

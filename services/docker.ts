@@ -9,7 +9,7 @@ import type {
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { ConfigurationError, messageOf } from '../kernel/index.ts';
 import { SERVICE_IMAGES, type ServiceName } from './images.ts';
-import { freePort, redisPing, waitUntil } from './processes.ts';
+import { freePort, redisCommand, redisPing, waitUntil } from './processes.ts';
 import { ITEMS_TABLE_DDL } from './schema.ts';
 import type {
   Environment,
@@ -321,33 +321,52 @@ class DockerEnvironment implements Environment {
     else this.paused.delete(name);
   }
 
+  /** SIGKILL to the container's main process, like the local environment's crash. */
+  private async killContainer(name: ServiceName): Promise<void> {
+    const container = await this.dockerContainer(name);
+    await container.kill({ signal: 'SIGKILL' });
+    await waitUntil(
+      `${name} container to exit`,
+      async () => !(await container.inspect()).State.Running,
+      RESTART_TIMEOUT_MS,
+    );
+    this.knownPids[name] = undefined;
+  }
+
+  /** Starts a killed container again: it keeps its pinned host port, its network alias and its data. */
+  private async restartContainer(name: ServiceName, ready: () => Promise<unknown>): Promise<void> {
+    const container = await this.dockerContainer(name);
+    if ((await container.inspect()).State.Running) {
+      throw new Error(`${name} container is still running; crash it first`);
+    }
+    await container.start();
+    await ready();
+    await this.refreshPid(name);
+  }
+
   private processControl(): ProcessControl {
     return {
-      crashRedis: async () => {
-        const container = await this.dockerContainer('redis');
-        // SIGKILL to the container's main process, like the local environment's crash.
-        await container.kill({ signal: 'SIGKILL' });
-        await waitUntil(
-          'redis container to exit',
-          async () => !(await container.inspect()).State.Running,
-          RESTART_TIMEOUT_MS,
-        );
-        this.knownPids.redis = undefined;
-      },
-      restartRedis: async () => {
-        const container = await this.dockerContainer('redis');
-        if ((await container.inspect()).State.Running)
-          throw new Error('redis container is still running; crash it first');
-        // The same container keeps its pinned host port binding and its network alias.
-        await container.start();
+      crashRedis: () => this.killContainer('redis'),
+      restartRedis: () =>
+        this.restartContainer('redis', () => {
+          const { host, port } = this.endpoints.redis.direct;
+          return waitUntil(
+            `redis container on ${host}:${port}`,
+            () => redisPing(host, port),
+            RESTART_TIMEOUT_MS,
+          );
+        }),
+      snapshotRedis: async () => {
         const { host, port } = this.endpoints.redis.direct;
-        await waitUntil(
-          `redis container on ${host}:${port}`,
-          () => redisPing(host, port),
-          RESTART_TIMEOUT_MS,
-        );
-        await this.refreshPid('redis');
+        await redisCommand(host, port, 'SAVE');
       },
+      crashMysql: () => this.killContainer('mysql'),
+      restartMysql: () =>
+        this.restartContainer('mysql', () => this.createItemsTable(this.endpoints.mysql.direct)),
+      dataDirs: () => ({
+        redis: '/data (in the redis container)',
+        mysql: '/var/lib/mysql (in the mysql container)',
+      }),
       pauseRedis: () => this.setPaused('redis', true),
       resumeRedis: () => this.setPaused('redis', false),
       pauseMysql: () => this.setPaused('mysql', true),

@@ -12,6 +12,7 @@ import {
   killAndWait,
   type ManagedProcess,
   pidExists,
+  redisCommand,
   redisPing,
   setStopped,
   signalQuietly,
@@ -142,6 +143,7 @@ class LocalEnvironment implements Environment {
   private mariadb: ManagedProcess | undefined;
   private toxiproxy: ManagedProcess | undefined;
   private redisArgs: string[] = [];
+  private mariadbArgs: string[] = [];
   private readonly reaper;
   private stopping: Promise<void> | undefined;
 
@@ -273,7 +275,14 @@ class LocalEnvironment implements Environment {
       `--log-error=${this.log('mariadb.log')}`,
     ];
     if (process.getuid?.() === 0) args.push('--user=root');
-    this.mariadb = spawnServer('mariadbd', this.binaries.mariadbd, args, this.log('mariadb.out'));
+    this.mariadbArgs = args;
+    await this.spawnMariadb(address);
+    this.startupMs.mariadb = Math.round(performance.now() - started);
+  }
+
+  /** Starts mariadbd on the data directory already there (after a crash: InnoDB recovers it). */
+  private async spawnMariadb(address: HostPort): Promise<void> {
+    this.mariadb = spawnServer('mariadbd', this.binaries.mariadbd, this.mariadbArgs, this.log('mariadb.out'));
     await this.writePids();
     await waitUntil(
       `mariadbd on ${address.host}:${address.port}`,
@@ -296,7 +305,6 @@ class LocalEnvironment implements Environment {
       START_TIMEOUT_MS,
       this.mariadb,
     );
-    this.startupMs.mariadb = Math.round(performance.now() - started);
   }
 
   private async startToxiproxy(port: number): Promise<void> {
@@ -345,6 +353,20 @@ class LocalEnvironment implements Environment {
         if (this.redis?.isRunning()) throw new Error('redis-server is still running; crash it first');
         await this.spawnRedis(this.endpoints.redis.direct);
       },
+      snapshotRedis: async () => {
+        requirePid(this.redis, 'redis-server');
+        const { host, port } = this.endpoints.redis.direct;
+        await redisCommand(host, port, 'SAVE');
+      },
+      crashMysql: async () => {
+        requirePid(this.mariadb, 'mariadbd');
+        if (this.mariadb !== undefined) await killAndWait(this.mariadb);
+      },
+      restartMysql: async () => {
+        if (this.mariadb?.isRunning()) throw new Error('mariadbd is still running; crash it first');
+        await this.spawnMariadb(this.endpoints.mysql.direct);
+      },
+      dataDirs: () => ({ redis: join(this.dir, 'redis'), mysql: join(this.dir, 'mariadb') }),
       pauseRedis: async () => setStopped(requirePid(this.redis, 'redis-server'), true),
       resumeRedis: async () => setStopped(requirePid(this.redis, 'redis-server'), false),
       pauseMysql: async () => setStopped(requirePid(this.mariadb, 'mariadbd'), true),

@@ -132,6 +132,38 @@ export function redisPing(host: string, port: number, timeoutMs = 500): Promise<
 }
 
 /**
+ * Sends one inline command to the Redis server at host:port and resolves with its one-line
+ * reply; rejects on an error reply, a closed socket or after `timeoutMs`.
+ */
+export function redisCommand(
+  host: string,
+  port: number,
+  command: string,
+  timeoutMs = 30_000,
+): Promise<string> {
+  return new Promise((resolveReply, rejectReply) => {
+    const socket = connect({ host, port });
+    let answer = '';
+    const fail = (why: string) => {
+      socket.destroy();
+      rejectReply(new Error(`redis ${command} on ${host}:${port}: ${why}`));
+    };
+    socket.setTimeout(timeoutMs, () => fail(`no answer after ${timeoutMs}ms`));
+    socket.once('error', (error) => fail(error.message));
+    socket.once('connect', () => socket.write(`${command}\r\n`));
+    socket.on('data', (chunk) => {
+      answer += chunk.toString('latin1');
+      const end = answer.indexOf('\r\n');
+      if (end < 0) return;
+      const line = answer.slice(0, end);
+      if (line.startsWith('-')) return fail(line.slice(1));
+      socket.destroy();
+      resolveReply(line);
+    });
+  });
+}
+
+/**
  * Starts a detached watchdog that kills every PID listed in `pidFile` and removes `dir` when
  * the harness process disappears (SIGKILL, crash, an unhandled Ctrl-C): no orphan servers.
  * It exits by itself once `dir` is removed by a normal stop.

@@ -28,6 +28,14 @@ export interface ProcessControl {
   crashRedis(): Promise<void>;
   /** Start redis-server again on the same port (with the same persistence settings). */
   restartRedis(): Promise<void>;
+  /** Redis `SAVE`: writes an RDB snapshot into its data directory, which a restart loads (without AOF). */
+  snapshotRedis(): Promise<void>;
+  /** SIGKILL mariadbd; queries fail until {@link restartMysql}. */
+  crashMysql(): Promise<void>;
+  /** Start mariadbd again on the same port and data directory: InnoDB crash recovery replays its redo log. */
+  restartMysql(): Promise<void>;
+  /** The servers' data directories (Redis: its AOF/RDB; MariaDB: its InnoDB files), which restarts keep. */
+  dataDirs(): { redis: string; mysql: string };
   /** SIGSTOP redis-server: connections stay open, nothing is answered. */
   pauseRedis(): Promise<void>;
   resumeRedis(): Promise<void>;

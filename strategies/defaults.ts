@@ -1,4 +1,5 @@
 import type { ServiceEndpoints } from '../services/types.ts';
+import { InvalidationRetryQueue } from './invalidation-retry.ts';
 import type { ClientOptions, StrategyContext } from './types.ts';
 
 /**
@@ -40,6 +41,10 @@ export function defaultStrategyContext(
   overrides: StrategyContextOverrides = {},
 ): StrategyContext {
   const { clients, ...rest } = overrides;
+  const retrier =
+    overrides.errorPolicy?.onInvalidationError === 'retry' && overrides.invalidationRetrier === undefined
+      ? { invalidationRetrier: new InvalidationRetryQueue() }
+      : {};
   return {
     endpoints,
     viaProxy: true,
@@ -51,6 +56,7 @@ export function defaultStrategyContext(
     strategyOptions: {},
     now: monotonicNowNs,
     ...rest,
+    ...retrier,
     clients: { ...DEFAULT_CLIENT_OPTIONS, ...clients },
   };
 }

@@ -3,7 +3,10 @@ import type { Pool } from 'mysql2/promise';
 import { type CacheEntry, cacheKey, decodeEntry, encodeEntry } from './cache-codec.ts';
 import { closeRedis, connectMysql, connectRedis, StatsCounter } from './clients.ts';
 import { type DbItem, type ItemStore, readItem, writeVersioned } from './db-access.ts';
+import { InvalidationRetryQueue } from './invalidation-retry.ts';
 import type {
+  ErrorPolicy,
+  InvalidationRetrier,
   PauseHook,
   PausePoint,
   ReadResult,
@@ -41,6 +44,10 @@ export class StrategySteps {
   private readonly flights = new Map<number, Promise<ReadResult>>();
   /** The pattern's own counters, reported in `stats().counters`. */
   readonly own: Record<string, number> = {};
+  /** Set under `onCacheError: 'fallback'`: a read whose cache step fails is served from MySQL. */
+  private readonly fallback: boolean;
+  /** Set under `onInvalidationError: 'retry'`: a failed delete is acknowledged and queued here. */
+  private readonly retrier: InvalidationRetrier | undefined;
   private closed = false;
 
   constructor(
@@ -55,12 +62,18 @@ export class StrategySteps {
     this.pauseHook = context.pause;
     this.now = context.now;
     this.ttlSeconds = context.ttlSeconds;
+    const policy = errorPolicyOf(context);
+    this.fallback = policy.onCacheError === 'fallback';
+    if (policy.onInvalidationError === 'retry') {
+      this.retrier = context.invalidationRetrier ?? new InvalidationRetryQueue();
+    }
   }
 
   /** Releases the Redis connection and the MySQL pool (idempotent). */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.retrier?.close();
     if (this.redisClient !== undefined) await closeRedis(this.redisClient);
     await this.store.pool.end();
   }
@@ -79,7 +92,8 @@ export class StrategySteps {
   /** `stats()`: statements and commands sent, plus the pattern's own counters when it has any. */
   stats(): StrategyStats {
     const base = this.counter.snapshot();
-    return Object.keys(this.own).length === 0 ? base : { ...base, counters: { ...this.own } };
+    const counters = { ...this.own, ...this.retrier?.counters() };
+    return Object.keys(counters).length === 0 ? base : { ...base, counters };
   }
 
   /** Cache TTL in milliseconds (0 = none). */
@@ -144,16 +158,42 @@ export class StrategySteps {
     tombstoneTtlMs: number,
     opId: number,
   ): Promise<void> {
-    this.counter.redisCommands++;
-    await versionedDelete(this.redis, key, version, tombstoneTtlMs);
-    this.trace('cache-del', key, version, opId);
+    await this.invalidate(key, version, opId, () =>
+      versionedDelete(this.redis, key, version, tombstoneTtlMs),
+    );
   }
 
   /** DEL `item:{key}`. */
   async cacheDelete(key: number, opId: number): Promise<void> {
+    await this.invalidate(key, -1, opId, async () => {
+      await this.redis.del(cacheKey(key));
+    });
+  }
+
+  /**
+   * Runs an invalidation under the error policy: on failure it throws (`fail`), or queues
+   * `command` for a background retry and returns as if it had succeeded (`retry`). A retry
+   * that succeeds is traced as a background step (opId -1).
+   */
+  private async invalidate(
+    key: number,
+    version: number,
+    opId: number,
+    command: () => Promise<unknown>,
+  ): Promise<void> {
     this.counter.redisCommands++;
-    await this.redis.del(cacheKey(key));
-    this.trace('cache-del', key, -1, opId);
+    try {
+      await command();
+    } catch (error) {
+      if (this.retrier === undefined) throw error;
+      this.retrier.enqueue(key, async () => {
+        this.counter.redisCommands++;
+        await command();
+        this.trace('cache-del', key, version, -1);
+      });
+      return;
+    }
+    this.trace('cache-del', key, version, opId);
   }
 
   /** SELECT the row of `key` (undefined when absent). */
@@ -178,7 +218,13 @@ export class StrategySteps {
    * while a fill of the same key is in flight in this process waits for that fill instead.
    */
   async readThrough(key: number, opId: number, fill?: FillStep): Promise<ReadResult> {
-    const cached = await this.cacheGet(key, opId);
+    let cached: CacheEntry | undefined;
+    try {
+      cached = await this.cacheGet(key, opId);
+    } catch (error) {
+      if (!this.fallback) throw error;
+      return this.degradedRead(key, opId);
+    }
     if (cached !== undefined) {
       return { found: true, version: cached.version, payload: cached.payload, source: 'cache' };
     }
@@ -203,13 +249,31 @@ export class StrategySteps {
     if (item === undefined) return { found: false, source: 'db' };
     p = this.pause('before-cache-set', key, opId);
     if (p) await p;
-    if (fill === undefined) {
-      await this.cacheSet(key, item.version, item.payload, opId);
-    } else {
-      await fill(key, item.version, item.payload, opId);
+    try {
+      if (fill === undefined) {
+        await this.cacheSet(key, item.version, item.payload, opId);
+      } else {
+        await fill(key, item.version, item.payload, opId);
+      }
+    } catch (error) {
+      if (!this.fallback) throw error;
+      this.bump('degradedReads');
     }
     return { found: true, version: item.version, payload: item.payload, source: 'db' };
   }
+
+  /** `onCacheError: 'fallback'`: the cache step failed, so the row is read from MySQL and not cached. */
+  private async degradedRead(key: number, opId: number): Promise<ReadResult> {
+    this.bump('degradedReads');
+    const item = await this.dbRead(key, opId);
+    if (item === undefined) return { found: false, source: 'db' };
+    return { found: true, version: item.version, payload: item.payload, source: 'db' };
+  }
+}
+
+/** The context's error policy; unset = fail on every error. */
+export function errorPolicyOf(context: StrategyContext): ErrorPolicy {
+  return context.errorPolicy ?? { onCacheError: 'fail', onInvalidationError: 'fail' };
 }
 
 /**
@@ -241,6 +305,12 @@ export function describeStrategy(
   return {
     name,
     summary,
-    options: { ...context.clients, viaProxy: context.viaProxy, ttlSeconds: context.ttlSeconds, ...own },
+    options: {
+      ...context.clients,
+      viaProxy: context.viaProxy,
+      ttlSeconds: context.ttlSeconds,
+      ...errorPolicyOf(context),
+      ...own,
+    },
   };
 }

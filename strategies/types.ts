@@ -131,6 +131,32 @@ export interface ClientOptions {
   mysqlQueryTimeoutMs: number;
 }
 
+/** What a read does when its cache step fails: fail (the read is `info`), or read MySQL instead (a degraded read). */
+export type CacheErrorPolicy = 'fail' | 'fallback';
+/**
+ * What a write does when its invalidation (a cache delete) fails: fail (the write is `info`;
+ * MySQL may have committed), or acknowledge it and retry the delete in the background.
+ */
+export type InvalidationErrorPolicy = 'fail' | 'retry';
+
+/** The application's error policy, wrapped around the steps (strategies/steps.ts), not the patterns. */
+export interface ErrorPolicy {
+  onCacheError: CacheErrorPolicy;
+  onInvalidationError: InvalidationErrorPolicy;
+}
+
+/** Retries an invalidation that failed, in the background (strategies/invalidation-retry.ts). */
+export interface InvalidationRetrier {
+  /** Schedules `attempt` for `key` (a newer attempt for a key already queued replaces it). */
+  enqueue(key: number, attempt: () => Promise<void>): void;
+  /** Retries everything queued at once and waits until the queue is empty or `timeoutMs` passed. */
+  drain(timeoutMs: number): Promise<void>;
+  /** Counters: `invalidationsQueued`, `invalidationRetries`, `invalidationsHealed`, `invalidationsAbandoned`. */
+  counters(): Record<string, number>;
+  /** Drops whatever is queued (a process that stops loses its queue). */
+  close(): void;
+}
+
 /** Everything a strategy factory gets. */
 export interface StrategyContext {
   endpoints: ServiceEndpoints;
@@ -150,6 +176,13 @@ export interface StrategyContext {
    * Unset = every default. An option a pattern does not know is ignored.
    */
   strategyOptions?: Readonly<Record<string, string | number | boolean>>;
+  /** Unset = fail on every error (the patterns as written). */
+  errorPolicy?: ErrorPolicy;
+  /**
+   * Where failed invalidations go under `onInvalidationError: 'retry'`; unset = a queue of the
+   * strategy's own. The run drains it before the final snapshot.
+   */
+  invalidationRetrier?: InvalidationRetrier;
   /** Monotonic nanoseconds, shared with the history recorder. */
   now: () => number;
 }

@@ -60,6 +60,16 @@ Driver and strategy options
                            (cache-aside, write-through); see each pattern's --list line
   --flush-batch <n>        write-behind: queued writes per flush batch (default ${DEFAULTS.flushBatch})
 
+Application model
+  --on-cache-error <p>     a read whose Redis step fails: fail (info) or fallback (served from
+                           MySQL, counted as degradedReads) (default fail)
+  --on-invalidation-error <p>  a write whose cache delete fails: fail (info; MySQL committed) or
+                           retry (acknowledged; the delete retried in the background, 50 ms
+                           doubling to 1 s, 20 attempts, in process memory: a crash loses it)
+                           (default fail)
+  --workers <n>            run the application as n processes (the workers driver), --clients
+                           split among them, one history and one clock
+
 Faults (see --list-faults)
   --fault <preset|file>    inject faults during the measured load: a preset (redis-latency,
                            redis-crash, mysql-latency, redis-partition, mixed, ...) or a JSON plan

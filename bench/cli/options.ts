@@ -11,6 +11,7 @@ import { parseThreshold, type Threshold } from '../../reports/thresholds.ts';
 import { parseEnvironmentKind } from '../../services/index.ts';
 import { MAX_PAYLOAD_BYTES } from '../../services/schema.ts';
 import type { EnvironmentKind, RedisPersistence } from '../../services/types.ts';
+import type { CacheErrorPolicy, ErrorPolicy, InvalidationErrorPolicy } from '../../strategies/types.ts';
 import { findDriver } from '../drivers/registry.ts';
 import type { LoadModel } from '../drivers/types.ts';
 import { RUN_DEFAULTS } from '../run/defaults.ts';
@@ -74,6 +75,11 @@ export const MAX_RATE = 10_000_000;
 export const MAX_IN_FLIGHT = 65_535;
 /** The Redis persistence modes `--redis-aof` accepts. */
 export const REDIS_AOF_MODES: readonly RedisPersistence[] = ['none', 'everysec', 'always'];
+/** What `--on-cache-error` and `--on-invalidation-error` accept (the first is the default). */
+export const CACHE_ERROR_POLICIES: readonly CacheErrorPolicy[] = ['fail', 'fallback'];
+export const INVALIDATION_ERROR_POLICIES: readonly InvalidationErrorPolicy[] = ['fail', 'retry'];
+/** Most application processes `--workers` starts (each holds its own connections). */
+export const MAX_WORKERS = 64;
 
 const OPTION_SPEC = {
   strategy: { type: 'string' },
@@ -106,6 +112,9 @@ const OPTION_SPEC = {
   'strategy-option': { type: 'string', multiple: true },
   'list-faults': { type: 'boolean' },
   'redis-aof': { type: 'string' },
+  'on-cache-error': { type: 'string' },
+  'on-invalidation-error': { type: 'string' },
+  workers: { type: 'string' },
   list: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -202,8 +211,21 @@ export function parseBenchArgs(
         };
 
   const env = parseEnvironmentKind(values.env ?? DEFAULTS.env);
-  const driver = findDriver(values.driver ?? DEFAULTS.driver);
+  const workers =
+    values.workers === undefined ? undefined : integer('--workers', values.workers, 1, MAX_WORKERS);
+  if (workers !== undefined && values.driver !== undefined && values.driver !== 'workers') {
+    throw new ConfigurationError(`--workers: runs the workers driver; drop --driver ${values.driver}`);
+  }
+  const driver = findDriver(workers === undefined ? (values.driver ?? DEFAULTS.driver) : 'workers');
   driver.validate?.(load);
+  const errorPolicy: ErrorPolicy = {
+    onCacheError: choice('--on-cache-error', values['on-cache-error'], CACHE_ERROR_POLICIES),
+    onInvalidationError: choice(
+      '--on-invalidation-error',
+      values['on-invalidation-error'],
+      INVALIDATION_ERROR_POLICIES,
+    ),
+  };
   const thresholds = (values.threshold ?? []).map(parseThreshold);
   const redisAof = values['redis-aof'] ?? 'none';
   if (!(REDIS_AOF_MODES as readonly string[]).includes(redisAof)) {
@@ -272,6 +294,8 @@ export function parseBenchArgs(
       faultSpecs: values.fault ?? [],
       faultPlan: [],
       redisAof: redisAof as RedisPersistence,
+      errorPolicy,
+      ...(workers === undefined ? {} : { workers }),
     },
   };
 }
@@ -315,6 +339,17 @@ function parseArgsMessage(error: unknown): string {
     return `unexpected argument '${positional}'; options start with -- (see --help)`;
   }
   return message.split('\n')[0] ?? message;
+}
+
+/** `text` when it is one of `allowed`, the first of them when absent; a ConfigurationError otherwise. */
+function choice<T extends string>(option: string, text: string | undefined, allowed: readonly T[]): T {
+  if (text === undefined) return allowed[0] as T;
+  if (!(allowed as readonly string[]).includes(text)) {
+    throw new ConfigurationError(
+      `${option}: unknown policy '${text}'; expected one of ${allowed.join(', ')}`,
+    );
+  }
+  return text as T;
 }
 
 function duration(option: string, text: string, zeroAllowed: boolean): number {

@@ -1,9 +1,10 @@
 import type { HttpDriverFigures } from '../../reports/types.ts';
-import type { CacheStrategy } from '../../strategies/types.ts';
+import type { CacheStrategy, StrategyStats } from '../../strategies/types.ts';
 import type { RunClock } from '../history/clock.ts';
 import type { OperationRecorder } from '../history/operation-recorder.ts';
 import type { WorkloadSpec } from '../workload/workload.ts';
 import type { LoadPhases, StopReason } from './phases.ts';
+import type { ApplicationSpec } from './worker-protocol.ts';
 
 /**
  * Open loop, what happens to an operation due while `maxInFlight` are outstanding: `drop`
@@ -27,6 +28,8 @@ export interface DriverInput {
   /** The run's seed: client i draws the operation stream (seed, i). */
   seed: number;
   load: LoadModel;
+  /** The application as plain data, for drivers that build it in processes of their own (workers). */
+  application?: ApplicationSpec;
   /** Warm-up → measure → stop, decided by the pipeline; the driver starts them and follows them. */
   phases: LoadPhases;
   clock: RunClock;
@@ -49,6 +52,8 @@ export interface LoadFigures {
   droppedOps: number;
   abandonedOps: number;
   http?: HttpDriverFigures;
+  /** Set when the strategy ran in worker processes: their strategies' work over the measured load, summed. */
+  workerStats?: StrategyStats;
 }
 
 /** How a driver's load ended (a discriminated union on `state`). */
@@ -73,12 +78,17 @@ export interface LoadDriver {
 }
 
 /** The outcome of a load model's run, with the driver's own figures. */
-export function driverOutcome(outcome: LoadOutcome, http?: HttpDriverFigures): DriverOutcome {
+export function driverOutcome(
+  outcome: LoadOutcome,
+  http?: HttpDriverFigures,
+  workerStats?: StrategyStats,
+): DriverOutcome {
   const figures: LoadFigures = {
     measuredMs: outcome.measuredMs,
     droppedOps: outcome.droppedOps,
     abandonedOps: outcome.abandonedOps,
     ...(http === undefined ? {} : { http }),
+    ...(workerStats === undefined ? {} : { workerStats }),
   };
   return outcome.stopReason === 'duration' || outcome.stopReason === 'op-limit'
     ? { state: 'completed', stopReason: outcome.stopReason, figures }

@@ -63,7 +63,8 @@ export class OperationRecorder {
   /**
    * Records the completion of row `op` (nothing for -1, or once the history is closed):
    * latency counts from `startNs`; `latestAtInvoke` is {@link latestOkVersion} read when the
-   * operation was invoked; `errorKind` is set for anything but ok.
+   * operation was invoked; `errorKind` is set for anything but ok; `completeNs` is when it
+   * completed on the run clock, when another process observed it (default: now).
    */
   complete(
     op: number,
@@ -75,9 +76,9 @@ export class OperationRecorder {
     version: number,
     source: number,
     errorKind?: string,
+    completeNs = this.now(),
   ): void {
     if (op < 0 || !this.recording) return;
-    const completeNs = this.now();
     this.history.complete(op, completeNs, outcome, version, source, errorKind);
     const latencyNs = completeNs - startNs;
     if (kind === OP_READ) {

@@ -8,7 +8,12 @@ import type {
 import type { CpuBudget, RouteCost } from '../../reports/types.ts';
 import type { Environment } from '../../services/types.ts';
 import { defaultStrategyContext } from '../../strategies/defaults.ts';
-import type { CacheStrategy, StrategyEntry, StrategyStats } from '../../strategies/types.ts';
+import type {
+  CacheStrategy,
+  InvalidationRetrier,
+  StrategyEntry,
+  StrategyStats,
+} from '../../strategies/types.ts';
 import { LoadPhases, settleWithin } from '../drivers/phases.ts';
 import { findDriver } from '../drivers/registry.ts';
 import type { DriverOutcome } from '../drivers/types.ts';
@@ -56,6 +61,8 @@ interface PreparedRun {
   clock: RunClock;
   tracer: StepRing;
   strategy: CacheStrategy;
+  /** The background retries of failed invalidations (`--on-invalidation-error retry`), drained before the snapshot. */
+  retrier: InvalidationRetrier | undefined;
   history: HistoryRecorder;
   metrics: RunMetrics;
   recorder: OperationRecorder;
@@ -79,7 +86,7 @@ interface Observation {
   commits: CommitEvidence;
   dbQueries: number;
   strategyConfig: Record<string, string | number | boolean | null>;
-  /** The pattern's own counters (leases granted, CDC lag, …) at the end, warm-up included. */
+  /** The strategy's own counters over the measured load (degraded reads, retried invalidations, …). */
   strategyCounters: Record<string, number>;
 }
 
@@ -103,7 +110,7 @@ export async function runStrategy(entry: StrategyEntry, context: RunContext): Pr
     emit({ type: 'phase', phase: 'winding-down' });
     const probes = await windDown(run, outcome, context);
     emit({ type: 'phase', phase: 'observing' });
-    observation = await observe(run, probes, context);
+    observation = await observe(run, probes, context, outcome.figures.workerStats);
   } finally {
     await run.strategy.close();
   }
@@ -131,17 +138,17 @@ async function prepare(entry: StrategyEntry, context: RunContext): Promise<Prepa
   const mysqlSettings = await readMysqlSettings(context.direct.pool).catch(() => ({}));
   const clock = new RunClock();
   const tracer = new StepRing(DEFAULT_STEP_CAPACITY, sampleMaskFor(workload.keys));
-  const strategy = await entry.factory(
-    defaultStrategyContext(env.endpoints, {
-      viaProxy: options.viaProxy,
-      ttlSeconds: options.ttlSeconds,
-      flushIntervalMs: options.flushIntervalMs,
-      flushBatchSize: options.flushBatchSize,
-      strategyOptions: options.strategyOptions ?? {},
-      tracer,
-      now: clock.now,
-    }),
-  );
+  const strategyContext = defaultStrategyContext(env.endpoints, {
+    viaProxy: options.viaProxy,
+    ttlSeconds: options.ttlSeconds,
+    flushIntervalMs: options.flushIntervalMs,
+    flushBatchSize: options.flushBatchSize,
+    strategyOptions: options.strategyOptions ?? {},
+    ...(options.errorPolicy === undefined ? {} : { errorPolicy: options.errorPolicy }),
+    tracer,
+    now: clock.now,
+  });
+  const strategy = await entry.factory(strategyContext);
   const history = new HistoryRecorder();
   const metrics = new RunMetrics(Math.max(0, Math.ceil(options.durationMs / 1000) - 1));
   const run: PreparedRun = {
@@ -149,6 +156,7 @@ async function prepare(entry: StrategyEntry, context: RunContext): Promise<Prepa
     clock,
     tracer,
     strategy,
+    retrier: strategyContext.invalidationRetrier,
     history,
     metrics,
     recorder: new OperationRecorder(history, metrics, clock.now, workload.keys),
@@ -198,6 +206,17 @@ async function drive(entry: StrategyEntry, run: PreparedRun, context: RunContext
         workload: options.workload,
         seed: options.seed,
         load: options.load,
+        application: {
+          strategy: entry.name,
+          endpoints: context.env.endpoints,
+          viaProxy: options.viaProxy,
+          ttlSeconds: options.ttlSeconds,
+          flushIntervalMs: options.flushIntervalMs,
+          flushBatchSize: options.flushBatchSize,
+          strategyOptions: options.strategyOptions ?? {},
+          errorPolicy: options.errorPolicy,
+          workers: options.workers ?? 1,
+        },
         phases: run.phases,
         clock: run.clock,
       });
@@ -276,6 +295,13 @@ async function windDown(
     );
     if (!drained) warn(`drain did not finish within ${DRAIN_TIMEOUT_MS / 1000}s; snapshot taken anyway`);
   }
+  if (run.retrier !== undefined) {
+    await run.retrier.drain(DRAIN_TIMEOUT_MS);
+    const left = run.retrier.counters();
+    if ((left.invalidationsAbandoned ?? 0) > 0) {
+      warn(`${left.invalidationsAbandoned} failed invalidations were given up after their last retry`);
+    }
+  }
   await sleep(context.options.settleMs);
   return probes;
 }
@@ -285,18 +311,37 @@ async function observe(
   run: PreparedRun,
   probes: ConsistencyProbe[],
   context: RunContext,
+  workerStats: StrategyStats | undefined,
 ): Promise<Observation> {
   // Only written keys can diverge; a full snapshot of 1..keys would find nothing more.
   const snapshot = await takeSnapshot(context.direct, run.recorder.writtenKeys(), run.clock.now);
   const commits = await readCommitRecord(context.env.endpoints, run.commitStart);
+  const stats = run.strategy.stats();
+  const counters = countersSince(run.measured.statsAtStart, stats);
+  // Worker processes ran the load (--workers): their strategies' work is added to this one's.
+  for (const [name, value] of Object.entries(workerStats?.counters ?? {})) {
+    counters[name] = (counters[name] ?? 0) + value;
+  }
   return {
     probes,
     snapshot,
     commits,
-    dbQueries: run.strategy.stats().dbQueries - run.measured.statsAtStart.dbQueries,
-    strategyConfig: run.strategy.describe().options,
-    strategyCounters: { ...(run.strategy.stats().counters ?? {}) },
+    dbQueries: stats.dbQueries - run.measured.statsAtStart.dbQueries + (workerStats?.dbQueries ?? 0),
+    strategyConfig: {
+      ...run.strategy.describe().options,
+      ...(context.options.workers === undefined ? {} : { workers: context.options.workers }),
+    },
+    strategyCounters: counters,
   };
+}
+
+/** The strategy's own counters as differences over the measured load (a gauge, `…Max…` or `…Last…`, is taken as is). */
+function countersSince(start: StrategyStats, end: StrategyStats): Record<string, number> {
+  const counters: Record<string, number> = {};
+  for (const [name, value] of Object.entries(end.counters ?? {})) {
+    counters[name] = /Max|Last/.test(name) ? value : value - (start.counters?.[name] ?? 0);
+  }
+  return counters;
 }
 
 /** Everything the one check reads besides the history (saved with `--keep-history` for `npm run check`). */

@@ -19,7 +19,7 @@ export interface RunRecord {
   options: RunOptions;
   strategy: string;
   strategyConfig: Record<string, string | number | boolean | null>;
-  /** The pattern's own counters at the end of the run (absent when it keeps none). */
+  /** The strategy's own counters over the measured load. */
   strategyCounters?: Record<string, number>;
   /** How the load ran: measured time, dropped and abandoned operations, the driver's own figures. */
   figures: LoadFigures;

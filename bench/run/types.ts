@@ -8,6 +8,7 @@ import type {
   TracedStep,
 } from '../../checker/types.ts';
 import type { RunResult } from '../../reports/types.ts';
+import type { ErrorPolicy } from '../../strategies/types.ts';
 import type { LoadModel } from '../drivers/types.ts';
 import type { WorkloadSpec } from '../workload/workload.ts';
 
@@ -31,6 +32,10 @@ export interface RunOptions {
   strategyOptions?: Readonly<Record<string, string>>;
   /** Read every loaded key once through the strategy before the load, so the cache starts warm (cache patterns only). */
   warmCache: boolean;
+  /** The application's error policy around the strategy's steps; unset = fail on every error. */
+  errorPolicy?: ErrorPolicy;
+  /** `--workers N`: application processes the workers driver starts (clients split among them). */
+  workers?: number;
   /** The resolved fault plan, with ids; empty or absent for a calm run. */
   faultPlan?: readonly ResolvedFault[];
 }

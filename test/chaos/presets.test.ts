@@ -28,6 +28,8 @@ describe('fault presets', () => {
         'redis-partition',
         'mysql-partition',
         'redis-crash',
+        'redis-restart',
+        'mysql-crash',
         'redis-pause',
         'flaky-network',
         'mixed',

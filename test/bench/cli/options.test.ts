@@ -83,6 +83,7 @@ describe('parseBenchArgs', () => {
       faultSpecs: [],
       faultPlan: [],
       redisAof: 'none',
+      errorPolicy: { onCacheError: 'fail', onInvalidationError: 'fail' },
     });
   });
 
@@ -287,7 +288,7 @@ describe('parseBenchArgs', () => {
       [['--strategy', 'db-only', '--bogus'], '--bogus: unknown option; see --help for the options'],
       [
         ['--strategy', 'db-only', '--driver', 'grpc'],
-        "--driver: unknown driver 'grpc'; expected one of in-process, http",
+        "--driver: unknown driver 'grpc'; expected one of in-process, http, workers",
       ],
       [
         ['--strategy', 'db-only', '--flush-batch', '0'],
@@ -307,6 +308,19 @@ describe('parseBenchArgs', () => {
       ],
       [['--strategy', 'db-only', '--direct=yes'], '--direct: takes no value'],
       [['--strategy', 'db-only', 'extra'], "unexpected argument 'extra'; options start with -- (see --help)"],
+      [
+        ['--strategy', 'db-only', '--on-cache-error', 'ignore'],
+        "--on-cache-error: unknown policy 'ignore'; expected one of fail, fallback",
+      ],
+      [
+        ['--strategy', 'db-only', '--on-invalidation-error', 'later'],
+        "--on-invalidation-error: unknown policy 'later'; expected one of fail, retry",
+      ],
+      [['--strategy', 'db-only', '--workers', '0'], "--workers: expected an integer from 1 to 64, got '0'"],
+      [
+        ['--strategy', 'db-only', '--workers', '2', '--driver', 'http'],
+        '--workers: runs the workers driver; drop --driver http',
+      ],
     ];
     for (const [argv, message] of cases) rejects(argv, message);
   });
@@ -340,5 +354,23 @@ describe('--strategy-option', () => {
         ),
       /^ConfigurationError: --strategy-option: expected name=value \(e\.g\. delayMs=500, singleFlight=true\), got 'nonsense'$/,
     );
+  });
+});
+
+describe('application model options', () => {
+  it('reads the error policies and --workers', () => {
+    const parsed = options(
+      '--strategy',
+      'cache-aside',
+      '--on-cache-error',
+      'fallback',
+      '--on-invalidation-error',
+      'retry',
+    );
+    assert.deepEqual(parsed.errorPolicy, { onCacheError: 'fallback', onInvalidationError: 'retry' });
+    assert.equal(parsed.driver, 'in-process');
+    const workers = options('--strategy', 'cache-aside', '--workers', '4');
+    assert.equal(workers.workers, 4);
+    assert.equal(workers.driver, 'workers');
   });
 });
