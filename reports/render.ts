@@ -2,15 +2,24 @@ import { formatDuration } from '../kernel/duration.ts';
 import { html, joinHtml, type SafeHtml } from './escape.ts';
 import { renderExample } from './example-timeline.ts';
 import { faultColor } from './fault-colors.ts';
+import { faultWindowTable } from './fault-table.ts';
 import { formatDecimal, formatInteger, formatMetric, formatMs, formatPercent } from './format.ts';
 import { findMetric, HEADLINE_METRICS, type MetricDefinition } from './metrics.ts';
 import { type ChartBand, type ChartSpec, chartSlot, renderPage } from './page.ts';
-import { faultWindowTable } from './fault-table.ts';
 import type { RunResult } from './types.ts';
 import { type Verdict, verdictOf } from './verdict.ts';
 
 /** Series colours, stable per strategy position in a matrix. */
-export const PALETTE = ['#2b6cb0', '#c05621', '#2f855a', '#6b46c1', '#b83280', '#2c7a7b', '#975a16', '#4a5568'];
+export const PALETTE = [
+  '#2b6cb0',
+  '#c05621',
+  '#2f855a',
+  '#6b46c1',
+  '#b83280',
+  '#2c7a7b',
+  '#975a16',
+  '#4a5568',
+];
 const OPS_COLOR = '#1a365d';
 const READ_COLOR = '#3182ce';
 const WRITE_COLOR = '#c05621';
@@ -380,12 +389,17 @@ function reproduceSection(result: RunResult): SafeHtml {
 <h2>Reproduce</h2>
 <pre class="command" id="command-line"><code>${command}</code></pre>
 ${settingsList([
-  ['cacheproof', `${v.cacheproof ?? 'unknown version'}${env.gitCommit === undefined ? ' (not run from a git checkout, or not recorded)' : ` at commit ${env.gitCommit}`}`],
+  [
+    'cacheproof',
+    `${v.cacheproof ?? 'unknown version'}${env.gitCommit === undefined ? ' (not run from a git checkout, or not recorded)' : ` at commit ${env.gitCommit}`}`,
+  ],
   ['Node', v.node ?? 'not recorded'],
   ['CPUs', env.cpus === undefined ? 'not recorded' : String(env.cpus)],
   [
     'load average at start',
-    env.loadAverage === undefined ? 'not recorded' : `${env.loadAverage.map((l) => l.toFixed(2)).join(', ')} (1, 5, 15 min)`,
+    env.loadAverage === undefined
+      ? 'not recorded'
+      : `${env.loadAverage.map((l) => l.toFixed(2)).join(', ')} (1, 5, 15 min)`,
   ],
   ['servers', servers === '' ? 'not recorded' : servers],
   ['seed', String(result.run.seed)],

@@ -59,7 +59,10 @@
         const label = u.series[s].label;
         const w = ctx.measureText(label).width;
         // Labels near the right edge go to the left of their point, so they stay inside the plot.
-        const lx = x + 9 * devicePixelRatio + w > u.bbox.left + u.bbox.width ? x - 9 * devicePixelRatio - w : x + 9 * devicePixelRatio;
+        const lx =
+          x + 9 * devicePixelRatio + w > u.bbox.left + u.bbox.width
+            ? x - 9 * devicePixelRatio - w
+            : x + 9 * devicePixelRatio;
         let ly = y - 7 * devicePixelRatio;
         const hits = (p) => lx < p.right && lx + w > p.left && ly - line < p.bottom && ly > p.bottom - line;
         while (placed.some(hits)) ly += line;
@@ -190,8 +193,7 @@
     if (element) plots.push({ plot: build(spec, element), element });
   }
   window.addEventListener('resize', () => {
-    for (const { plot, element } of plots)
-      plot.setSize({ width: chartWidth(element), height: HEIGHT });
+    for (const { plot, element } of plots) plot.setSize({ width: chartWidth(element), height: HEIGHT });
   });
   // Read by tests and curious readers: how many charts, and when they were done (ms since navigation).
   document.documentElement.dataset.chartsDrawnMs = performance.now().toFixed(0);
