@@ -300,7 +300,15 @@ function anomaliesSection(result: RunResult): SafeHtml {
     c.examples.length === 0
       ? html`<p class="muted">No anomaly to explain: the checker found no stale read, divergent key or lost write.</p>`
       : joinHtml(
-          c.examples.map((example, i) => renderExample(example, i)),
+          c.examples.map((example, i) =>
+            renderExample(example, i, {
+              ttlSeconds: result.run.ttlSeconds,
+              faults: result.run.faults,
+              strategyConfig: result.run.strategyConfig,
+              divergent: c.divergent,
+              lost: c.lost,
+            }),
+          ),
           '\n',
         );
   const divergentRows = c.divergent
