@@ -133,6 +133,11 @@ td.cell a { font-weight: 600; }
   dl.settings { grid-template-columns: 1fr; gap: 0 0; }
   dl.settings dd { margin: 0 0 6px; overflow-wrap: anywhere; }
   .scroll-cue { display: block; }
+  /* Any other wide table scrolls inside its own box, with a shadow at the edge that has more. */
+  table:not(.stack) { display: block; overflow-x: auto; max-width: 100%;
+    background: linear-gradient(to right, #fff 30%, rgba(255,255,255,0)), linear-gradient(to left, #fff 30%, rgba(255,255,255,0)) 100% 0,
+      radial-gradient(farthest-side at 0 50%, rgba(0,0,0,.18), rgba(0,0,0,0)), radial-gradient(farthest-side at 100% 50%, rgba(0,0,0,.18), rgba(0,0,0,0)) 100% 0;
+    background-repeat: no-repeat; background-size: 40px 100%, 40px 100%, 14px 100%, 14px 100%; background-attachment: local, local, scroll, scroll; }
   /* Tables marked stack read as one card per row on a phone: each cell with its column's name. */
   table.stack thead { display: none; }
   table.stack, table.stack tbody, table.stack tr, table.stack th, table.stack td { display: block; width: 100%; }

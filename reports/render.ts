@@ -244,8 +244,8 @@ function visibilityChart(result: RunResult): ChartSpec {
 
 function latencyTable(result: RunResult): SafeHtml {
   const row = (label: string, s: RunResult['latency']['read']): SafeHtml =>
-    html`<tr><th scope="row">${label}</th><td class="num">${formatInteger(s.count)}</td>${[s.p50, s.p90, s.p99, s.p999, s.max, s.mean].map((v) => html`<td class="num">${formatMs(v)}</td>`)}</tr>`;
-  return html`<table><thead><tr><th>ms</th><th class="num">count</th><th class="num">p50</th><th class="num">p90</th><th class="num">p99</th><th class="num">p99.9</th><th class="num">max</th><th class="num">mean</th></tr></thead>
+    html`<tr><th scope="row">${label}</th><td class="num" data-label="count">${formatInteger(s.count)}</td>${[s.p50, s.p90, s.p99, s.p999, s.max, s.mean].map((v, i) => html`<td class="num" data-label="${['p50', 'p90', 'p99', 'p99.9', 'max', 'mean'][i]}">${formatMs(v)}</td>`)}</tr>`;
+  return html`<table class="stack"><thead><tr><th>ms</th><th class="num">count</th><th class="num">p50</th><th class="num">p90</th><th class="num">p99</th><th class="num">p99.9</th><th class="num">max</th><th class="num">mean</th></tr></thead>
 <tbody>${row('read', result.latency.read)}${row('write', result.latency.write)}</tbody></table>`;
 }
 

@@ -152,11 +152,14 @@ export function effectText(fault: Pick<FaultWindow, 'effect' | 'recoveryMs'>): s
 
 /** "goodput 5,100 against 14,300 ok ops/s, errors 0.1% against 0%, …": one side against the other. */
 export function windowComparison(inside: WindowMetrics, outside: WindowMetrics): string {
-  const p99 = (m: WindowMetrics): number => Math.max(m.latency.read.p99Ms, m.latency.write.p99Ms);
+  const p99 = (m: WindowMetrics): string =>
+    m.okOps === 0
+      ? 'none ok'
+      : `${formatMs(Math.max(m.latency.read.p99Ms, m.latency.write.p99Ms))} ms`;
   return (
     `goodput ${formatDecimal(inside.goodput, 0)} against ${formatDecimal(outside.goodput, 0)} ok ops/s, ` +
     `error rate ${formatPercent(inside.errorRate)} against ${formatPercent(outside.errorRate)}, ` +
-    `p99 ${formatMs(p99(inside))} against ${formatMs(p99(outside))} ms, ` +
+    `p99 ${p99(inside)} against ${p99(outside)}, ` +
     `${plural(inside.staleReads, 'stale read')} (${formatPercent(inside.staleReadRate)}) against ${formatInteger(outside.staleReads)} (${formatPercent(outside.staleReadRate)})`
   );
 }
