@@ -130,10 +130,15 @@ export function renderExample(
     const x0 = xOf(f.startMs);
     const x1 = Math.max(xOf(f.healMs ?? t1), x0 + 2);
     const color = faultColor(f);
+    const startsHere = f.startMs >= t0;
+    const label = startsHere ? f.id : `${f.id} (since ${formatMs(f.startMs)} ms)`;
     parts.push(
       html`<rect x="${x0.toFixed(1)}" y="${TOP - 8}" width="${(x1 - x0).toFixed(1)}" height="${lanes.length * LANE_HEIGHT + 8}" fill="${color}" fill-opacity="0.14"><title>${f.id}</title></rect>`,
-      html`<line x1="${x0.toFixed(1)}" y1="${TOP - 8}" x2="${x0.toFixed(1)}" y2="${TOP + lanes.length * LANE_HEIGHT}" stroke="${color}" stroke-width="2"/>`,
-      html`<text x="${(x0 - 4).toFixed(1)}" y="${TOP + 4}" font-size="12" fill="${color}" text-anchor="end">${f.id}</text>`,
+      startsHere
+        ? html`<line x1="${x0.toFixed(1)}" y1="${TOP - 8}" x2="${x0.toFixed(1)}" y2="${TOP + lanes.length * LANE_HEIGHT}" stroke="${color}" stroke-width="2"/>`
+        : html``,
+      // The name sits inside the band, right of its start (left of it when the start is far right).
+      html`<text x="${(x0 > LANE_LABEL + plotWidth * 0.7 ? x0 - 4 : x0 + 4).toFixed(1)}" y="${TOP + 2}" font-size="12" fill="${color}" text-anchor="${x0 > LANE_LABEL + plotWidth * 0.7 ? 'end' : 'start'}">${label}</text>`,
     );
   }
   lanes.forEach((lane, i) => {
@@ -221,9 +226,10 @@ export function renderExample(
 <p>${example.description}</p>
 ${notes.map((n) => html`<p class="note">${n}</p>`)}
 <p class="muted">Time 0 is ${formatMs(t0)} ms into the run. One lane per operation that bears on the cause. Bars: operations from invocation to completion (<span class="swatch" style="background:${READ_COLOR}"></span>read, <span class="swatch" style="background:${WRITE_COLOR}"></span>write, <span class="swatch" style="background:${STALE_COLOR}"></span>stale read). Numbered dots: the strategy's steps.${shownFaults.length === 0 ? '' : ' Shaded: fault windows.'}</p>
-<div class="scroll"><svg viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${`Timeline of ${example.kind} on key ${example.key}`}">${parts}</svg></div>
+<div class="scroll timeline-scroll"><svg viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="${`Timeline of ${example.kind} on key ${example.key}`}">${parts}</svg></div>
+<p class="scroll-cue">Scroll the timeline sideways →</p>
 ${summary}
-<table class="stack"><thead><tr><th class="num">#</th><th class="num">when</th><th>who</th><th>step</th></tr></thead><tbody>${stepRows}</tbody></table>
+<table class="steps"><thead><tr><th class="num">#</th><th class="num">when</th><th>who</th><th>step</th></tr></thead><tbody>${stepRows}</tbody></table>
 <table class="stack"><thead><tr><th>operation</th><th>client</th><th class="num">invoked</th><th class="num">completed</th><th>outcome</th></tr></thead><tbody>${opRows}</tbody></table>
 </div>`;
 }

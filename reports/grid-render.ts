@@ -47,6 +47,19 @@ ${report === null ? '' : html`<a class="cell-line" href="${report}">report</a>`}
 </td>`;
 }
 
+/** The recommendation's lines as headings with their lists under them (sub-lines start with two spaces). */
+function recommendationHtml(lines: readonly string[]): SafeHtml {
+  const blocks: { head: string; items: string[] }[] = [];
+  for (const line of lines) {
+    if (line.startsWith('  ')) blocks[blocks.length - 1]?.items.push(line.trim());
+    else blocks.push({ head: line, items: [] });
+  }
+  return html`<div id="recommendation">${blocks.map(
+    (b, i) =>
+      html`<p class="verdict-headline${i === 0 ? '' : ' rec-sub'}">${b.head}</p>${b.items.length === 0 ? '' : html`<ul class="verdict-list">${b.items.map((item) => html`<li>${item}</li>`)}</ul>`}`,
+  )}</div>`;
+}
+
 /** The ok ops/s of every strategy under one plan, that plan's fault windows shaded. */
 function planChart(grid: GridResult, p: number): ChartSpec {
   const cells = grid.strategies.map((_s, s) => grid.cells[s]?.[p] ?? null);
@@ -94,12 +107,7 @@ export function renderGridReport(
   const recommendation =
     budget.length === 0
       ? html`<p class="muted">No <code>--budget</code> was given: cells are green where the checker found no anomaly, red where it found one.</p>`
-      : html`<ul class="verdict-list" id="recommendation">${recommendationLines(
-          grid,
-          recommend(grid, budget),
-        ).map(
-          (line) => html`<li${line.startsWith('  ') ? html` class="sub"` : ''}>${line.trim()}</li>`,
-        )}</ul>`;
+      : recommendationHtml(recommendationLines(grid, recommend(grid, budget)));
   const planSections = grid.plans.map((plan, p) => {
     const control = controlInColumn(grid, p, CONTROL_STRATEGY);
     const verdicts = grid.strategies.map((strategy, s) => {

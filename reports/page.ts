@@ -118,6 +118,9 @@ td.cell.good { background: #eef8f1; }
 td.cell.bad { background: #fdf0ef; }
 td.cell.warn { background: #fdf7ea; }
 td.cell .cell-line { display: block; white-space: nowrap; }
+td.cell .cell-line.crossed { white-space: normal; font-size: 12.5px; overflow-wrap: anywhere; }
+#grid-table th[scope="row"] { position: sticky; left: 0; background: #fff; z-index: 1; }
+.rec-sub { font-size: 14px; margin-top: 10px; }
 td.cell a { font-weight: 600; }
 .example .cause { font-weight: 600; }
 .example .note { color: var(--muted); font-size: 12.5px; }
@@ -133,6 +136,9 @@ td.cell a { font-weight: 600; }
   dl.settings { grid-template-columns: 1fr; gap: 0 0; }
   dl.settings dd { margin: 0 0 6px; overflow-wrap: anywhere; }
   .scroll-cue { display: block; }
+  .timeline-scroll { overflow-x: auto; }
+  .timeline-scroll svg { min-width: 680px; }
+  table.steps th, table.steps td { padding: 4px 5px; }
   /* Any other wide table scrolls inside its own box, with a shadow at the edge that has more. */
   table:not(.stack) { display: block; overflow-x: auto; max-width: 100%;
     background: linear-gradient(to right, #fff 30%, rgba(255,255,255,0)), linear-gradient(to left, #fff 30%, rgba(255,255,255,0)) 100% 0,

@@ -37,7 +37,7 @@ export function ttlConsequence(ttlSeconds: number, keys = 1): string {
   const it = keys === 1 ? 'it' : 'them';
   return ttlSeconds === 0
     ? `with TTL 0 (no expiry) nothing ends ${it} but a later write of the key`
-    : `the ${formatDuration(ttlSeconds * 1000)} TTL ends ${it} at the latest ${formatDuration(ttlSeconds * 1000)} after the entry was set`;
+    : `a TTL of ${formatDuration(ttlSeconds * 1000)} ends ${it} at the latest that long after the entry was set`;
 }
 
 function staleReadSentence(result: RunResult): string | null {
@@ -153,9 +153,7 @@ export function effectText(fault: Pick<FaultWindow, 'effect' | 'recoveryMs'>): s
 /** "goodput 5,100 against 14,300 ok ops/s, errors 0.1% against 0%, …": one side against the other. */
 export function windowComparison(inside: WindowMetrics, outside: WindowMetrics): string {
   const p99 = (m: WindowMetrics): string =>
-    m.okOps === 0
-      ? 'none ok'
-      : `${formatMs(Math.max(m.latency.read.p99Ms, m.latency.write.p99Ms))} ms`;
+    m.okOps === 0 ? 'none ok' : `${formatMs(Math.max(m.latency.read.p99Ms, m.latency.write.p99Ms))} ms`;
   return (
     `goodput ${formatDecimal(inside.goodput, 0)} against ${formatDecimal(outside.goodput, 0)} ok ops/s, ` +
     `error rate ${formatPercent(inside.errorRate)} against ${formatPercent(outside.errorRate)}, ` +

@@ -386,7 +386,10 @@ for (const width of WIDTHS) {
     assert.deepEqual(await assertDrawn(opened.page), ['grid-throughput-0', 'grid-throughput-1']);
     await cursorShared(opened.page, ['grid-throughput-0', 'grid-throughput-1']);
     const lines = recommendationLines(grid, recommend(grid, budget)).map((l) => l.trim());
-    assert.deepEqual(await opened.page.locator('#recommendation li').allTextContents(), lines);
+    assert.deepEqual(
+      await opened.page.locator('#recommendation p, #recommendation li').allTextContents(),
+      lines,
+    );
     const cells = await opened.page.locator('#grid-table td.cell').count();
     assert.equal(cells, grid.strategies.length * grid.plans.length);
     const dbCell = opened.page.locator('td.cell[data-strategy="db-only"][data-plan="calm"]');

@@ -39,7 +39,7 @@ test('stale reads: how many, how old, how far behind; keys left stale and whethe
   );
   assert.equal(
     verdict.consistency[1],
-    '2 keys were left stale in the cache after the run settled (older than MySQL); the 5m TTL ends them at the latest 5m after the entry was set.',
+    '2 keys were left stale in the cache after the run settled (older than MySQL); a TTL of 5m ends them at the latest that long after the entry was set.',
   );
   const forever = verdictOf({ ...result, run: { ...result.run, ttlSeconds: 0 } });
   assert.match(forever.headline, /2 keys left stale for good/);
