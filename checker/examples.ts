@@ -114,9 +114,7 @@ function divergentKeyExample(
     .sort((a, b) => (history.invokeNs[a] as number) - (history.invokeNs[b] as number));
   const from = lastWrites.length > 0 ? (history.invokeNs[lastWrites[0] as number] as number) : 0;
   const why =
-    divergent.kind === 'cache-older'
-      ? 'a stale entry that stays until it expires'
-      : 'a write MySQL never got';
+    divergent.kind === 'cache-older' ? 'a stale entry, older than MySQL' : 'a write MySQL never got';
   return {
     kind: 'divergent-key',
     key: divergent.key,

@@ -32,6 +32,8 @@ export interface FaultWindowOptions {
 export interface FaultWindowAnalysis {
   inside: WindowMetrics;
   outside: WindowMetrics;
+  /** Per window, in the order given: the operations invoked inside that window alone. */
+  perWindow: WindowMetrics[];
   /** Per window, in the order given: its recovery time in ms, or null (see {@link analyseFaultWindows}). */
   recoveryMs: (number | null)[];
   /** Per window, in the order given: what the fault did to the run. */
@@ -107,28 +109,14 @@ export function analyseFaultWindows(
 
   const inside = emptySide();
   const outside = emptySide();
+  const spans = windows.map((w) => mergeSpans([w], runEndMs));
+  const perWindow = windows.map(() => emptySide());
   for (let op = 0; op < history.length; op++) {
-    const invokeNs = history.invokeNs[op] as number;
-    const side = insideAny(merged, invokeNs / NS_PER_MS) ? inside : outside;
-    const read = history.kind[op] === OP_READ;
-    if (read) side.reads++;
-    else side.writes++;
-    if (history.error[op] === unanswered && history.outcome[op] !== OUTCOME_OK) {
-      side.unanswered++;
-      continue;
-    }
-    const latencyNs = (history.completeNs[op] as number) - invokeNs;
-    if (history.outcome[op] !== OUTCOME_OK) {
-      side.errors++;
-      if (Number.isFinite(latencyNs)) side.failedLatencyNs.push(latencyNs);
-      continue;
-    }
-    side.okOps++;
-    if (read) {
-      side.readsChecked++;
-      side.staleReads += isStale[op] as number;
-    }
-    if (Number.isFinite(latencyNs)) (read ? side.readLatencyNs : side.writeLatencyNs).push(latencyNs);
+    const atMs = (history.invokeNs[op] as number) / NS_PER_MS;
+    count(insideAny(merged, atMs) ? inside : outside, history, op, unanswered, isStale);
+    spans.forEach((span, w) => {
+      if (insideAny(span, atMs)) count(perWindow[w] as Side, history, op, unanswered, isStale);
+    });
   }
   const insideMs = merged.reduce((sum, [from, to]) => sum + (to - from), 0);
 
@@ -137,6 +125,12 @@ export function analyseFaultWindows(
   return {
     inside: metricsOf(inside, insideMs),
     outside: metricsOf(outside, Math.max(0, runEndMs - insideMs)),
+    perWindow: perWindow.map((side, w) =>
+      metricsOf(
+        side,
+        (spans[w] as [number, number][]).reduce((sum, [from, to]) => sum + (to - from), 0),
+      ),
+    ),
     recoveryMs: recoveries.map((r) => r.recoveryMs),
     effects: recoveries.map((r) => r.effect),
   };
@@ -294,6 +288,30 @@ function mergeSpans(windows: readonly FaultSpan[], runEndMs: number): [number, n
 
 function insideAny(spans: readonly [number, number][], atMs: number): boolean {
   return spans.some(([from, to]) => atMs >= from && atMs < to);
+}
+
+/** Adds operation `op` to `side`: one pass counts every side the same way. */
+function count(side: Side, history: History, op: number, unanswered: number, isStale: Uint8Array): void {
+  const invokeNs = history.invokeNs[op] as number;
+  const read = history.kind[op] === OP_READ;
+  if (read) side.reads++;
+  else side.writes++;
+  if (history.error[op] === unanswered && history.outcome[op] !== OUTCOME_OK) {
+    side.unanswered++;
+    return;
+  }
+  const latencyNs = (history.completeNs[op] as number) - invokeNs;
+  if (history.outcome[op] !== OUTCOME_OK) {
+    side.errors++;
+    if (Number.isFinite(latencyNs)) side.failedLatencyNs.push(latencyNs);
+    return;
+  }
+  side.okOps++;
+  if (read) {
+    side.readsChecked++;
+    side.staleReads += isStale[op] as number;
+  }
+  if (Number.isFinite(latencyNs)) (read ? side.readLatencyNs : side.writeLatencyNs).push(latencyNs);
 }
 
 function emptySide(): Side {

@@ -90,6 +90,7 @@ function analyseFaults(
       ...window,
       recoveryMs: analysis.recoveryMs[i] ?? null,
       effect: analysis.effects[i] ?? 'no-baseline',
+      ...(analysis.perWindow[i] === undefined ? {} : { inside: analysis.perWindow[i] }),
     })),
     inside: analysis.inside,
     outside: analysis.outside,

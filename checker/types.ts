@@ -275,6 +275,8 @@ export interface FaultWindowSummary {
   /** From the heal, ms until the run was back to its level before the fault (docs/definitions.md); null when not within the run. */
   recoveryMs: number | null;
   effect: FaultEffect;
+  /** The operations invoked inside this window alone (the same fields as `FaultWindowReport.inside`). */
+  inside?: WindowMetrics;
 }
 
 /** The fault window breakdown of a run with faults. */

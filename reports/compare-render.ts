@@ -1,8 +1,129 @@
+import { formatDuration } from '../kernel/duration.ts';
 import type { Comparison, MetricDelta, StrategyComparison } from './compare.ts';
 import { html, joinHtml, type SafeHtml } from './escape.ts';
-import { formatMetric } from './format.ts';
+import { faultWindowTable } from './fault-table.ts';
+import { formatMetric, formatMs } from './format.ts';
 import { findMetric } from './metrics.ts';
-import { renderPage } from './page.ts';
+import { type ChartSpec, chartSlot, renderPage } from './page.ts';
+import { describeLoadModel, describeWorkload, faultBands, verdictWords } from './render.ts';
+import type { LatencySummary, RunResult } from './types.ts';
+import { controlOf, verdictOf } from './verdict.ts';
+
+const BASE_COLOR = '#718096';
+const HEAD_COLOR = '#2b6cb0';
+
+/** The settings of a run that decide its numbers, by name, for spotting what differs. */
+function settingsOf(r: RunResult): [string, string][] {
+  const run = r.run;
+  return [
+    ['strategy', run.strategy],
+    [
+      'strategy options',
+      Object.entries(run.strategyConfig)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(', ') || 'defaults',
+    ],
+    ['workload', describeWorkload(r)],
+    ['load model', describeLoadModel(r)],
+    ['driver', run.driver],
+    ['through Toxiproxy', run.viaProxy ? 'yes' : 'no'],
+    ['duration', `${formatDuration(run.durationMs)} after ${formatDuration(run.warmupMs)} warm-up`],
+    ['seed', String(run.seed)],
+    ['cache TTL', `${run.ttlSeconds} s`],
+    ['settle', formatDuration(run.settleMs)],
+    [
+      'faults',
+      run.faults
+        .map(
+          (f) =>
+            `${f.id} ${formatDuration(f.startMs)}–${f.healMs === null ? 'end' : formatDuration(f.healMs)} ${JSON.stringify(f.params)}`,
+        )
+        .join('; ') || 'none',
+    ],
+    ['environment', run.env.kind],
+    ['commit', run.env.gitCommit ?? 'not recorded'],
+    ['CPUs', run.env.cpus === undefined ? 'not recorded' : String(run.env.cpus)],
+    ['load average at start', run.env.loadAverage?.map((l) => l.toFixed(2)).join(', ') ?? 'not recorded'],
+    ...Object.entries(run.env.versions).map(([k, v]): [string, string] => [`${k} version`, v]),
+  ];
+}
+
+/** The settings whose values differ between the two runs (all of them listed when asked). */
+export function differingSettings(
+  base: RunResult,
+  head: RunResult,
+): { name: string; base: string; head: string }[] {
+  const b = new Map(settingsOf(base));
+  const h = new Map(settingsOf(head));
+  const names = [...new Set([...b.keys(), ...h.keys()])];
+  return names
+    .map((name) => ({ name, base: b.get(name) ?? 'absent', head: h.get(name) ?? 'absent' }))
+    .filter((d) => d.base !== d.head);
+}
+
+function settingsDiff(base: RunResult, head: RunResult): SafeHtml {
+  const diff = differingSettings(base, head);
+  if (diff.length === 0) return html`<p class="muted">Every setting is the same in both runs.</p>`;
+  return html`<div class="scroll"><table class="stack settings-diff"><thead><tr><th>setting that differs</th><th>base</th><th>head</th></tr></thead><tbody>${diff.map(
+    (d) =>
+      html`<tr><th scope="row">${d.name}</th><td data-label="base">${d.base}</td><td data-label="head">${d.head}</td></tr>`,
+  )}</tbody></table></div>`;
+}
+
+function percentileTable(base: RunResult, head: RunResult): SafeHtml {
+  const cols: [string, keyof LatencySummary][] = [
+    ['p50', 'p50'],
+    ['p90', 'p90'],
+    ['p99', 'p99'],
+    ['p99.9', 'p999'],
+    ['max', 'max'],
+    ['mean', 'mean'],
+  ];
+  const row = (label: string, b: LatencySummary, h: LatencySummary): SafeHtml =>
+    html`<tr><th scope="row">${label}</th>${cols.map(([name, key]) => html`<td class="num" data-label="${name}">${formatMs(b[key])} → ${formatMs(h[key])}</td>`)}</tr>`;
+  return html`<div class="scroll"><table class="stack percentiles"><thead><tr><th>ms, base → head</th>${cols.map(([name]) => html`<th class="num">${name}</th>`)}</tr></thead><tbody>${row('read (ok)', base.latency.read, head.latency.read)}${row('write (ok)', base.latency.write, head.latency.write)}${row('read (failed or unknown)', base.latency.failed.read, head.latency.failed.read)}${row('write (failed or unknown)', base.latency.failed.write, head.latency.failed.write)}</tbody></table></div>`;
+}
+
+/** Base and head overlaid on one time axis: ok ops/s, and read / write p99. */
+function overlayCharts(i: number, base: RunResult, head: RunResult): ChartSpec[] {
+  const length = Math.max(base.throughput.timeline.length, head.throughput.timeline.length);
+  const x = Array.from({ length }, (_v, s) => s);
+  const pick = (r: RunResult, f: (p: RunResult['throughput']['timeline'][number]) => number) =>
+    x.map((s) => {
+      const point = r.throughput.timeline[s];
+      return point === undefined ? null : f(point);
+    });
+  const shared = {
+    x,
+    xLabel: 'second',
+    sync: true,
+    xMin: 0,
+    xMax: Math.max(1, length - 1),
+    bands: faultBands(head),
+  };
+  return [
+    {
+      ...shared,
+      id: `compare-throughput-${i}`,
+      yLabel: 'ok ops/s',
+      series: [
+        { label: 'head ok ops/s', color: HEAD_COLOR, style: 'line', values: pick(head, (p) => p.okOps) },
+        { label: 'base ok ops/s', color: BASE_COLOR, style: 'line', values: pick(base, (p) => p.okOps) },
+      ],
+    },
+    {
+      ...shared,
+      id: `compare-latency-${i}`,
+      yLabel: 'p99 ms',
+      series: [
+        { label: 'head read p99', color: HEAD_COLOR, style: 'line', values: pick(head, (p) => p.readP99Ms) },
+        { label: 'base read p99', color: BASE_COLOR, style: 'line', values: pick(base, (p) => p.readP99Ms) },
+        { label: 'head write p99', color: '#c05621', style: 'line', values: pick(head, (p) => p.writeP99Ms) },
+        { label: 'base write p99', color: '#dd9b6b', style: 'line', values: pick(base, (p) => p.writeP99Ms) },
+      ],
+    },
+  ];
+}
 
 /** What the two inputs were called on the command line. */
 export interface ComparisonLabels {
@@ -125,7 +246,11 @@ function htmlTable(s: StrategyComparison): SafeHtml {
   return html`<table><thead><tr><th>metric</th><th class="num">base</th><th class="num">head</th><th class="num">change</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-/** The comparison as a self-contained HTML page (no scripts, no requests). */
+/**
+ * The comparison as a self-contained HTML page (no requests): the crossed rules, then per
+ * strategy the metrics, both verdicts side by side, base and head overlaid over time, the
+ * settings that differ, every latency percentile and the fault windows.
+ */
 export function renderComparisonHtml(comparison: Comparison, labels: ComparisonLabels): string {
   const failed = comparison.crossings.length > 0;
   const crossings = failed
@@ -135,8 +260,13 @@ export function renderComparisonHtml(comparison: Comparison, labels: ComparisonL
     ...comparison.thresholds.map((t) => t.text),
     ...comparison.maxRegressions.map((r) => `max regression ${r.text}`),
   ];
+  const baseControl = controlOf(comparison.strategies.flatMap((s) => (s.base === null ? [] : [s.base])));
+  const headControl = controlOf(comparison.strategies.flatMap((s) => (s.head === null ? [] : [s.head])));
+  const charts = comparison.strategies.flatMap((s, i) =>
+    s.base === null || s.head === null ? [] : overlayCharts(i, s.base, s.head),
+  );
   const sections = joinHtml(
-    comparison.strategies.map((s) => {
+    comparison.strategies.map((s, i) => {
       const note = sideNote(s);
       const runs = joinHtml(
         [s.base, s.head].flatMap((r, i) =>
@@ -148,7 +278,17 @@ export function renderComparisonHtml(comparison: Comparison, labels: ComparisonL
         ),
         ' · ',
       );
-      return html`<section data-strategy="${s.strategy}"><h2>${s.strategy}${note === '' ? '' : html` <span class="badge warn">${note}</span>`}${s.crossings.length > 0 ? html` <span class="badge bad">crossed</span>` : ''}</h2><p class="muted">${runs}</p>${htmlTable(s)}</section>`;
+      const both =
+        s.base === null || s.head === null
+          ? ''
+          : html`<h3>Verdicts</h3><div class="side-by-side"><div><h4>base</h4>${verdictWords(verdictOf(s.base, baseControl), `verdict-base-${i}`)}</div><div><h4>head</h4>${verdictWords(verdictOf(s.head, headControl), `verdict-head-${i}`)}</div></div>
+<h3>Over time</h3>
+${chartSlot(`compare-throughput-${i}`, "Ok operations per second, head against base; shaded: the head run's fault windows. The charts share one cursor.")}
+${chartSlot(`compare-latency-${i}`, 'p99 latency per second of ok reads and writes, head against base.')}
+<h3>Settings that differ</h3>${settingsDiff(s.base, s.head)}
+<h3>Every percentile</h3>${percentileTable(s.base, s.head)}
+${s.head.run.faults.length === 0 && s.base.run.faults.length === 0 ? '' : html`<h3>Fault windows: base</h3>${faultWindowTable(s.base) || html`<p class="muted">none</p>`}<h3>Fault windows: head</h3>${faultWindowTable(s.head) || html`<p class="muted">none</p>`}`}`;
+      return html`<section data-strategy="${s.strategy}"><h2>${s.strategy}${note === '' ? '' : html` <span class="badge warn">${note}</span>`}${s.crossings.length > 0 ? html` <span class="badge bad">crossed</span>` : ''}</h2><p class="muted">${runs}</p><div class="scroll">${htmlTable(s)}</div>${both}</section>`;
     }),
     '\n',
   );
@@ -184,5 +324,5 @@ ${crossings}
   }</p></section>
 ${overview}
 ${sections}`;
-  return renderPage(`cacheproof: ${labels.head} against ${labels.base}`, body, []);
+  return renderPage(`cacheproof: ${labels.head} against ${labels.base}`, body, charts);
 }

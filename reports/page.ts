@@ -38,6 +38,11 @@ export interface ChartSpec {
   yMax?: number;
   /** Label of the right y axis, when a series uses it. */
   yRightLabel?: string;
+  /** A time chart: shares the page's cursor and x range with the other time charts. */
+  sync?: boolean;
+  /** A fixed x range (time charts: the whole run, so plots line up). */
+  xMin?: number;
+  xMax?: number;
 }
 
 /** The element a chart is drawn into, with a note for readers without JavaScript. */
@@ -97,6 +102,55 @@ dl.settings { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16
 dl.settings dt { color: var(--muted); }
 dl.settings dd { margin: 0; }
 footer { color: var(--muted); font-size: 12px; text-align: center; }
+.verdict-words { border-left: 4px solid var(--line); padding: 4px 0 4px 14px; margin: 8px 0 14px; }
+.verdict-words.good { border-color: var(--good); }
+.verdict-words.bad { border-color: var(--bad); }
+.verdict-words.warn { border-color: var(--warn); }
+.verdict-headline { font-size: 16px; font-weight: 600; margin: 0 0 6px; }
+.verdict-words h3 { font-size: 13px; margin: 8px 0 2px; color: var(--muted); }
+.verdict-list { margin: 0; padding-left: 20px; }
+.verdict-list li { margin: 2px 0; }
+pre.command { background: #f1f3f6; border: 1px solid var(--line); border-radius: 6px; padding: 8px 10px; white-space: pre-wrap; word-break: break-all; margin: 0 0 10px; }
+.scroll { position: relative; max-width: 100%; }
+.scroll-cue { display: none; color: var(--muted); font-size: 12px; margin: 2px 0 0; }
+td.cell { min-width: 150px; }
+td.cell.good { background: #eef8f1; }
+td.cell.bad { background: #fdf0ef; }
+td.cell.warn { background: #fdf7ea; }
+td.cell .cell-line { display: block; white-space: nowrap; }
+td.cell .cell-line.crossed { white-space: normal; font-size: 12.5px; overflow-wrap: anywhere; }
+#grid-table th[scope="row"] { position: sticky; left: 0; background: #fff; z-index: 1; }
+.rec-sub { font-size: 14px; margin-top: 10px; }
+td.cell a { font-weight: 600; }
+.example .cause { font-weight: 600; }
+.example .note { color: var(--muted); font-size: 12.5px; }
+.side-by-side { display: grid; grid-template-columns: repeat(auto-fit, minmax(280px, 1fr)); gap: 12px; }
+@media (max-width: 640px) {
+  main { padding: 12px 8px 32px; }
+  section { padding: 12px 10px; margin: 12px 0; }
+  h1 { font-size: 20px; overflow-wrap: anywhere; }
+  .subtitle, .muted { overflow-wrap: anywhere; }
+  .glance { grid-template-columns: 1fr 1fr; }
+  .tile .value { font-size: 16px; white-space: normal; }
+  table.compact { min-width: 0; }
+  dl.settings { grid-template-columns: 1fr; gap: 0 0; }
+  dl.settings dd { margin: 0 0 6px; overflow-wrap: anywhere; }
+  .scroll-cue { display: block; }
+  .timeline-scroll { overflow-x: auto; }
+  .timeline-scroll svg { min-width: 680px; }
+  table.steps th, table.steps td { padding: 4px 5px; }
+  /* Any other wide table scrolls inside its own box, with a shadow at the edge that has more. */
+  table:not(.stack) { display: block; overflow-x: auto; max-width: 100%;
+    background: linear-gradient(to right, #fff 30%, rgba(255,255,255,0)), linear-gradient(to left, #fff 30%, rgba(255,255,255,0)) 100% 0,
+      radial-gradient(farthest-side at 0 50%, rgba(0,0,0,.18), rgba(0,0,0,0)), radial-gradient(farthest-side at 100% 50%, rgba(0,0,0,.18), rgba(0,0,0,0)) 100% 0;
+    background-repeat: no-repeat; background-size: 40px 100%, 40px 100%, 14px 100%, 14px 100%; background-attachment: local, local, scroll, scroll; }
+  /* Tables marked stack read as one card per row on a phone: each cell with its column's name. */
+  table.stack thead { display: none; }
+  table.stack, table.stack tbody, table.stack tr, table.stack th, table.stack td { display: block; width: 100%; }
+  table.stack tr { border-bottom: 1px solid var(--line); padding: 6px 0; }
+  table.stack td, table.stack th { border: none; padding: 2px 4px; text-align: left; white-space: normal; }
+  table.stack td[data-label]::before { content: attr(data-label) ": "; color: var(--muted); }
+}
 `;
 
 /**

@@ -2,13 +2,24 @@ import { formatDuration } from '../kernel/duration.ts';
 import { html, joinHtml, type SafeHtml } from './escape.ts';
 import { renderExample } from './example-timeline.ts';
 import { faultColor } from './fault-colors.ts';
+import { faultWindowTable } from './fault-table.ts';
 import { formatDecimal, formatInteger, formatMetric, formatMs, formatPercent } from './format.ts';
 import { findMetric, HEADLINE_METRICS, type MetricDefinition } from './metrics.ts';
 import { type ChartBand, type ChartSpec, chartSlot, renderPage } from './page.ts';
 import type { RunResult } from './types.ts';
+import { type Verdict, verdictOf } from './verdict.ts';
 
 /** Series colours, stable per strategy position in a matrix. */
-const PALETTE = ['#2b6cb0', '#c05621', '#2f855a', '#6b46c1', '#b83280', '#2c7a7b', '#975a16', '#4a5568'];
+export const PALETTE = [
+  '#2b6cb0',
+  '#c05621',
+  '#2f855a',
+  '#6b46c1',
+  '#b83280',
+  '#2c7a7b',
+  '#975a16',
+  '#4a5568',
+];
 const OPS_COLOR = '#1a365d';
 const READ_COLOR = '#3182ce';
 const WRITE_COLOR = '#c05621';
@@ -35,13 +46,13 @@ function metricCell(result: RunResult, name: string, extraClass = ''): SafeHtml 
 }
 
 /** "ycsb-b (95% reads, zipfian 0.99, 10,000 keys, 256 B)". */
-function describeWorkload(result: RunResult): string {
+export function describeWorkload(result: RunResult): string {
   const w = result.run.workload;
   const distribution = w.zipfConstant === null ? w.distribution : `${w.distribution} ${w.zipfConstant}`;
   return `${w.name} (${formatPercent(w.readRatio)} reads, ${distribution}, ${formatInteger(w.keys)} keys, ${formatInteger(w.valueSize)} B values)`;
 }
 
-function describeLoadModel(result: RunResult): string {
+export function describeLoadModel(result: RunResult): string {
   const model = result.run.loadModel;
   if (model.kind === 'closed') return `closed loop, ${model.clients} clients`;
   const overflow =
@@ -84,7 +95,7 @@ function describeFaults(result: RunResult): string {
     .join('; ');
 }
 
-function faultBands(result: RunResult): ChartBand[] {
+export function faultBands(result: RunResult): ChartBand[] {
   return result.run.faults.map((f) => ({
     fromX: f.startMs / 1000,
     toX: (f.healMs ?? result.run.durationMs) / 1000,
@@ -93,7 +104,7 @@ function faultBands(result: RunResult): ChartBand[] {
   }));
 }
 
-function verdictBadge(result: RunResult, short = false): SafeHtml {
+export function verdictBadge(result: RunResult, short = false): SafeHtml {
   if (result.run.interrupted) return html`<span class="badge warn">interrupted</span>`;
   return result.consistency.valid
     ? html`<span class="badge good">${short ? 'consistent' : 'no anomalies'}</span>`
@@ -111,7 +122,21 @@ const GLANCE_METRICS = [
   'hitRatio',
 ];
 
-function glanceSection(result: RunResult): SafeHtml {
+/** The verdict in words: a headline and the sentences behind it, each list under its heading. */
+export function verdictWords(verdict: Verdict, id = 'verdict-words'): SafeHtml {
+  const list = (title: string, sentences: string[]): SafeHtml | '' =>
+    sentences.length === 0
+      ? ''
+      : html`<h3>${title}</h3><ul class="verdict-list">${sentences.map((s) => html`<li>${s}</li>`)}</ul>`;
+  return html`<div class="verdict-words ${verdict.tone}" id="${id}" data-tone="${verdict.tone}">
+<p class="verdict-headline">${verdict.headline}</p>
+${list('What went wrong', verdict.consistency)}
+${list('What it cost', verdict.cost)}
+${list('Under faults', verdict.faults)}
+</div>`;
+}
+
+function glanceSection(result: RunResult, control: RunResult | undefined): SafeHtml {
   const tiles = GLANCE_METRICS.map((name) => {
     const definition = metric(name);
     const value = definition.value(result);
@@ -124,12 +149,19 @@ function glanceSection(result: RunResult): SafeHtml {
   );
   const r = result.run;
   return html`<section id="verdict">
-<h2>Verdict at a glance ${verdictBadge(result)}</h2>
+<h2>Verdict ${verdictBadge(result)}</h2>
 ${r.interrupted ? html`<p class="banner">This run was interrupted: the numbers cover only the part that ran.</p>` : ''}
+${verdictWords(verdictOf(result, control))}
 <div class="glance" aria-hidden="true">${tiles}</div>
-<table class="headline compact" id="headline"><thead><tr><th>metric</th><th class="num">value</th></tr></thead><tbody>${rows}</tbody></table>
+<div class="scroll"><table class="headline compact" id="headline"><thead><tr><th>metric</th><th class="num">value</th></tr></thead><tbody>${rows}</tbody></table></div>
 <p class="muted">${`${r.strategy} · ${describeWorkload(result)} · ${describeLoadModel(result)} · ${formatDuration(r.durationMs)} measured after ${formatDuration(r.warmupMs)} warm-up · seed ${r.seed} · faults: ${describeFaults(result)}`}</p>
 </section>`;
+}
+
+function faultSection(result: RunResult): SafeHtml | '' {
+  const table = faultWindowTable(result);
+  if (table === '') return '';
+  return html`<section id="fault-windows"><h2>Fault windows</h2>${table}</section>`;
 }
 
 function faultLegend(result: RunResult): SafeHtml {
@@ -141,24 +173,28 @@ function faultLegend(result: RunResult): SafeHtml {
   return html`<ul class="fault-legend">${items}</ul>`;
 }
 
+/** The x range every time chart of a page shares, so their plots line up second by second. */
+function timeRange(durationMs: number): { xMin: number; xMax: number } {
+  return { xMin: 0, xMax: Math.max(1, Math.ceil(durationMs / 1000) - 1) };
+}
+
 function timeCharts(result: RunResult): ChartSpec[] {
   const timeline = result.throughput.timeline;
   const x = timeline.map((p) => p.second);
   const bands = faultBands(result);
+  const shared = { x, xLabel: 'second', bands, sync: true, ...timeRange(result.run.durationMs) };
   return [
     {
+      ...shared,
       id: 'throughput',
-      x,
-      xLabel: 'second',
       yLabel: 'ops/s',
-      yRightLabel: 'errors/s',
-      bands,
+      yRightLabel: 'failed or unknown/s',
       series: [
         { label: 'ok ops/s', color: OPS_COLOR, values: timeline.map((p) => p.okOps), style: 'line' },
         { label: 'reads/s', color: READ_COLOR, values: timeline.map((p) => p.reads), style: 'line' },
         { label: 'writes/s', color: WRITE_COLOR, values: timeline.map((p) => p.writes), style: 'line' },
         {
-          label: 'errors/s (right axis)',
+          label: 'failed or unknown/s (right)',
           color: ERROR_COLOR,
           values: timeline.map((p) => p.errors),
           style: 'line',
@@ -167,11 +203,9 @@ function timeCharts(result: RunResult): ChartSpec[] {
       ],
     },
     {
+      ...shared,
       id: 'latency',
-      x,
-      xLabel: 'second',
       yLabel: 'p99 ms',
-      bands,
       series: [
         { label: 'read p99 ms', color: READ_COLOR, values: timeline.map((p) => p.readP99Ms), style: 'line' },
         {
@@ -183,11 +217,9 @@ function timeCharts(result: RunResult): ChartSpec[] {
       ],
     },
     {
+      ...shared,
       id: 'stale-reads',
-      x,
-      xLabel: 'second',
       yLabel: 'stale reads',
-      bands,
       series: [
         {
           label: 'stale reads',
@@ -207,6 +239,13 @@ function bucketLabel(fromMs: number, toMs: number | null): string {
   return `${short(fromMs)}–${short(toMs)}`;
 }
 
+function visibilityRange(percents: number[]): { yMin: number; yMax: number } {
+  if (percents.length === 0) return { yMin: 0, yMax: 100 };
+  const low = Math.min(...percents);
+  const pad = Math.max((100 - low) * 0.15, 0.05);
+  return { yMin: Math.max(0, Number((low - pad).toPrecision(3))), yMax: 100 };
+}
+
 function visibilityChart(result: RunResult): ChartSpec {
   const points = result.consistency.visibility;
   return {
@@ -215,8 +254,8 @@ function visibilityChart(result: RunResult): ChartSpec {
     xCategories: points.map((p) => bucketLabel(p.fromMs, p.toMs)),
     xLabel: 'ms since the write completed',
     yLabel: 'saw it %',
-    yMin: 0,
-    yMax: 100,
+    // Fitted to the data, so a curve between 99% and 100% is not a flat line at the top.
+    ...visibilityRange(points.map((p) => p.visibleShare * 100)),
     bands: [],
     series: [
       {
@@ -231,8 +270,8 @@ function visibilityChart(result: RunResult): ChartSpec {
 
 function latencyTable(result: RunResult): SafeHtml {
   const row = (label: string, s: RunResult['latency']['read']): SafeHtml =>
-    html`<tr><th scope="row">${label}</th><td class="num">${formatInteger(s.count)}</td>${[s.p50, s.p90, s.p99, s.p999, s.max, s.mean].map((v) => html`<td class="num">${formatMs(v)}</td>`)}</tr>`;
-  return html`<table><thead><tr><th>ms</th><th class="num">count</th><th class="num">p50</th><th class="num">p90</th><th class="num">p99</th><th class="num">p99.9</th><th class="num">max</th><th class="num">mean</th></tr></thead>
+    html`<tr><th scope="row">${label}</th><td class="num" data-label="count">${formatInteger(s.count)}</td>${[s.p50, s.p90, s.p99, s.p999, s.max, s.mean].map((v, i) => html`<td class="num" data-label="${['p50', 'p90', 'p99', 'p99.9', 'max', 'mean'][i]}">${formatMs(v)}</td>`)}</tr>`;
+  return html`<table class="stack"><thead><tr><th>ms</th><th class="num">count</th><th class="num">p50</th><th class="num">p90</th><th class="num">p99</th><th class="num">p99.9</th><th class="num">max</th><th class="num">mean</th></tr></thead>
 <tbody>${row('read', result.latency.read)}${row('write', result.latency.write)}</tbody></table>`;
 }
 
@@ -287,7 +326,15 @@ function anomaliesSection(result: RunResult): SafeHtml {
     c.examples.length === 0
       ? html`<p class="muted">No anomaly to explain: the checker found no stale read, divergent key or lost write.</p>`
       : joinHtml(
-          c.examples.map((example, i) => renderExample(example, i)),
+          c.examples.map((example, i) =>
+            renderExample(example, i, {
+              ttlSeconds: result.run.ttlSeconds,
+              faults: result.run.faults,
+              strategyConfig: result.run.strategyConfig,
+              divergent: c.divergent,
+              lost: c.lost,
+            }),
+          ),
           '\n',
         );
   const divergentRows = c.divergent
@@ -356,22 +403,62 @@ ${errorKinds.length === 0 ? '' : html`<h3>Errors by kind</h3><table class="compa
 </section>`;
 }
 
+/** An argument as a POSIX shell reads it back: bare when safe, else single-quoted. */
+function shellWord(arg: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** What is needed to run it again: the command line, cacheproof's version and commit, the machine. */
+function reproduceSection(result: RunResult): SafeHtml {
+  const env = result.run.env;
+  const command =
+    env.commandLine === undefined
+      ? 'not recorded (result written before the command line was kept)'
+      : `npm run bench -- ${env.commandLine.map(shellWord).join(' ')}`;
+  const v = env.versions;
+  const servers = Object.entries(v)
+    .filter(([name]) => name !== 'cacheproof' && name !== 'node')
+    .map(([name, version]) => `${name} ${version}`)
+    .join(', ');
+  return html`<section id="reproduce">
+<h2>Reproduce</h2>
+<pre class="command" id="command-line"><code>${command}</code></pre>
+${settingsList([
+  [
+    'cacheproof',
+    `${v.cacheproof ?? 'unknown version'}${env.gitCommit === undefined ? ' (not run from a git checkout, or not recorded)' : ` at commit ${env.gitCommit}`}`,
+  ],
+  ['Node', v.node ?? 'not recorded'],
+  ['CPUs', env.cpus === undefined ? 'not recorded' : String(env.cpus)],
+  [
+    'load average at start',
+    env.loadAverage === undefined
+      ? 'not recorded'
+      : `${env.loadAverage.map((l) => l.toFixed(2)).join(', ')} (1, 5, 15 min)`,
+  ],
+  ['servers', servers === '' ? 'not recorded' : servers],
+  ['seed', String(result.run.seed)],
+])}
+</section>`;
+}
+
 /**
  * The HTML report of one run: a pure function of its result. The verdict table and every
  * number are plain HTML; the charts are drawn by inlined uPlot from inlined data.
  */
-export function renderReport(result: RunResult): string {
+export function renderReport(result: RunResult, control?: RunResult): string {
   const r = result.run;
   const body = html`<header>
 <h1>cacheproof: ${r.strategy}</h1>
 <p class="subtitle">Run <span class="mono">${r.id}</span>, started ${r.startedAt}, seed ${r.seed}</p>
 </header>
-${glanceSection(result)}
+${glanceSection(result, control)}
 <section id="throughput-section">
 <h2>Throughput over time</h2>
-${chartSlot('throughput', 'Operations completed per second; shaded: fault windows.')}
+${chartSlot('throughput', 'Operations completed per second: ok, and failed or unknown (right axis); shaded: fault windows. The time charts share one x axis and one cursor.')}
 ${faultLegend(result)}
 </section>
+${faultSection(result)}
 <section id="latency-section">
 <h2>Latency over time</h2>
 ${chartSlot('latency', 'p99 latency of the operations completed in each second, in ms; shaded: fault windows.')}
@@ -380,7 +467,8 @@ ${httpSection(result)}
 </section>
 ${consistencySection(result)}
 ${anomaliesSection(result)}
-${settingsSection(result)}`;
+${settingsSection(result)}
+${reproduceSection(result)}`;
   return renderPage(`cacheproof: ${r.strategy} (${r.id})`, body, [
     ...timeCharts(result),
     visibilityChart(result),

@@ -11,10 +11,13 @@
     return `rgba(${(n >> 16) & 255}, ${(n >> 8) & 255}, ${n & 255}, ${alpha})`;
   }
 
-  /* Fault windows as shaded bands under the series, each with its name at the top. */
+  /* Fault windows as shaded bands under the series, each with its name at the top; a name
+     that would run into the one before it goes a line lower, so labels never overlap. */
   function drawBands(u, bands) {
     const ctx = u.ctx;
     const { left, top, width, height } = u.bbox;
+    const line = 14 * devicePixelRatio;
+    const placed = [];
     ctx.save();
     for (const band of bands) {
       const x0 = Math.max(left, u.valToPos(band.fromX, 'x', true));
@@ -26,14 +29,22 @@
       ctx.textAlign = 'left';
       ctx.textBaseline = 'alphabetic';
       ctx.font = `${Math.round(11 * devicePixelRatio)}px system-ui, sans-serif`;
-      ctx.fillText(band.label, x0 + 4 * devicePixelRatio, top + 13 * devicePixelRatio);
+      const x = x0 + 4 * devicePixelRatio;
+      const w = ctx.measureText(band.label).width;
+      let row = 0;
+      while (placed.some((p) => p.row === row && x < p.right + 6 * devicePixelRatio && x + w > p.left)) row++;
+      placed.push({ row, left: x, right: x + w });
+      ctx.fillText(band.label, x, top + 13 * devicePixelRatio + row * line);
     }
     ctx.restore();
   }
 
-  /* Names next to scatter points, so the chart reads without the legend. */
+  /* Names next to scatter points, so the chart reads without the legend; a name that would
+     overlap one already drawn moves down until it does not. */
   function drawPointLabels(u) {
     const ctx = u.ctx;
+    const line = 14 * devicePixelRatio;
+    const placed = [];
     ctx.save();
     ctx.font = `${Math.round(12 * devicePixelRatio)}px system-ui, sans-serif`;
     ctx.textAlign = 'left';
@@ -45,15 +56,33 @@
         const x = u.valToPos(u.data[0][i], 'x', true);
         const y = u.valToPos(values[i], 'y', true);
         ctx.fillStyle = u.series[s]._stroke || '#333';
-        ctx.fillText(u.series[s].label, x + 9 * devicePixelRatio, y - 7 * devicePixelRatio);
+        const label = u.series[s].label;
+        const w = ctx.measureText(label).width;
+        // Labels near the right edge go to the left of their point, so they stay inside the plot.
+        const lx =
+          x + 9 * devicePixelRatio + w > u.bbox.left + u.bbox.width
+            ? x - 9 * devicePixelRatio - w
+            : x + 9 * devicePixelRatio;
+        let ly = y - 7 * devicePixelRatio;
+        const hits = (p) => lx < p.right && lx + w > p.left && ly - line < p.bottom && ly > p.bottom - line;
+        while (placed.some(hits)) ly += line;
+        placed.push({ left: lx, right: lx + w, bottom: ly });
+        ctx.fillText(label, lx, ly);
       }
     }
     ctx.restore();
   }
 
+  /* Legend values: blank where a series has no value, never a placeholder. */
+  function legendValue(_u, v) {
+    if (v == null) return '';
+    return Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : String(Number(v.toPrecision(4)));
+  }
+
   function seriesOptions(series) {
     const base = {
       label: series.label,
+      value: legendValue,
       stroke: series.color,
       width: 2,
       spanGaps: false,
@@ -87,19 +116,26 @@
 
   function build(spec, element) {
     const categories = spec.xCategories;
+    const rightAxis = spec.yRightLabel !== undefined || spec.sync === true;
     const options = {
-      width: Math.max(320, element.clientWidth),
+      width: chartWidth(element),
       height: HEIGHT,
       legend: { live: true },
-      cursor: { drag: { x: false, y: false } },
+      // Time charts share one cursor: hovering a second in one shows it in all of them.
+      cursor: {
+        drag: { x: false, y: false },
+        ...(spec.sync ? { sync: { key: 'cacheproof-time', setSeries: false } } : {}),
+      },
       scales: {
         x: {
           time: false,
           range: categories
             ? () => [-0.5, categories.length - 0.5]
-            : spec.scatter
-              ? (_u, min, max) => padRange(min, max, 0)
-              : undefined,
+            : spec.xMin !== undefined && spec.xMax !== undefined
+              ? () => [spec.xMin, spec.xMax]
+              : spec.scatter
+                ? (_u, min, max) => padRange(min, max, 0)
+                : undefined,
         },
         y2: { range: (_u, _min, max) => [0, max > 0 ? max * 1.08 : 1] },
         y: {
@@ -116,14 +152,24 @@
           values: categories ? (_u, splits) => splits.map((i) => categories[i] ?? '') : undefined,
         },
         { label: spec.yLabel, size: 64 },
-        ...(spec.yRightLabel
-          ? [{ label: spec.yRightLabel, scale: 'y2', side: 1, size: 56, grid: { show: false } }]
+        // Every time chart keeps a right axis (blank when unused), so their plots line up.
+        ...(rightAxis
+          ? [
+              {
+                label: spec.yRightLabel ?? '',
+                scale: 'y2',
+                side: 1,
+                size: 56,
+                grid: { show: false },
+                ...(spec.yRightLabel === undefined ? { values: () => [], ticks: { show: false } } : {}),
+              },
+            ]
           : []),
       ],
       series: [
         {
           label: spec.xLabel,
-          value: categories ? (_u, v) => (v == null ? '--' : (categories[v] ?? '')) : undefined,
+          value: categories ? (_u, v) => (v == null ? '' : (categories[v] ?? '')) : legendValue,
         },
         ...spec.series.map(seriesOptions),
       ],
@@ -136,14 +182,18 @@
     return new uPlot(options, [spec.x, ...spec.series.map((s) => s.values)], element);
   }
 
+  /* Never wider than its box (phones included); never so narrow it cannot be read. */
+  function chartWidth(element) {
+    return Math.max(240, element.clientWidth);
+  }
+
   const plots = [];
   for (const spec of data.charts) {
     const element = document.querySelector(`[data-chart-id="${spec.id}"]`);
     if (element) plots.push({ plot: build(spec, element), element });
   }
   window.addEventListener('resize', () => {
-    for (const { plot, element } of plots)
-      plot.setSize({ width: Math.max(320, element.clientWidth), height: HEIGHT });
+    for (const { plot, element } of plots) plot.setSize({ width: chartWidth(element), height: HEIGHT });
   });
   // Read by tests and curious readers: how many charts, and when they were done (ms since navigation).
   document.documentElement.dataset.chartsDrawnMs = performance.now().toFixed(0);

@@ -141,6 +141,26 @@ const LATENCY: Shape = {
 const PERCENTILES: Shape = { p50: finite, p99: finite };
 const ROUTE_LINK: Shape = { directMs: PERCENTILES, proxiedMs: PERCENTILES, addedMs: PERCENTILES };
 const PROCESS_CPU: Shape = { cpuMs: nonNegative, cpuMsPerOp: nonNegative, cores: nonNegative };
+/** Fault-window metrics (checker WindowMetrics), as the report renders them. */
+const WINDOW_SHAPE: Shape = {
+  durationMs: nonNegative,
+  ops: count,
+  reads: count,
+  writes: count,
+  errors: count,
+  okOps: count,
+  goodput: nonNegative,
+  attemptedOpsPerSec: nonNegative,
+  errorRate: ratio,
+  latency: {
+    read: { p50Ms: nonNegative, p99Ms: nonNegative },
+    write: { p50Ms: nonNegative, p99Ms: nonNegative },
+  },
+  failedLatency: { p50Ms: nonNegative, p99Ms: nonNegative },
+  readsChecked: count,
+  staleReads: count,
+  staleReadRate: ratio,
+};
 
 const RUN_RESULT_SHAPE: Shape = {
   schemaVersion: count,
@@ -191,10 +211,18 @@ const RUN_RESULT_SHAPE: Shape = {
         params: anyObject,
         recoveryMs: optional(nullable(nonNegative)),
         effect: optional(oneOf('none', 'recovered', 'not-recovered', 'not-healed', 'no-baseline')),
+        inside: optional(WINDOW_SHAPE),
       },
     ],
     interrupted: flag,
-    env: { kind: text, versions: mapOf(text) },
+    env: {
+      kind: text,
+      versions: mapOf(text),
+      commandLine: optional([text]),
+      gitCommit: optional(text),
+      cpus: optional(count),
+      loadAverage: optional([nonNegative]),
+    },
   },
   throughput: {
     goodput: nonNegative,
@@ -357,7 +385,10 @@ export function validateResult(json: unknown, source: string): RunResult {
   const record = json as Record<string, unknown>;
   const problem =
     firstMismatch(json, RUN_RESULT_SHAPE, '') ??
-    (record.http === undefined ? null : firstMismatch(record.http, HTTP_SHAPE, 'http'));
+    (record.http === undefined ? null : firstMismatch(record.http, HTTP_SHAPE, 'http')) ??
+    (record.faultWindows === undefined
+      ? null
+      : firstMismatch(record.faultWindows, { inside: WINDOW_SHAPE, outside: WINDOW_SHAPE }, 'faultWindows'));
   if (problem !== null) throw new ConfigurationError(`${source}: broken result, ${problem}`);
   return json as RunResult;
 }

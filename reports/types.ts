@@ -55,6 +55,25 @@ export interface FaultWindow {
   recoveryMs?: number | null;
   /** What the fault did to the run (checker FaultEffect): none, recovered, not-recovered, not-healed, no-baseline. */
   effect?: string;
+  /** The operations invoked inside this window alone; absent in results written before it was recorded. */
+  inside?: WindowMetrics;
+}
+
+/**
+ * Where and how the run ran. `versions` names each part (`cacheproof`, `node`, `redis`,
+ * `mariadb`, `toxiproxy`); the rest is absent in results written before it was recorded.
+ */
+export interface RunEnvironment {
+  kind: string;
+  versions: Record<string, string>;
+  /** The harness's arguments as given (`npm run bench -- …` without node and the script). */
+  commandLine?: string[];
+  /** `git rev-parse HEAD` of the checkout the harness ran from, with `-dirty` when it had changes. */
+  gitCommit?: string;
+  /** Logical CPUs of the machine. */
+  cpus?: number;
+  /** 1, 5 and 15 minute load averages when the run started. */
+  loadAverage?: number[];
 }
 
 /**
@@ -196,7 +215,7 @@ export interface RunResult {
     settleMs: number;
     faults: FaultWindow[];
     interrupted: boolean;
-    env: { kind: string; versions: Record<string, string> };
+    env: RunEnvironment;
   };
   throughput: {
     /** Operations that completed ok per measured second: the headline. */

@@ -16,12 +16,12 @@ import { startEnvironment } from '../../services/index.ts';
 import type { Environment } from '../../services/types.ts';
 import { findStrategy, strategyEntries, strategyNames } from '../../strategies/registry.ts';
 import type { StrategyEntry } from '../../strategies/types.ts';
-import { withFaultPlan } from './fault-plan.ts';
+import { withFaultPlan, withGridPlans } from './fault-plan.ts';
 import { helpText, listText } from './help.ts';
 import { type BenchOptions, parseBenchArgs } from './options.ts';
 import { checkOutDir } from './out-dir.ts';
 import { watchParent } from './parent-watch.ts';
-import { DEFAULT_OUT_ROOT, runBenchSession } from './session.ts';
+import { DEFAULT_OUT_ROOT, runBenchSession, runGridSession } from './session.ts';
 
 /**
  * `npm run bench`: validates the arguments before any service starts, starts the
@@ -49,8 +49,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT_OK;
   }
   let options: BenchOptions;
+  let gridPlans: Awaited<ReturnType<typeof withGridPlans>> | undefined;
   try {
-    options = await withFaultPlan(command.options);
+    if (command.options.grid === true) gridPlans = await withGridPlans(command.options);
+    options = await withFaultPlan(
+      gridPlans === undefined ? command.options : { ...command.options, faultSpecs: [] },
+    );
     await checkOutDir(options.outDir ?? DEFAULT_OUT_ROOT);
   } catch (error) {
     return reportFailure(error);
@@ -84,7 +88,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       allowExistingDb: options.allowExistingDb,
       warn: (message) => process.stderr.write(`cacheproof bench: warning: ${message}\n`),
     });
-    const outcome = await runBenchSession(options, entries, environment, process, abort.signal);
+    const outcome =
+      gridPlans === undefined
+        ? await runBenchSession(options, entries, environment, process, abort.signal)
+        : await runGridSession(gridPlans, entries, environment, process, abort.signal);
     if (outcome.interrupted) return EXIT_INTERRUPTED;
     const crossings = outcome.results.flatMap((result) =>
       evaluateThresholds(result, options.thresholds).map(

@@ -1,5 +1,6 @@
 import { findFaultKind, resolveFaultPlan } from '../../chaos/index.ts';
 import { ConfigurationError } from '../../kernel/index.ts';
+import { type GridPlan, planLabels } from '../../reports/grid.ts';
 import type { BenchOptions } from './options.ts';
 
 /**
@@ -24,4 +25,21 @@ export async function withFaultPlan(options: BenchOptions): Promise<BenchOptions
     );
   }
   return { ...options, faultPlan };
+}
+
+/**
+ * `--grid`: each `--fault` value resolved on its own, in order, as one plan column each (with
+ * its own fault ids); no `--fault` is one `calm` column. Every problem is said before any
+ * service starts, as {@link withFaultPlan} does.
+ */
+export async function withGridPlans(
+  options: BenchOptions,
+): Promise<{ plan: GridPlan; options: BenchOptions }[]> {
+  const specs =
+    options.faultSpecs === undefined || options.faultSpecs.length === 0 ? ['calm'] : options.faultSpecs;
+  const columns: { plan: GridPlan; options: BenchOptions }[] = [];
+  for (const plan of planLabels(specs)) {
+    columns.push({ plan, options: await withFaultPlan({ ...options, faultSpecs: [plan.spec] }) });
+  }
+  return columns;
 }

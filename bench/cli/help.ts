@@ -78,6 +78,13 @@ Faults (see --list-faults)
                            ${MAX_PLAN_FILE_BYTES / 1024 / 1024} MiB per file); repeatable, the plans combine. Offsets count from the end of the warm-up; every
                            fault is healed when the load stops, also on Ctrl-C and on errors.
                            --strategy all gives every strategy the same plan
+  --grid                   each --fault in turn instead of combined: every strategy runs under
+                           every plan (--fault calm for none) with one seed, one folder per plan
+                           and strategy, plus grid.json and one grid report.html
+  --budget <rules>         with --grid: recommend the strategies within these rules under every
+                           plan, ranked by their lowest goodput, and say for each other one the
+                           first plan that breaks it and why; comma-separated threshold rules,
+                           e.g. 'staleReadRate<=0.001,lostWrites==0' (repeatable; never exit 3)
   --redis-aof <mode>       Redis persistence of the environment the harness starts: none,
                            everysec or always (default none: a crashed Redis comes back empty)
   --list-faults            describe the fault presets and fault kinds, then exit
@@ -121,6 +128,7 @@ Examples
   npm run bench -- --strategy cache-aside --workload ycsb-b --distribution hotspot --keys 100000 --keep-history
   npm run bench -- --strategy write-behind --fault redis-crash --duration 10s --seed 1
   npm run bench -- --strategy all --fault mysql-latency --workload write-heavy --seed 1
+  npm run bench -- --strategy all --grid --fault calm --fault redis-crash --budget 'staleReadRate<=0.001,lostWrites==0'
 `;
 }
 

@@ -34,6 +34,12 @@ export interface BenchOptions extends RunOptions {
   keepHistory: boolean;
   /** `--threshold` rules checked on each result; a crossing exits 3. */
   thresholds: Threshold[];
+  /** `--grid`: run every strategy under each `--fault` plan in turn instead of combining them. */
+  grid?: boolean;
+  /** `--budget` rules: the grid's recommendation (empty: none). */
+  budget?: Threshold[];
+  /** The arguments as given, kept in each result to run it again. */
+  commandLine?: string[];
   /** external: accept a database whose name does not say it is for benchmarks. */
   allowExistingDb: boolean;
   /** `--fault` values as given (preset names or plan files), in order; absent = none. */
@@ -109,6 +115,8 @@ const OPTION_SPEC = {
   threshold: { type: 'string', multiple: true },
   'allow-existing-db': { type: 'boolean' },
   fault: { type: 'string', multiple: true },
+  grid: { type: 'boolean' },
+  budget: { type: 'string', multiple: true },
   'strategy-option': { type: 'string', multiple: true },
   'list-faults': { type: 'boolean' },
   'redis-aof': { type: 'string' },
@@ -241,6 +249,11 @@ export function parseBenchArgs(
   if (values['allow-existing-db'] && env !== 'external') {
     throw new ConfigurationError('--allow-existing-db: only applies with --env external');
   }
+  const grid = values.grid ?? false;
+  if (values.budget !== undefined && !grid) {
+    throw new ConfigurationError('--budget: only applies with --grid (each --fault plan in turn)');
+  }
+  const budget = (values.budget ?? []).flatMap(parseBudget);
   if (values.out !== undefined && values.out.trim() === '') {
     throw new ConfigurationError('--out: expected a directory path, got an empty string');
   }
@@ -290,6 +303,9 @@ export function parseBenchArgs(
           ? DEFAULTS.flushBatch
           : integer('--flush-batch', values['flush-batch'], 1, 100_000),
       thresholds,
+      grid,
+      budget,
+      commandLine: [...argv],
       allowExistingDb: values['allow-existing-db'] ?? false,
       faultSpecs: values.fault ?? [],
       faultPlan: [],
@@ -298,6 +314,26 @@ export function parseBenchArgs(
       ...(workers === undefined ? {} : { workers }),
     },
   };
+}
+
+/** `--budget 'a<=1,b==0'`: threshold rules separated by commas, each said as a --budget problem. */
+function parseBudget(text: string): Threshold[] {
+  const rules = text
+    .split(',')
+    .map((rule) => rule.trim())
+    .filter((rule) => rule !== '');
+  if (rules.length === 0) {
+    throw new ConfigurationError(
+      `--budget '${text}': expected rules like 'staleReadRate<=0.001,lostWrites==0'`,
+    );
+  }
+  return rules.map((rule) => {
+    try {
+      return parseThreshold(rule);
+    } catch (error) {
+      throw new ConfigurationError(messageOf(error).replace(/^--threshold/, '--budget'));
+    }
+  });
 }
 
 /**

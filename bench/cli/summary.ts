@@ -1,11 +1,17 @@
 import { dirname, join } from 'node:path';
 import { formatDuration } from '../../kernel/duration.ts';
 import { formatTextTable } from '../../kernel/index.ts';
+import type { GridResult } from '../../reports/grid.ts';
 import type { LatencySummary, RouteLinkCost, RunResult } from '../../reports/types.ts';
+import { verdictLines, verdictOf } from '../../reports/verdict.ts';
 import { formatFaultLines } from './fault-summary.ts';
 
-/** The text summary of one run, as printed after it (autocannon's printResult: returns a string). */
-export function formatRunSummary(result: RunResult, resultFile?: string): string {
+/**
+ * The text summary of one run, as printed after it (autocannon's printResult: returns a
+ * string): the verdict in words first (relative to `control`, the session's db-only run), then
+ * the numbers.
+ */
+export function formatRunSummary(result: RunResult, resultFile?: string, control?: RunResult): string {
   const { run, throughput, latency, cache, db, consistency } = result;
   const w = run.workload;
   const distribution = w.zipfConstant === null ? w.distribution : `${w.distribution} ${w.zipfConstant}`;
@@ -15,7 +21,10 @@ export function formatRunSummary(result: RunResult, resultFile?: string): string
       : run.loadModel.overflow === 'queue'
         ? `open loop, ${run.loadModel.rate} ops/s target, max ${run.loadModel.maxInFlight} in flight, the rest queued (no drop)`
         : `open loop, ${run.loadModel.rate} ops/s target, max ${run.loadModel.maxInFlight} in flight, ${run.loadModel.droppedOps} dropped`;
+  const [headline = '', ...reasons] = verdictLines(verdictOf(result, control));
   const lines = [
+    `verdict      ${headline}`,
+    ...reasons.map((line) => `             ${line}`),
     `${run.strategy} · ${w.name} (${percent(w.readRatio, 0)} reads, ${distribution}, ${w.keys} keys, ${w.valueSize} B)`,
     `  ${load} · ${formatDuration(run.durationMs)} measured after ${formatDuration(run.warmupMs)} warm-up · seed ${run.seed} · ${run.viaProxy ? 'through Toxiproxy' : 'direct'}${run.interrupted ? ' · INTERRUPTED' : ''}`,
     `goodput      ${fixed(throughput.goodput, 0)} ok ops/s · attempted ${fixed(throughput.attemptedOpsPerSec, 0)} ops/s · error rate ${percent(throughput.errorRate, 2)}`,
@@ -34,7 +43,7 @@ export function formatRunSummary(result: RunResult, resultFile?: string): string
     ...formatFaultLines(result),
     ...routeLines(result),
     ...cpuLines(result),
-    `verdict      ${consistency.valid ? 'consistent: no stale read, no divergent key, no lost write' : 'ANOMALIES FOUND'}`,
+    `valid        ${consistency.valid ? 'consistent: no stale read, no divergent key, no lost write' : 'ANOMALIES FOUND'}`,
   ];
   if (resultFile !== undefined) {
     lines.push(`result       ${resultFile}`);
@@ -108,6 +117,22 @@ function cpuLines(result: RunResult): string[] {
       (reason) => `WARNING      saturated: ${reason}; throughput and latency may be the machine's`,
     ),
   ];
+}
+
+/** The grid as text: a row per strategy, a column per plan; each cell goodput / stale-read rate / keys left stale / lost. */
+export function formatGridTable(grid: GridResult): string {
+  const header = ['strategy', ...grid.plans.map((p) => p.label)];
+  const rows = grid.strategies.map((strategy, s) => [
+    strategy,
+    ...grid.plans.map((_p, i) => {
+      const r = grid.cells[s]?.[i] ?? null;
+      if (r === null) return 'not run';
+      const c = r.consistency;
+      const lost = c.lostWrites === null ? `≥${c.writesAboveFinalRow}?` : String(c.lostWrites);
+      return `${fixed(r.throughput.goodput, 0)} ok/s · stale ${percent(c.staleReadRate, 3)} · keys ${c.divergentKeys} · lost ${lost}`;
+    }),
+  ]);
+  return `${formatTextTable(header, rows)}\n`;
 }
 
 function latencyLine(summary: LatencySummary): string {

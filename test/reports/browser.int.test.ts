@@ -8,11 +8,14 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { compareResults } from '../../reports/compare.ts';
 import { renderComparisonHtml } from '../../reports/compare-render.ts';
 import { formatMetric } from '../../reports/format.ts';
+import { type GridResult, planLabels, recommend, recommendationLines } from '../../reports/grid.ts';
+import { renderGridReport } from '../../reports/grid-render.ts';
 import { findMetric } from '../../reports/metrics.ts';
 import { renderMatrixReport, renderReport } from '../../reports/render.ts';
 import { parseMaxRegression, parseThreshold } from '../../reports/thresholds.ts';
 import type { RunResult } from '../../reports/types.ts';
-import { makeMatrix, makeResult } from '../fixtures/make-result.ts';
+import { controlOf, verdictOf } from '../../reports/verdict.ts';
+import { FIXTURE_STRATEGIES, makeMatrix, makeResult } from '../fixtures/make-result.ts';
 
 /** Debian's chromium, which `npm run setup` installs; CACHEPROOF_CHROMIUM overrides it. */
 const CHROMIUM = process.env.CACHEPROOF_CHROMIUM ?? '/usr/bin/chromium';
@@ -53,10 +56,10 @@ interface OpenedReport {
 }
 
 /** Writes `html` to test-artifacts/NAME.html and opens it from disk, recording errors and requests. */
-async function openReport(name: string, html: string): Promise<OpenedReport> {
+async function openReport(name: string, html: string, width = 1280): Promise<OpenedReport> {
   const file = join(ARTIFACTS, `${name}.html`);
   await writeFile(file, html);
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
   const consoleErrors: string[] = [];
   const requests: string[] = [];
   page.on('console', (message) => {
@@ -278,4 +281,161 @@ test('forged values never run a script: escaped by the renderer, and refused by 
   } finally {
     await opened.page.close();
   }
+});
+
+/** The two widths every page must fit: a wide desktop and a phone. */
+const WIDTHS = [1440, 390] as const;
+
+/** Runs in the page: how far the document is wider than the viewport (0 = no horizontal overflow). */
+const OVERFLOW = '(() => document.documentElement.scrollWidth - window.innerWidth)()';
+
+/**
+ * Runs in the page: moves the mouse over the first time chart and reports where every other
+ * synced chart's cursor line went (uPlot's sync moves them all), before and after.
+ */
+async function cursorShared(page: Page, ids: string[]): Promise<void> {
+  const first = page.locator(`[data-chart-id="${ids[0]}"] .u-over`);
+  await first.scrollIntoViewIfNeeded();
+  const box = await first.boundingBox();
+  assert.ok(box, 'first chart has a plot area');
+  const cursorOf = (id: string) =>
+    page.$eval(
+      `[data-chart-id="${id}"] .u-cursor-x`,
+      (el) =>
+        (el as unknown as { style: { transform: string; left: string } }).style.transform ||
+        (el as unknown as { style: { left: string } }).style.left,
+    );
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+  const at30 = await Promise.all(ids.map(cursorOf));
+  await page.mouse.move(box.x + box.width * 0.7, box.y + box.height / 2);
+  const at70 = await Promise.all(ids.map(cursorOf));
+  for (let i = 1; i < ids.length; i++) {
+    assert.notEqual(at30[i], at70[i], `${ids[i]}: its cursor did not follow the one in ${ids[0]}`);
+    assert.equal(at70[i], at70[0], `${ids[i]}: its cursor is not at the same x as in ${ids[0]}`);
+  }
+}
+
+async function assertDrawn(page: Page, minimum = 20): Promise<string[]> {
+  const charts = await chartPixels(page);
+  for (const chart of charts) {
+    assert.ok(chart.opaque > 0, `${chart.id}: empty canvas`);
+    assert.ok(
+      chart.seriesColored > minimum,
+      `${chart.id}: its first series was not drawn (${chart.seriesColored} pixels)`,
+    );
+  }
+  return charts.map((c) => c.id);
+}
+
+function fixtureGrid(): GridResult {
+  const plans = planLabels(['calm', 'redis-latency']);
+  const strategies = ['db-only', ...FIXTURE_STRATEGIES.filter((s) => s !== 'db-only')];
+  const cells = strategies.map((strategy) => [
+    makeResult({ strategy, withFault: false, durationS: 30 }),
+    makeResult({ strategy, staleFactor: 3, throughputFactor: 0.8, durationS: 30 }),
+  ]);
+  return { seed: 1, strategies, plans, cells };
+}
+
+for (const width of WIDTHS) {
+  test(`at ${width} px: the run report fits, draws every chart with one shared cursor, and its verdict says what the numbers say`, async (t) => {
+    const matrix = makeMatrix();
+    const control = controlOf(matrix);
+    const result = matrix.find((r) => r.run.strategy === 'cache-aside') as RunResult;
+    const html = renderReport(result, control);
+    const opened = await openReport(`run-${width}`, html, width);
+    t.diagnostic(
+      `run report ${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB, charts drawn at ${opened.pageMs.toFixed(0)} ms`,
+    );
+    assertOffline(opened);
+    assert.equal(await opened.page.evaluate<number>(OVERFLOW), 0, 'horizontal overflow');
+    assert.deepEqual(await assertDrawn(opened.page, 50), [
+      'throughput',
+      'latency',
+      'stale-reads',
+      'visibility',
+    ]);
+    await cursorShared(opened.page, ['throughput', 'latency', 'stale-reads']);
+    const verdict = verdictOf(result, control);
+    assert.equal(
+      await opened.page.locator('#verdict-words .verdict-headline').textContent(),
+      verdict.headline,
+    );
+    assert.deepEqual(await opened.page.locator('#verdict-words li').allTextContents(), [
+      ...verdict.consistency,
+      ...verdict.cost,
+      ...verdict.faults,
+    ]);
+    assert.match((await opened.page.locator('#example-1 .cause').textContent()) ?? '', /^A read \(op 1001\)/);
+    assert.equal(await opened.page.locator('#fault-windows tr[data-fault]').count(), 1);
+    assert.match(
+      (await opened.page.locator('#command-line').textContent()) ?? '',
+      /^npm run bench -- --strategy all/,
+    );
+    await opened.page.screenshot({ path: join(ARTIFACTS, `run-${width}.png`), fullPage: true });
+    await opened.page.locator('#example-1').screenshot({ path: join(ARTIFACTS, `run-example-${width}.png`) });
+    await opened.page.close();
+  });
+
+  test(`at ${width} px: the grid report fits, draws every plan's chart, and its recommendation is the budget's`, async () => {
+    const grid = fixtureGrid();
+    const budget = [parseThreshold('staleReadRate<=0.0003'), parseThreshold('lostWrites==0')];
+    const opened = await openReport(`grid-${width}`, renderGridReport(grid, budget), width);
+    assertOffline(opened);
+    assert.equal(await opened.page.evaluate<number>(OVERFLOW), 0, 'horizontal overflow');
+    assert.deepEqual(await assertDrawn(opened.page), ['grid-throughput-0', 'grid-throughput-1']);
+    await cursorShared(opened.page, ['grid-throughput-0', 'grid-throughput-1']);
+    const lines = recommendationLines(grid, recommend(grid, budget)).map((l) => l.trim());
+    assert.deepEqual(
+      await opened.page.locator('#recommendation p, #recommendation li').allTextContents(),
+      lines,
+    );
+    const cells = await opened.page.locator('#grid-table td.cell').count();
+    assert.equal(cells, grid.strategies.length * grid.plans.length);
+    const dbCell = opened.page.locator('td.cell[data-strategy="db-only"][data-plan="calm"]');
+    assert.equal(await dbCell.getAttribute('data-tone'), 'good');
+    assert.equal(
+      Number(await dbCell.locator('[data-metric="goodput"]').getAttribute('data-value')),
+      grid.cells[0]?.[0]?.throughput.goodput,
+    );
+    await opened.page.screenshot({ path: join(ARTIFACTS, `grid-${width}.png`), fullPage: true });
+    await opened.page.close();
+  });
+
+  test(`at ${width} px: the compare page fits, overlays base and head with one cursor, and shows both verdicts`, async () => {
+    const base = makeMatrix();
+    const head = makeMatrix({ staleFactor: 4, throughputFactor: 0.85 });
+    const comparison = compareResults(base, head, { thresholds: [parseThreshold('staleReadRate<=0.005')] });
+    const opened = await openReport(
+      `compare-${width}`,
+      renderComparisonHtml(comparison, { base: 'base/', head: 'head/' }),
+      width,
+    );
+    assertOffline(opened);
+    assert.equal(await opened.page.evaluate<number>(OVERFLOW), 0, 'horizontal overflow');
+    const ids = await assertDrawn(opened.page);
+    assert.equal(ids.length, base.length * 2);
+    await cursorShared(opened.page, ['compare-throughput-0', 'compare-latency-0']);
+    const cacheAside = comparison.strategies.findIndex((s) => s.strategy === 'cache-aside');
+    const pair = comparison.strategies[cacheAside];
+    assert.ok(pair?.base && pair.head);
+    assert.equal(
+      await opened.page.locator(`#verdict-head-${cacheAside} .verdict-headline`).textContent(),
+      verdictOf(pair.head, controlOf(head)).headline,
+    );
+    assert.equal(
+      await opened.page.locator(`#verdict-base-${cacheAside} .verdict-headline`).textContent(),
+      verdictOf(pair.base, controlOf(base)).headline,
+    );
+    await opened.page.screenshot({ path: join(ARTIFACTS, `compare-${width}.png`), fullPage: true });
+    await opened.page.close();
+  });
+}
+
+test('a 60 s report stays under 2 MB and draws its charts in under a second', async () => {
+  const html = renderReport(makeResult({ strategy: 'write-behind', durationS: 60 }));
+  assert.ok(Buffer.byteLength(html) < 2 * 1024 * 1024, `${Buffer.byteLength(html)} bytes`);
+  const opened = await openReport('report-60s', html);
+  assert.ok(opened.pageMs < 1000, `charts drawn at ${opened.pageMs} ms`);
+  await opened.page.close();
 });

@@ -129,6 +129,8 @@ describe('fault windows, from the one check of the history', () => {
         healMs: 2000,
         recoveryMs: 0,
         effect: 'recovered',
+        // One window: its own metrics are those inside the union.
+        inside: report.faultWindows.inside,
       },
     ]);
     const { inside, outside } = report.faultWindows;

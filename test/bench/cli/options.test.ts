@@ -79,12 +79,40 @@ describe('parseBenchArgs', () => {
       flushIntervalMs: 50,
       flushBatchSize: 200,
       thresholds: [],
+      grid: false,
+      budget: [],
+      commandLine: ['--strategy', 'cache-aside'],
       allowExistingDb: false,
       faultSpecs: [],
       faultPlan: [],
       redisAof: 'none',
       errorPolicy: { onCacheError: 'fail', onInvalidationError: 'fail' },
     });
+  });
+
+  it('reads --grid and --budget (comma-separated rules), and refuses --budget without --grid', () => {
+    const o = options(
+      '--strategy',
+      'all',
+      '--grid',
+      '--fault',
+      'calm',
+      '--budget',
+      'staleReadRate<=0.001, lostWrites==0',
+    );
+    assert.equal(o.grid, true);
+    assert.deepEqual(
+      o.budget?.map((t) => t.text),
+      ['staleReadRate<=0.001', 'lostWrites==0'],
+    );
+    assert.throws(
+      () => options('--strategy', 'all', '--budget', 'lostWrites==0'),
+      /--budget: only applies with --grid/,
+    );
+    assert.throws(
+      () => options('--strategy', 'all', '--grid', '--budget', 'nope<1'),
+      /^ConfigurationError: --budget 'nope<1': unknown metric/,
+    );
   });
 
   it('reads the driver, write-behind flush settings, thresholds and --allow-existing-db', () => {
