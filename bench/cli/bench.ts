@@ -85,13 +85,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       warn: (message) => process.stderr.write(`cacheproof bench: warning: ${message}\n`),
     });
     const outcome = await runBenchSession(options, entries, environment, process, abort.signal);
-    if (outcome.interrupted) return EXIT_INTERRUPTED;
+    // Thresholds hold for what was written, interrupted or not; an interrupt still exits 130.
+    // Each crossing's message names its strategy.
     const crossings = outcome.results.flatMap((result) =>
-      evaluateThresholds(result, options.thresholds).map(
-        (crossing) => `${result.run.strategy}: ${crossing.message}`,
-      ),
+      evaluateThresholds(result, options.thresholds).map((crossing) => crossing.message),
     );
     for (const line of crossings) process.stderr.write(`cacheproof bench: threshold crossed: ${line}\n`);
+    if (outcome.interrupted) return EXIT_INTERRUPTED;
     return crossings.length > 0 ? EXIT_THRESHOLD_CROSSED : EXIT_OK;
   } catch (error) {
     return reportFailure(error);

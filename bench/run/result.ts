@@ -1,6 +1,11 @@
 import { faultSpansOf } from '../../checker/index.ts';
 import type { ConsistencyReport, FaultEvent } from '../../checker/types.ts';
-import { type RunResult, SCHEMA_VERSION, type TimelinePoint } from '../../reports/types.ts';
+import {
+  type InterruptedStep,
+  type RunResult,
+  SCHEMA_VERSION,
+  type TimelinePoint,
+} from '../../reports/types.ts';
 import type { LoadFigures } from '../drivers/types.ts';
 import type { MetricsSnapshot } from '../history/metrics.ts';
 import type { RunOptions } from './types.ts';
@@ -16,6 +21,8 @@ export interface RunRecord {
   /** How the load ran: measured time, dropped and abandoned operations, the driver's own figures. */
   figures: LoadFigures;
   interrupted: boolean;
+  /** The step the interrupt arrived in, when interrupted. */
+  interruptedDuring?: InterruptedStep;
   env: { kind: string; versions: Record<string, string> };
   /** The history's fault events (the report's windows come from the checker's analysis when present). */
   faults: readonly FaultEvent[];
@@ -70,6 +77,7 @@ export function buildRunResult(record: RunRecord): RunResult {
         report.faultWindows?.windows ??
         faultSpansOf(record.faults).map(({ recoveryMs: _notAnalysed, effect: _none, ...window }) => window),
       interrupted: record.interrupted,
+      ...(record.interruptedDuring !== undefined ? { interruptedDuring: record.interruptedDuring } : {}),
       env: record.env,
     },
     throughput: {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type DirectConnections, openDirect } from '../../../bench/run/direct.ts';
 import { runStrategy } from '../../../bench/run/pipeline.ts';
 import type { ProgressSample } from '../../../bench/run/types.ts';
@@ -136,7 +137,84 @@ describe('runStrategy against real services', () => {
       signal: abort.signal,
     });
     assert.equal(result.run.interrupted, true);
+    assert.equal(result.run.interruptedDuring, 'load');
     assert.ok(result.run.durationMs < 5000, `measured ${result.run.durationMs} ms`);
     assert.equal(result.consistency.valid, true);
   });
+
+  it('an abort during the drain cuts the drain short and says so in the result', async () => {
+    const abort = new AbortController();
+    const warnings: string[] = [];
+    const started = performance.now();
+    const { result } = await runStrategy(drainsUntilClosed(abort), {
+      env,
+      direct,
+      options: shortRun(6, { durationMs: 800 }),
+      signal: abort.signal,
+      onEvent: (event) => {
+        if (event.type === 'warning') warnings.push(event.message);
+      },
+    });
+    assert.equal(result.run.interrupted, true);
+    assert.equal(result.run.interruptedDuring, 'drain');
+    // The drain would have run to the pipeline's 30 s limit.
+    assert.ok(performance.now() - started < 20_000, `${Math.round(performance.now() - started)} ms`);
+    assert.ok(
+      warnings.some((w) => w.includes('drain cut short')),
+      warnings.join('\n'),
+    );
+    assert.ok(result.throughput.okOps > 0);
+  });
+
+  it('an abort during the final snapshot marks the result interrupted during it', async () => {
+    const entry = findStrategy('cache-aside');
+    assert.ok(entry);
+    const abort = new AbortController();
+    const { result } = await runStrategy(entry, {
+      env,
+      direct,
+      options: shortRun(7, { durationMs: 800 }),
+      signal: abort.signal,
+      onEvent: (event) => {
+        if (event.type === 'phase' && event.phase === 'observing') abort.abort();
+      },
+    });
+    assert.equal(result.run.interrupted, true);
+    assert.equal(result.run.interruptedDuring, 'snapshot');
+    // Nothing of the measurement was cut: the snapshot was read in full.
+    assert.ok(Math.abs(result.run.durationMs - 800) < 400, `measured ${result.run.durationMs} ms`);
+    assert.equal(result.consistency.divergentKeys, 0);
+  });
 });
+
+/**
+ * db-only with a drain that aborts the run and then waits until the strategy is closed (at
+ * most 60 s): a Ctrl-C that lands while a strategy drains its background work.
+ */
+function drainsUntilClosed(abort: AbortController): StrategyEntry {
+  const inner = findStrategy('db-only');
+  assert.ok(inner);
+  return {
+    ...inner,
+    name: 'db-only-slow-drain',
+    async factory(context) {
+      const strategy = await inner.factory(context);
+      const closed = new AbortController();
+      return {
+        name: 'db-only-slow-drain',
+        read: (key, opId) => strategy.read(key, opId),
+        write: (key, payload, opId) => strategy.write(key, payload, opId),
+        async drain() {
+          abort.abort();
+          await sleep(60_000, undefined, { signal: closed.signal }).catch(() => undefined);
+        },
+        describe: () => strategy.describe(),
+        stats: () => strategy.stats(),
+        async close() {
+          closed.abort();
+          await strategy.close();
+        },
+      };
+    },
+  };
+}
