@@ -91,6 +91,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       evaluateThresholds(result, options.thresholds).map((crossing) => crossing.message),
     );
     for (const line of crossings) process.stderr.write(`cacheproof bench: threshold crossed: ${line}\n`);
+    if (outcome.interrupted && outcome.results.length === 0) {
+      process.stderr.write('cacheproof bench: interrupted before any strategy ran; nothing was written\n');
+    }
     if (outcome.interrupted) return EXIT_INTERRUPTED;
     return crossings.length > 0 ? EXIT_THRESHOLD_CROSSED : EXIT_OK;
   } catch (error) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,6 +15,7 @@ import { startLocalEnvironment } from '../../../services/local.ts';
 import { processState } from '../../../services/processes.ts';
 import type { Environment } from '../../../services/types.ts';
 import { findStrategy } from '../../../strategies/registry.ts';
+import { SERVER_NAMES, serverDescendants } from '../../fixtures/proc.ts';
 import { shortRun as baseRun } from './short-run.ts';
 
 function shortRun(faultPlan: PlannedFault[], overrides: Partial<BenchOptions> = {}): BenchOptions {
@@ -22,37 +23,6 @@ function shortRun(faultPlan: PlannedFault[], overrides: Partial<BenchOptions> = 
 }
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
-const SERVER_NAMES = ['redis-server', 'mariadbd', 'toxiproxy-server'];
-
-/** Every process under `rootPid` (children, grandchildren, ...) whose command name is a server's: pid → name. */
-function serverDescendants(rootPid: number): Map<number, string> {
-  const parent = new Map<number, number>();
-  const name = new Map<number, string>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      name.set(Number(entry), stat.slice(stat.indexOf('(') + 1, close));
-      parent.set(Number(entry), Number(stat.slice(close + 2).split(' ')[1]));
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  const servers = new Map<number, string>();
-  for (const [pid, command] of name) {
-    // /proc truncates command names to 15 characters.
-    const server = SERVER_NAMES.find((s) => s.slice(0, 15) === command);
-    if (server === undefined) continue;
-    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) {
-      if (p === rootPid) {
-        servers.set(pid, server);
-        break;
-      }
-    }
-  }
-  return servers;
-}
 
 describe('faults in runStrategy (real services)', () => {
   let env: Environment;
