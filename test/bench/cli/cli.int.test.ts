@@ -70,7 +70,8 @@ describe('bench CLI with real services', () => {
       assert.equal(result.run.strategy, 'cache-aside');
       assert.equal(result.run.seed, 5);
       assert.equal(result.run.interrupted, false);
-      assert.ok(result.run.durationMs >= 2000 && result.run.durationMs < 3000);
+      // The stop timer is never early (1 ms of slack) and late on a busy machine.
+      assert.ok(result.run.durationMs >= 1999 && result.run.durationMs < 5000, `${result.run.durationMs} ms`);
       assert.ok(Object.keys(result.run.env.versions).length >= 3);
       assert.ok(result.throughput.goodput > 0);
       assert.equal(
@@ -174,7 +175,12 @@ describe('bench CLI with real services', () => {
       while (!/measuring/.test(stderr) && child.exitCode === null && Date.now() < running) await sleep(100);
       assert.match(stderr, /measuring/, stderr);
       child.kill('SIGINT');
-      const code = await Promise.race([exited, sleep(60_000).then(() => 'timeout' as const)]);
+      const bound = new AbortController();
+      const code = await Promise.race([
+        exited,
+        sleep(60_000, 'timeout' as const, { signal: bound.signal }).catch(() => 'timeout' as const),
+      ]);
+      bound.abort();
       assert.equal(code, 130, stderr);
       assert.match(stderr, /threshold crossed: [\w-]+: threshold goodput>=1000000000 crossed/, stderr);
       const matrix = JSON.parse(readFileSync(join(out, 'matrix.json'), 'utf8')) as {

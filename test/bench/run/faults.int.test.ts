@@ -65,9 +65,10 @@ describe('faults in runStrategy (real services)', () => {
     assert.ok(window);
     assert.equal(window.target, 'redis');
     assert.deepEqual(window.params, { latencyMs: 50, jitterMs: 0 });
-    assert.ok(window.startMs >= 1500 && window.startMs < 2000, `start ${window.startMs}`);
+    // Never early; late by a busy machine's scheduling and Toxiproxy's answer, under a second.
+    assert.ok(window.startMs >= 1500 && window.startMs < 2500, `start ${window.startMs}`);
     assert.ok(
-      window.healMs !== null && window.healMs >= 2500 && window.healMs < 3000,
+      window.healMs !== null && window.healMs >= 2500 && window.healMs < 3500,
       `heal ${window.healMs}`,
     );
     assert.ok(window.recoveryMs === null || typeof window.recoveryMs === 'number');
@@ -102,11 +103,13 @@ describe('faults in runStrategy (real services)', () => {
       onEvent: (event) => {
         if (event.type === 'warning') warnings.push(event.message);
         if (event.type !== 'load-start') return;
-        // Warm-up 300 ms + 500 ms to the pause, then abort 1 s into it.
-        void sleep(1800).then(() => {
+        // The pause falls 500 ms after the 300 ms warm-up: wait for it (bounded), then abort in it.
+        void (async () => {
+          const deadline = Date.now() + 15_000;
+          while (processState(redisPid) !== 'T' && Date.now() < deadline) await sleep(20);
           stateDuringPause = processState(redisPid);
           abort.abort();
-        });
+        })();
       },
     });
     assert.equal(stateDuringPause, 'T');
@@ -176,7 +179,12 @@ describe('bench CLI interrupted with Ctrl-C in the middle of a fault', () => {
       assert.deepEqual(new Set(servers.values()), new Set(SERVER_NAMES));
       process.kill(pid, 'SIGINT');
 
-      const code = await Promise.race([exited, sleep(60_000).then(() => 'timeout' as const)]);
+      const bound = new AbortController();
+      const code = await Promise.race([
+        exited,
+        sleep(60_000, 'timeout' as const, { signal: bound.signal }).catch(() => 'timeout' as const),
+      ]);
+      bound.abort();
       assert.equal(code, 130, `stderr: ${stderr}`);
       const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8')) as RunResult;
       assert.equal(result.run.interrupted, true);

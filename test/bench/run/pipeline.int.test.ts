@@ -188,7 +188,10 @@ describe('runStrategy against real services', () => {
     assert.equal(result.run.interrupted, true);
     assert.equal(result.run.interruptedDuring, 'snapshot');
     // Nothing of the measurement was cut: the snapshot was read in full.
-    assert.ok(Math.abs(result.run.durationMs - 800) < 400, `measured ${result.run.durationMs} ms`);
+    assert.ok(
+      result.run.durationMs >= 799 && result.run.durationMs < 5000,
+      `measured ${result.run.durationMs} ms`,
+    );
     assert.equal(result.consistency.divergentKeys, 0);
   });
 });
