@@ -105,7 +105,6 @@ describe('numbers that tell the truth (real services)', () => {
     assert.equal(c.lostWritesMeasuredBy, 'binlog');
     assert.ok((c.lostWrites ?? 0) > 0, `lost writes ${c.lostWrites}`);
     assert.ok((c.lostWrites ?? 0) >= c.writesAboveFinalRow);
-    assert.ok(run.result.throughput.goodput < run.result.throughput.attemptedOpsPerSec);
     const out = join(dir, 'write-behind');
     await writeRun(out, run, true);
     const recheck = await recheckRun(out);
