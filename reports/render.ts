@@ -6,7 +6,7 @@ import { faultWindowTable } from './fault-table.ts';
 import { formatDecimal, formatInteger, formatMetric, formatMs, formatPercent } from './format.ts';
 import { findMetric, HEADLINE_METRICS, type MetricDefinition } from './metrics.ts';
 import { type ChartBand, type ChartSpec, chartSlot, renderPage } from './page.ts';
-import type { RunResult } from './types.ts';
+import type { InterruptedStep, RunResult } from './types.ts';
 import { type Verdict, verdictOf } from './verdict.ts';
 
 /** Series colours, stable per strategy position in a matrix. */
@@ -136,6 +136,19 @@ ${list('Under faults', verdict.faults)}
 </div>`;
 }
 
+/** What an interrupt in each step cut, for the banner (results without the step say `load`). */
+const INTERRUPTED_BANNER: Record<InterruptedStep, string> = {
+  preparing: 'before the load began: nothing was measured.',
+  'warm-up': 'during the warm-up: nothing was measured.',
+  load: 'during the load: the numbers cover only the part that ran.',
+  drain:
+    'while the strategy drained its background work: the load ran in full, but work still pending at the final snapshot may show as divergent keys or lost writes.',
+  settle:
+    'during the settle time: the load ran in full, but the final snapshot was taken before the settle time had passed.',
+  snapshot: 'during the final snapshot: the load ran in full and the snapshot was still read in full.',
+  analysis: 'during the analysis: the run was measured and checked in full.',
+};
+
 function glanceSection(result: RunResult, control: RunResult | undefined): SafeHtml {
   const tiles = GLANCE_METRICS.map((name) => {
     const definition = metric(name);
@@ -150,7 +163,7 @@ function glanceSection(result: RunResult, control: RunResult | undefined): SafeH
   const r = result.run;
   return html`<section id="verdict">
 <h2>Verdict ${verdictBadge(result)}</h2>
-${r.interrupted ? html`<p class="banner">This run was interrupted: the numbers cover only the part that ran.</p>` : ''}
+${r.interrupted ? html`<p class="banner">This run was interrupted ${INTERRUPTED_BANNER[r.interruptedDuring ?? 'load']}</p>` : ''}
 ${verdictWords(verdictOf(result, control))}
 <div class="glance" aria-hidden="true">${tiles}</div>
 <div class="scroll"><table class="headline compact" id="headline"><thead><tr><th>metric</th><th class="num">value</th></tr></thead><tbody>${rows}</tbody></table></div>
@@ -505,11 +518,23 @@ export function bestIndices(results: readonly RunResult[], definition: MetricDef
   return new Set(best.map((c) => c.i));
 }
 
+/** Says what an interrupt cut from a matrix: strategies cut short, and those never run. */
+function matrixInterruptedBanner(results: RunResult[], notRun: readonly string[]): SafeHtml | '' {
+  const cut = results.filter((r) => r.run.interrupted).map((r) => r.run.strategy);
+  if (cut.length === 0 && notRun.length === 0) return '';
+  const parts = [
+    ...(cut.length > 0 ? [`cut short: ${cut.join(', ')}`] : []),
+    ...(notRun.length > 0 ? [`not run: ${notRun.join(', ')}`] : []),
+  ];
+  return html`<p class="banner">This matrix was interrupted and is partial (${parts.join('; ')}).</p>`;
+}
+
 /**
  * One page putting a matrix run's strategies side by side: the headline table and a
  * scatter of throughput against stale-read rate (which patterns are worth their cost).
+ * `notRun` names the strategies an interrupt left out: the page says it is partial.
  */
-export function renderMatrixReport(results: RunResult[]): string {
+export function renderMatrixReport(results: RunResult[], notRun: readonly string[] = []): string {
   const best = new Map(MATRIX_COLUMNS.map((name) => [name, bestIndices(results, metric(name))]));
   const header = MATRIX_COLUMNS.map((name) => html`<th class="num">${metric(name).label}</th>`);
   const rows = results.map((result, i) => {
@@ -574,6 +599,7 @@ export function renderMatrixReport(results: RunResult[]): string {
   const body = html`<header>
 <h1>cacheproof: ${results.length} strategies side by side</h1>
 ${settings}
+${matrixInterruptedBanner(results, notRun)}
 </header>
 <section id="matrix">
 <h2>Verdict at a glance</h2>

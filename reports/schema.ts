@@ -215,6 +215,9 @@ const RUN_RESULT_SHAPE: Shape = {
       },
     ],
     interrupted: flag,
+    interruptedDuring: optional(
+      oneOf('preparing', 'warm-up', 'load', 'drain', 'settle', 'snapshot', 'analysis'),
+    ),
     env: {
       kind: text,
       versions: mapOf(text),

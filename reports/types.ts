@@ -169,6 +169,14 @@ export interface CpuBudget {
 }
 
 /** The single source of a run's results; the HTML report is a pure render of it. */
+/**
+ * The step a run was interrupted in (Ctrl-C): `preparing` (rows, strategy, warm cache; nothing
+ * measured), `warm-up`, `load` (the measured load was cut), `drain` and `settle` (cut short:
+ * background work may still have been pending at the snapshot), `snapshot` (the final state and
+ * MySQL's record, read in full), `analysis`.
+ */
+export type InterruptedStep = 'preparing' | 'warm-up' | 'load' | 'drain' | 'settle' | 'snapshot' | 'analysis';
+
 export interface RunResult {
   schemaVersion: typeof SCHEMA_VERSION;
   run: {
@@ -215,6 +223,8 @@ export interface RunResult {
     settleMs: number;
     faults: FaultWindow[];
     interrupted: boolean;
+    /** Where the interrupt arrived; absent when not interrupted (and in results written before it was added). */
+    interruptedDuring?: InterruptedStep;
     env: RunEnvironment;
   };
   throughput: {

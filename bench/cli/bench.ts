@@ -92,13 +92,16 @@ export async function main(argv: readonly string[]): Promise<number> {
       gridPlans === undefined
         ? await runBenchSession(options, entries, environment, process, abort.signal)
         : await runGridSession(gridPlans, entries, environment, process, abort.signal);
-    if (outcome.interrupted) return EXIT_INTERRUPTED;
+    // Thresholds hold for what was written, interrupted or not; an interrupt still exits 130.
+    // Each crossing's message names its strategy.
     const crossings = outcome.results.flatMap((result) =>
-      evaluateThresholds(result, options.thresholds).map(
-        (crossing) => `${result.run.strategy}: ${crossing.message}`,
-      ),
+      evaluateThresholds(result, options.thresholds).map((crossing) => crossing.message),
     );
     for (const line of crossings) process.stderr.write(`cacheproof bench: threshold crossed: ${line}\n`);
+    if (outcome.interrupted && outcome.results.length === 0) {
+      process.stderr.write('cacheproof bench: interrupted before any strategy ran; nothing was written\n');
+    }
+    if (outcome.interrupted) return EXIT_INTERRUPTED;
     return crossings.length > 0 ? EXIT_THRESHOLD_CROSSED : EXIT_OK;
   } catch (error) {
     return reportFailure(error);

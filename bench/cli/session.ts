@@ -34,6 +34,7 @@ export interface SessionOutput {
 export interface SessionOutcome {
   results: RunResult[];
   resultFiles: string[];
+  /** True when an interrupt cut a strategy's run short or left strategies not run. */
   interrupted: boolean;
 }
 
@@ -42,7 +43,8 @@ export interface SessionOutcome {
  * reloaded and the cache flushed before each), writing each result.json as it finishes.
  * One strategy writes to `--out` or reports/out/<run-id>/; `--strategy all` writes
  * <matrix dir>/<strategy>/result.json, a matrix.json index and prints the side-by-side table.
- * An abort stops the running strategy's load (its result is still written) and skips the rest.
+ * An abort stops the running strategy's load (its result is still written, marked interrupted)
+ * and skips the rest; matrix.json and the matrix report then say it is partial and what was not run.
  */
 export async function runBenchSession(
   options: BenchOptions,
@@ -73,20 +75,26 @@ export async function runBenchSession(
   } finally {
     await direct.close();
   }
+  const notRun = entries.slice(results.length).map((entry) => entry.name);
+  const interrupted = notRun.length > 0 || results.some((result) => result.run.interrupted);
   if (matrixDir !== undefined && results.length > 0) {
     const index = {
       schemaVersion: 1,
       seed: options.seed,
+      interrupted,
+      notRun,
       results: results.map((result, i) => ({
         strategy: result.run.strategy,
         file: relative(matrixDir, resultFiles[i] ?? join(result.run.strategy, RESULT_FILE)),
       })),
     };
     await writeFile(join(matrixDir, 'matrix.json'), `${JSON.stringify(index, null, 2)}\n`);
-    await writeFile(join(matrixDir, REPORT_FILE), renderMatrixReport(results));
+    await writeFile(join(matrixDir, REPORT_FILE), renderMatrixReport(results, notRun));
     output.stdout.write(`${formatMatrixTable(results)}matrix       ${join(matrixDir, REPORT_FILE)}\n`);
+    if (interrupted)
+      output.stdout.write(`partial      interrupted; not run: ${notRun.join(', ') || 'none'}\n`);
   }
-  return { results, resultFiles, interrupted: signal?.aborted ?? false };
+  return { results, resultFiles, interrupted };
 }
 
 /** The control first, so every other report's verdict can be relative to it; the rest in order. */

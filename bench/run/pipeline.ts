@@ -27,6 +27,7 @@ import { type BinlogStart, binlogStart, readCommitRecord } from './commit-record
 import { CpuMeter } from './cpu-budget.ts';
 import type { DirectConnections } from './direct.ts';
 import { type RunFaults, runFaults } from './faults.ts';
+import { InterruptWatch } from './interruption.ts';
 import { loadItems, makePayload } from './load-items.ts';
 import { readMysqlSettings } from './mysql-settings.ts';
 import { ConsistencyProber } from './probes.ts';
@@ -47,7 +48,10 @@ export interface RunContext {
   env: Environment;
   direct: DirectConnections;
   options: RunOptions;
-  /** Aborting stops the load early; the run still checks and returns what ran. */
+  /**
+   * Aborting stops the load early, or cuts the drain or the settle time short; the run still
+   * checks and returns what ran, marked interrupted with the step the abort arrived in.
+   */
   signal?: AbortSignal;
   /** Subscribes to the run's events (progress, warnings); called synchronously, never awaited. */
   onEvent?: (event: RunEvent) => void;
@@ -95,29 +99,38 @@ interface Observation {
  * build the strategy), drive (the driver runs the load through warm-up and measurement; the
  * faults are healed on every way out), wind down (close what is still open as unknown, drain,
  * settle), observe (probes, final snapshot, MySQL's record of its commits), analyse (one check
- * of the history), assemble.
+ * of the history), assemble. An abort is watched over all of them, so the result says which
+ * step it cut.
  */
 export async function runStrategy(entry: StrategyEntry, context: RunContext): Promise<StrategyRun> {
   const emit = context.onEvent ?? (() => undefined);
-  emit({ type: 'phase', phase: 'preparing' });
-  const run = await prepare(entry, context);
-  let outcome: DriverOutcome;
-  let observation: Observation;
+  const watch = new InterruptWatch(context.signal);
   try {
-    emit({ type: 'phase', phase: 'load' });
-    outcome = await drive(entry, run, context);
-    if (outcome.state === 'failed') throw outcome.error;
-    emit({ type: 'phase', phase: 'winding-down' });
-    const probes = await windDown(run, outcome, context);
-    emit({ type: 'phase', phase: 'observing' });
-    observation = await observe(run, probes, context, outcome.figures.workerStats);
+    emit({ type: 'phase', phase: 'preparing' });
+    const run = await prepare(entry, context);
+    run.phases.onMeasure(() => watch.enter('load'));
+    let outcome: DriverOutcome;
+    let observation: Observation;
+    try {
+      emit({ type: 'phase', phase: 'load' });
+      outcome = await drive(entry, run, context, watch);
+      if (outcome.state === 'failed') throw outcome.error;
+      emit({ type: 'phase', phase: 'winding-down' });
+      const probes = await windDown(run, outcome, context, watch);
+      watch.enter('snapshot');
+      emit({ type: 'phase', phase: 'observing' });
+      observation = await observe(run, probes, context, outcome.figures.workerStats);
+    } finally {
+      await run.strategy.close();
+    }
+    watch.enter('analysis');
+    emit({ type: 'phase', phase: 'analysing' });
+    const analysis = analysisInputs(run, observation, outcome);
+    const report = analyse(run.history.toHistory(), analysis);
+    return assemble(entry, context, run, outcome, observation, report, analysis, watch);
   } finally {
-    await run.strategy.close();
+    watch.dispose();
   }
-  emit({ type: 'phase', phase: 'analysing' });
-  const analysis = analysisInputs(run, observation, outcome);
-  const report = analyse(run.history.toHistory(), analysis);
-  return assemble(entry, context, run, outcome, observation, report, analysis);
 }
 
 /** Loads rows 1..keys and flushes the cache, builds the strategy, the recorder, the faults and the phases. */
@@ -190,7 +203,12 @@ function beginMeasurement(run: PreparedRun, context: RunContext): void {
 }
 
 /** Starts the strategy and lets the driver run the load; heals the faults on every way out. */
-async function drive(entry: StrategyEntry, run: PreparedRun, context: RunContext): Promise<DriverOutcome> {
+async function drive(
+  entry: StrategyEntry,
+  run: PreparedRun,
+  context: RunContext,
+  watch: InterruptWatch,
+): Promise<DriverOutcome> {
   const { options } = context;
   const driver = findDriver(options.driver);
   try {
@@ -198,6 +216,7 @@ async function drive(entry: StrategyEntry, run: PreparedRun, context: RunContext
     if (options.warmCache && entry.usesCache) await warmCache(run.strategy, options.workload.keys, context);
     await context.beforeLoad?.(run.strategy);
     context.onEvent?.({ type: 'load-start', sample: () => progressOf(run) });
+    watch.enter('warm-up');
     try {
       return await driver.run({
         strategy: run.strategy,
@@ -267,12 +286,14 @@ function progressOf(run: PreparedRun): ProgressSample {
 
 /**
  * Stops recording, closes operations still open as unknown (`info`), collects the probes,
- * lets the strategy drain its background work (bounded) and waits the settle time.
+ * lets the strategy drain its background work (bounded) and waits the settle time. An abort
+ * arriving during the drain or the settle time cuts it short.
  */
 async function windDown(
   run: PreparedRun,
   outcome: DriverOutcome,
   context: RunContext,
+  watch: InterruptWatch,
 ): Promise<ConsistencyProbe[]> {
   const warn = (message: string): void => context.onEvent?.({ type: 'warning', message });
   run.recorder.recording = false;
@@ -289,11 +310,11 @@ async function windDown(
   const probes = (await run.measured.prober?.finish()) ?? [];
   const { strategy } = run;
   if (strategy.drain) {
-    const drained = await settleWithin(
-      strategy.drain().catch((error: unknown) => warn(`drain failed: ${String(error)}`)),
-      DRAIN_TIMEOUT_MS,
-    );
-    if (!drained) warn(`drain did not finish within ${DRAIN_TIMEOUT_MS / 1000}s; snapshot taken anyway`);
+    watch.enter('drain');
+    const draining = strategy.drain().catch((error: unknown) => warn(`drain failed: ${String(error)}`));
+    const drained = await settleWithin(Promise.race([draining, watch.stepCut]), DRAIN_TIMEOUT_MS);
+    if (watch.during === 'drain') warn('drain cut short by the interrupt; snapshot taken anyway');
+    else if (!drained) warn(`drain did not finish within ${DRAIN_TIMEOUT_MS / 1000}s; snapshot taken anyway`);
   }
   if (run.retrier !== undefined) {
     await run.retrier.drain(DRAIN_TIMEOUT_MS);
@@ -302,7 +323,13 @@ async function windDown(
       warn(`${left.invalidationsAbandoned} failed invalidations were given up after their last retry`);
     }
   }
-  await sleep(context.options.settleMs);
+  watch.enter('settle');
+  const settle = new AbortController();
+  await Promise.race([
+    sleep(context.options.settleMs, undefined, { signal: settle.signal }).catch(() => undefined),
+    watch.stepCut,
+  ]);
+  settle.abort();
   return probes;
 }
 
@@ -370,6 +397,7 @@ function assemble(
   observation: Observation,
   report: ConsistencyReport,
   analysis: AnalysisInputs,
+  watch: InterruptWatch,
 ): StrategyRun {
   const { options, env } = context;
   const { startedAt } = run.measured;
@@ -382,7 +410,8 @@ function assemble(
     strategyConfig: observation.strategyConfig,
     strategyCounters: observation.strategyCounters,
     figures: outcome.figures,
-    interrupted: outcome.state === 'interrupted',
+    interrupted: watch.during !== undefined || outcome.state === 'interrupted',
+    ...(watch.during !== undefined ? { interruptedDuring: watch.during } : {}),
     env: { kind: env.kind, versions: env.versions },
     faults: history.faults,
     metrics: run.metrics.snapshot(),

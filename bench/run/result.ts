@@ -2,6 +2,7 @@ import { faultSpansOf } from '../../checker/index.ts';
 import type { ConsistencyReport, FaultEvent } from '../../checker/types.ts';
 import {
   type CpuBudget,
+  type InterruptedStep,
   type RouteCost,
   type RunResult,
   SCHEMA_VERSION,
@@ -24,6 +25,8 @@ export interface RunRecord {
   /** How the load ran: measured time, dropped and abandoned operations, the driver's own figures. */
   figures: LoadFigures;
   interrupted: boolean;
+  /** The step the interrupt arrived in, when interrupted. */
+  interruptedDuring?: InterruptedStep;
   env: { kind: string; versions: Record<string, string> };
   /** The history's fault events (the report's windows come from the checker's analysis when present). */
   faults: readonly FaultEvent[];
@@ -93,6 +96,7 @@ export function buildRunResult(record: RunRecord): RunResult {
         report.faultWindows?.windows ??
         faultSpansOf(record.faults).map(({ recoveryMs: _notAnalysed, effect: _none, ...window }) => window),
       interrupted: record.interrupted,
+      ...(record.interruptedDuring !== undefined ? { interruptedDuring: record.interruptedDuring } : {}),
       env: record.env,
     },
     throughput: {

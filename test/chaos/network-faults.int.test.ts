@@ -46,7 +46,8 @@ describe('network faults through Toxiproxy (real Redis, MariaDB, Toxiproxy)', ()
 
   it('latency slows a Redis connection that was already open, and heal restores it', async () => {
     const clientId = await redis.client('ID');
-    assert.ok((await medianMs(() => redis.ping())) < 30);
+    // Below the 100 ms the fault adds: a busy machine slows a round trip, not by that much.
+    assert.ok((await medianMs(() => redis.ping())) < 60);
     const fault = buildFault('latency', 'redis', { latencyMs: 100 });
     await fault.start(ctx);
     try {
@@ -56,7 +57,8 @@ describe('network faults through Toxiproxy (real Redis, MariaDB, Toxiproxy)', ()
     } finally {
       await fault.heal(ctx);
     }
-    assert.ok((await medianMs(() => redis.ping())) < 30);
+    // Below the 100 ms the fault adds: a busy machine slows a round trip, not by that much.
+    assert.ok((await medianMs(() => redis.ping())) < 60);
   });
 
   it('latency slows a pooled MySQL connection that was already open, and heal restores it', async () => {
@@ -74,7 +76,8 @@ describe('network faults through Toxiproxy (real Redis, MariaDB, Toxiproxy)', ()
     } finally {
       await fault.heal(ctx);
     }
-    assert.ok((await medianMs(() => pool.query('SELECT 1'))) < 30);
+    // Below the 100 ms the fault added: a busy machine slows a round trip, not by that much.
+    assert.ok((await medianMs(() => pool.query('SELECT 1'))) < 60);
   });
 
   it('latency in both directions adds the delay twice; jitter spreads it', async () => {
@@ -162,7 +165,8 @@ describe('network faults through Toxiproxy (real Redis, MariaDB, Toxiproxy)', ()
     try {
       const value = 'v'.repeat(100 * 1024);
       await bulky.set('chaos:bandwidth', value);
-      assert.ok((await timed(() => bulky.get('chaos:bandwidth'))) < 100);
+      // Well under the 800 ms the limit makes it take, also on a busy machine.
+      assert.ok((await timed(() => bulky.get('chaos:bandwidth'))) < 400);
       const fault = buildFault('bandwidth', 'redis', { rateKBps: 100 });
       await fault.start(ctx);
       try {

@@ -159,3 +159,30 @@ test("the page policy lets exactly the page's own inline scripts run, by hash", 
     assert.equal(scriptSrc, hashes.length === 0 ? "'none'" : hashes.join(' '));
   }
 });
+
+test('the interrupted banner says which step the interrupt cut', () => {
+  const result = makeResult();
+  const drained = renderReport({
+    ...result,
+    run: { ...result.run, interrupted: true, interruptedDuring: 'drain' },
+  });
+  assert.match(drained, /class="banner">This run was interrupted while the strategy drained/);
+  // A result written before the step was recorded reads as cut during the load.
+  const older = renderReport({ ...result, run: { ...result.run, interrupted: true } });
+  assert.match(older, /interrupted during the load: the numbers cover only the part that ran/);
+  assert.doesNotMatch(renderReport(result), /This run was interrupted/);
+});
+
+test('an interrupted matrix says it is partial and names what was cut and not run', () => {
+  const [first, ...rest] = makeMatrix();
+  assert.ok(first);
+  const cut = { ...first, run: { ...first.run, interrupted: true, interruptedDuring: 'load' as const } };
+  const html = renderMatrixReport([cut], ['write-through', 'lease']);
+  assert.match(
+    html,
+    new RegExp(
+      `interrupted and is partial \\(cut short: ${first.run.strategy}; not run: write-through, lease\\)`,
+    ),
+  );
+  assert.doesNotMatch(renderMatrixReport([first, ...rest]), /is partial/);
+});

@@ -154,3 +154,13 @@ test('validateResult checks the range of every number a page renders and the val
       'r.json: broken result, field consistency.staleReadRate should be a number from 0 to 1, got Infinity',
   });
 });
+
+test('run.interruptedDuring is optional and names a step of the run', () => {
+  const result = JSON.parse(JSON.stringify(makeResult({ durationS: 3 })));
+  assert.equal(validateResult(result, 'r.json'), result);
+  result.run.interrupted = true;
+  result.run.interruptedDuring = 'drain';
+  assert.equal(validateResult(result, 'r.json'), result);
+  result.run.interruptedDuring = 'lunch';
+  assert.throws(() => validateResult(result, 'r.json'), { message: /run\.interruptedDuring/ });
+});

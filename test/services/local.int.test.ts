@@ -75,7 +75,10 @@ describe('local environment (real Redis, MariaDB, Toxiproxy)', () => {
   it('a 100 ms latency toxic on the Redis proxy raises a PING round trip by at least 100 ms', async () => {
     const toxiproxy = new Toxiproxy(env.endpoints.toxiproxy.url);
     const proxy = await toxiproxy.get(env.endpoints.toxiproxy.proxies.redis);
-    const baseline = await pingRoundTripMs(env.endpoints.redis.proxied);
+    // The fastest of a few round trips: one sample on a busy machine may be slowed by anything.
+    const baselines: number[] = [];
+    for (let i = 0; i < 5; i++) baselines.push(await pingRoundTripMs(env.endpoints.redis.proxied));
+    const baseline = Math.min(...baselines);
     const toxic = await proxy.addToxic({
       name: 'test-latency',
       type: 'latency',
@@ -85,8 +88,17 @@ describe('local environment (real Redis, MariaDB, Toxiproxy)', () => {
     });
     const slowed = await pingRoundTripMs(env.endpoints.redis.proxied);
     await toxic.remove();
-    const restored = await pingRoundTripMs(env.endpoints.redis.proxied);
-    assert.ok(slowed >= baseline + 100, `PING took ${slowed} ms with the toxic, ${baseline} ms without`);
+    // The toxic alone holds the answer 100 ms (1 ms of timer slack); the round trip's own part
+    // may be a little under the fastest baseline, hence 10 ms of margin there.
+    assert.ok(
+      slowed >= 99 && slowed >= baseline + 90,
+      `PING took ${slowed} ms with the toxic, ${baseline} ms without`,
+    );
+    // Restored: a round trip under the toxic's 100 ms again, waited for (bounded).
+    const deadline = Date.now() + 5000;
+    let restored = await pingRoundTripMs(env.endpoints.redis.proxied);
+    while (restored >= 100 && Date.now() < deadline)
+      restored = await pingRoundTripMs(env.endpoints.redis.proxied);
     assert.ok(restored < 100, `PING took ${restored} ms after removing the toxic`);
   });
 

@@ -75,7 +75,9 @@ describe('closed loop', () => {
     );
     assert.equal(outcome.stopReason, 'duration');
     assert.equal(outcome.abandonedOps, 0);
-    assert.ok(Math.abs(outcome.measuredMs - 300) < 100, String(outcome.measuredMs));
+    // The stop timer never fires early (1 ms of timer slack); on a busy machine it fires late,
+    // so the upper bound only says the load stopped at all.
+    assert.ok(outcome.measuredMs >= 299 && outcome.measuredMs < 5000, String(outcome.measuredMs));
     const h = history.toHistory();
     assert.ok(h.length > 0);
     assert.equal(h.length, metrics.reads + metrics.writes);
@@ -119,11 +121,20 @@ describe('open loop', () => {
     const outcome = await runOpenLoop(runner, createOperationStream(workload, 3, 0), 200, 2, clock, control);
     const done = history.toHistory().length;
     assert.ok(outcome.droppedOps > 0, 'nothing dropped');
-    assert.ok(Math.abs(done + outcome.droppedOps - 200) <= 4, `done ${done} + dropped ${outcome.droppedOps}`);
-    const snapshot = metrics.snapshot();
-    // Timers may fire up to 1 ms early against performance.now().
+    // Every operation due while measuring was run or dropped, none that was not due: as many as
+    // the measured time holds (the stop timer fires late on a busy machine, and the schedule runs
+    // on until it does), less those falling due in a stall just before the stop.
+    const dueInMeasured = Math.floor((outcome.measuredMs * 200) / 1000);
+    const accounted = done + outcome.droppedOps;
     assert.ok(
-      snapshot.read.p50 >= 39 && snapshot.write.p50 >= 39,
+      accounted <= dueInMeasured + 2 && accounted >= 0.75 * dueInMeasured,
+      `done ${done} + dropped ${outcome.droppedOps}, ${dueInMeasured} due in ${outcome.measuredMs} ms`,
+    );
+    const snapshot = metrics.snapshot();
+    // At least the 40 ms service time, measured from the intended start; less a margin because
+    // libuv starts a timer from the loop's cached time, which a busy iteration leaves stale.
+    assert.ok(
+      snapshot.read.p50 >= 30 && snapshot.write.p50 >= 30,
       `p50 ${snapshot.read.p50} / ${snapshot.write.p50}`,
     );
     const clients = new Set(history.toHistory().client);
