@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BinlogInvalidator, type CdcAction } from '../binlog-invalidator.ts';
@@ -17,10 +18,14 @@ export const DEFAULT_CDC_DRAIN_TIMEOUT_MS = 10_000;
 const ACTIONS: readonly CdcAction[] = ['versioned-set', 'delete'];
 
 /** One position file per MySQL server (address and data directory), in the temp folder. */
-function defaultPositionFile(context: StrategyContext, dataDir: string): string {
-  const { host, port } = context.viaProxy ? context.endpoints.mysql.proxied : context.endpoints.mysql.direct;
-  const id = createHash('sha1').update(`${host}:${port}:${dataDir}`).digest('hex').slice(0, 12);
-  return join(tmpdir(), `cacheproof-cdc-${id}.json`);
+/**
+ * Without `cdcPositionFile`, each strategy instance keeps its position in a file of its own,
+ * removed at close: a new run starts at the end of the binlog instead of replaying every
+ * write of the runs before it (each run reloads the rows anyway). Give `cdcPositionFile` to
+ * resume across instances, as a restarted invalidator does.
+ */
+function defaultPositionFile(): string {
+  return join(tmpdir(), `cacheproof-cdc-${process.pid}-${randomUUID()}.json`);
 }
 
 /**
@@ -49,14 +54,10 @@ export async function createCdcInvalidate(context: StrategyContext): Promise<Cac
   const steps = await openSteps(context, true);
   let invalidator: BinlogInvalidator;
   let positionFile: string;
+  let ownPositionFile = false;
   try {
-    const [rows] =
-      await steps.store.pool.query<import('mysql2/promise').RowDataPacket[]>('SELECT @@datadir AS dir');
-    positionFile = stringOption(
-      context,
-      'cdcPositionFile',
-      defaultPositionFile(context, String(rows[0]?.dir ?? '')),
-    );
+    ownPositionFile = context.strategyOptions?.cdcPositionFile === undefined;
+    positionFile = stringOption(context, 'cdcPositionFile', defaultPositionFile());
     const mysql = context.endpoints.mysql;
     invalidator = new BinlogInvalidator(
       steps,
@@ -115,6 +116,7 @@ export async function createCdcInvalidate(context: StrategyContext): Promise<Cac
     async close() {
       if (started) await invalidator.stop().catch(() => undefined);
       await steps.close();
+      if (ownPositionFile) await rm(positionFile, { force: true });
     },
   };
 }
