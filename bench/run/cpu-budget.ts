@@ -96,7 +96,7 @@ export function saturationReasons(machine: MachineCpu, harnessCores: number): st
  * measurement begins and stopped when the load stops (both synchronous reads of /proc).
  * The harness's own time comes from `process.cpuUsage()` (every thread, microseconds); a
  * service's from /proc/<pid>/stat (every thread, 10 ms ticks). A process that cannot be read
- * (not Linux, a container's PID, gone) is left out.
+ * (not Linux, a container's PID, gone) or that was restarted during the window is left out.
  */
 export class CpuMeter {
   private startMs = 0;
@@ -105,6 +105,7 @@ export class CpuMeter {
   private harnessMs = 0;
   private readonly startCpu = new Map<string, number>();
   private readonly endCpu = new Map<string, number>();
+  private startPids: Record<string, number | undefined> = {};
   private machineStart: MachineSample | undefined;
   private machineEnd: MachineSample | undefined;
 
@@ -113,7 +114,8 @@ export class CpuMeter {
   start(): void {
     this.startMs = performance.now();
     this.harnessStart = process.cpuUsage();
-    readPids(this.pids(), this.startCpu);
+    this.startPids = { ...this.pids() };
+    readPids(this.startPids, this.startCpu);
     this.machineStart = readMachine();
   }
 
@@ -122,7 +124,12 @@ export class CpuMeter {
     this.endMs = performance.now();
     const used = process.cpuUsage(this.harnessStart);
     this.harnessMs = (used.user + used.system) / 1000;
-    readPids(this.pids(), this.endCpu);
+    // A server restarted in the window (a crash fault) is a new process: its CPU before is gone.
+    const now = this.pids();
+    const same = Object.fromEntries(
+      Object.entries(now).filter(([name, pid]) => pid !== undefined && pid === this.startPids[name]),
+    );
+    readPids(same, this.endCpu);
     this.machineEnd = readMachine();
   }
 
