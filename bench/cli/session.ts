@@ -4,7 +4,6 @@ import { type GridPlan, type GridResult, recommend, recommendationLines } from '
 import { renderGridReport } from '../../reports/grid-render.ts';
 import { renderMatrixReport } from '../../reports/render.ts';
 import type { RunResult } from '../../reports/types.ts';
-import { CONTROL_STRATEGY } from '../../reports/verdict.ts';
 import type { Environment } from '../../services/types.ts';
 import type { StrategyEntry } from '../../strategies/types.ts';
 import { openDirect } from '../run/direct.ts';
@@ -68,14 +67,16 @@ export async function runBenchSession(
           ? join(matrixDir, entry.name)
           : (options.outDir ?? join(DEFAULT_OUT_ROOT, run.run.id));
       const result = await runOne(entry, options, env, direct, output, dirOf, control, signal);
-      if (entry.name === CONTROL_STRATEGY) control = result.result;
+      if (entry.isControl) control = result.result;
       results.push(result.result);
       resultFiles.push(result.file);
     }
   } finally {
     await direct.close();
   }
-  const notRun = entries.slice(results.length).map((entry) => entry.name);
+  // The control runs first (controlFirst), so "not run" is by name, not by position.
+  const ran = new Set(results.map((result) => result.run.strategy));
+  const notRun = entries.filter((entry) => !ran.has(entry.name)).map((entry) => entry.name);
   const interrupted = notRun.length > 0 || results.some((result) => result.run.interrupted);
   if (matrixDir !== undefined && results.length > 0) {
     const index = {
@@ -99,10 +100,7 @@ export async function runBenchSession(
 
 /** The control first, so every other report's verdict can be relative to it; the rest in order. */
 function controlFirst(entries: readonly StrategyEntry[]): StrategyEntry[] {
-  return [
-    ...entries.filter((e) => e.name === CONTROL_STRATEGY),
-    ...entries.filter((e) => e.name !== CONTROL_STRATEGY),
-  ];
+  return [...entries.filter((e) => e.isControl), ...entries.filter((e) => !e.isControl)];
 }
 
 /** One strategy run: run it, keep what reproduces it, write it, print its summary and warnings. */
@@ -182,7 +180,7 @@ export async function runGridSession(
           control,
           signal,
         );
-        if (entry.name === CONTROL_STRATEGY) control = result;
+        if (entry.isControl) control = result;
         (grid.cells[s] as (RunResult | null)[])[p] = result;
         (files[s] as (string | null)[])[p] = relative(gridDir, file);
         results.push(result);

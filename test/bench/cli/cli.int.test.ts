@@ -50,7 +50,9 @@ describe('bench CLI with real services', () => {
         { cwd: ROOT, encoding: 'utf8', timeout: 120_000 },
       );
       assert.equal(run.status, 0, run.stderr);
-      assert.match(run.stdout, /^cache-aside · ycsb-a \(50% reads, zipfian 0\.99, 500 keys, 256 B\)\n/);
+      // The verdict in words first, then the numbers.
+      assert.match(run.stdout, /^verdict {6}cache-aside: /);
+      assert.match(run.stdout, /^cache-aside · ycsb-a \(50% reads, zipfian 0\.99, 500 keys, 256 B\)$/m);
       assert.ok(
         run.stdout.endsWith(
           `result       ${join(out, 'result.json')}\nreport       ${join(out, 'report.html')}\n\n`,
