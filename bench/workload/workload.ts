@@ -20,6 +20,12 @@ export const WORKLOAD_PRESETS: readonly WorkloadPreset[] = [
   { name: 'ycsb-b', readRatio: 0.95, distribution: 'zipfian', summary: 'read mostly: 95% reads, 5% writes' },
   { name: 'ycsb-c', readRatio: 1, distribution: 'zipfian', summary: 'read only: 100% reads' },
   { name: 'write-heavy', readRatio: 0.2, distribution: 'zipfian', summary: '20% reads, 80% writes' },
+  {
+    name: 'hot-keys',
+    readRatio: 0.99,
+    distribution: 'hotspot',
+    summary: 'read mostly on a hot set: 99% reads, 80% of operations on 20% of keys (with a short --ttl: the stampede)',
+  },
 ];
 
 /** Finds a preset by name, or undefined. */
