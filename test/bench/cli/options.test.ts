@@ -228,7 +228,7 @@ describe('parseBenchArgs', () => {
       [['--strategy'], '--strategy: expected a value after the option'],
       [
         ['--strategy', 'db-only', '--workload', 'ycsb-z'],
-        "--workload: unknown workload 'ycsb-z'; expected one of ycsb-a, ycsb-b, ycsb-c, write-heavy",
+        "--workload: unknown workload 'ycsb-z'; expected one of ycsb-a, ycsb-b, ycsb-c, write-heavy, hot-keys",
       ],
       [
         ['--strategy', 'db-only', '--duration', '-5s'],
