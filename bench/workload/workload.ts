@@ -24,7 +24,8 @@ export const WORKLOAD_PRESETS: readonly WorkloadPreset[] = [
     name: 'hot-keys',
     readRatio: 0.99,
     distribution: 'hotspot',
-    summary: 'read mostly on a hot set: 99% reads, 80% of operations on 20% of keys (with a short --ttl: the stampede)',
+    summary:
+      'read mostly on a hot set: 99% reads, 80% of operations on 20% of keys (with a short --ttl: the stampede)',
   },
 ];
 
