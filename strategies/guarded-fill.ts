@@ -1,5 +1,5 @@
 import { encodeEntry } from './cache-codec.ts';
-import type { StrategySteps } from './steps.ts';
+import { type StrategySteps, servedFromDb } from './steps.ts';
 import type { ReadResult } from './types.ts';
 
 /** How a pattern guards its fill: who may store it, and how the guard is given up. */
@@ -39,7 +39,7 @@ export async function guardedFill(
   if (item === undefined) {
     steps.counter.redisCommands++;
     await guard.release();
-    return { found: false, source: 'db' };
+    return servedFromDb(undefined);
   }
   p = steps.pause('before-cache-set', key, opId);
   if (p) await p;
@@ -50,5 +50,5 @@ export async function guardedFill(
     steps.trace('cache-set-refused', key, item.version, opId);
     steps.bump(guard.refusedCounter);
   }
-  return { found: true, version: item.version, payload: item.payload, source: 'db' };
+  return servedFromDb(item);
 }

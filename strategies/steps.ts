@@ -246,7 +246,7 @@ export class StrategySteps {
     const item = await this.dbRead(key, opId);
     p = this.pause('after-db-read', key, opId);
     if (p) await p;
-    if (item === undefined) return { found: false, source: 'db' };
+    if (item === undefined) return servedFromDb(undefined);
     p = this.pause('before-cache-set', key, opId);
     if (p) await p;
     try {
@@ -259,16 +259,21 @@ export class StrategySteps {
       if (!this.fallback) throw error;
       this.bump('degradedReads');
     }
-    return { found: true, version: item.version, payload: item.payload, source: 'db' };
+    return servedFromDb(item);
   }
 
   /** `onCacheError: 'fallback'`: the cache step failed, so the row is read from MySQL and not cached. */
   private async degradedRead(key: number, opId: number): Promise<ReadResult> {
     this.bump('degradedReads');
-    const item = await this.dbRead(key, opId);
-    if (item === undefined) return { found: false, source: 'db' };
-    return { found: true, version: item.version, payload: item.payload, source: 'db' };
+    return servedFromDb(await this.dbRead(key, opId));
   }
+}
+
+/** A read served by MySQL: the row it found, or absent. */
+export function servedFromDb(item: DbItem | undefined): ReadResult {
+  return item === undefined
+    ? { found: false, source: 'db' }
+    : { found: true, version: item.version, payload: item.payload, source: 'db' };
 }
 
 /** The context's error policy; unset = fail on every error. */

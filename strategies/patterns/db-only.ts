@@ -1,4 +1,4 @@
-import { describeStrategy, openSteps } from '../steps.ts';
+import { describeStrategy, openSteps, servedFromDb } from '../steps.ts';
 import type { CacheStrategy, StrategyContext } from '../types.ts';
 
 const NAME = 'db-only';
@@ -18,8 +18,7 @@ export async function createDbOnly(context: StrategyContext): Promise<CacheStrat
       const item = await steps.dbRead(key, opId);
       const p = steps.pause('after-db-read', key, opId);
       if (p) await p;
-      if (item === undefined) return { found: false, source: 'db' };
-      return { found: true, version: item.version, payload: item.payload, source: 'db' };
+      return servedFromDb(item);
     },
     async write(key, payload, opId = -1) {
       let p = steps.pause('before-db-write', key, opId);

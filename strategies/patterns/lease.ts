@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { cacheKey, decodeEntry } from '../cache-codec.ts';
 import { guardedFill } from '../guarded-fill.ts';
 import { LuaScript } from '../lua-script.ts';
-import { describeStrategy, openSteps } from '../steps.ts';
+import { describeStrategy, openSteps, servedFromDb } from '../steps.ts';
 import { numberOption, sleep } from '../strategy-options.ts';
 import type { CacheStrategy, ReadResult, StrategyContext } from '../types.ts';
 
@@ -106,8 +106,7 @@ export async function createLease(context: StrategyContext): Promise<CacheStrate
         // Waited long enough for the lease holder: read MySQL, and leave the filling to it.
         steps.bump('leaseWaitFallbacks');
         const item = await steps.dbRead(key, opId);
-        if (item === undefined) return { found: false, source: 'db' };
-        return { found: true, version: item.version, payload: item.payload, source: 'db' };
+        return servedFromDb(item);
       }
       await sleep(leaseRetryMs);
     }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { cacheKey, decodeEntry } from '../cache-codec.ts';
 import { guardedFill } from '../guarded-fill.ts';
 import { LuaScript } from '../lua-script.ts';
-import { describeStrategy, openSteps } from '../steps.ts';
+import { describeStrategy, openSteps, servedFromDb } from '../steps.ts';
 import { choiceOption, numberOption, sleep } from '../strategy-options.ts';
 import type { CacheStrategy, ReadResult, StrategyContext } from '../types.ts';
 
@@ -151,8 +151,7 @@ export async function createTagAsDeleted(context: StrategyContext): Promise<Cach
       if (performance.now() >= deadline) {
         steps.bump('lockWaitFallbacks');
         const item = await steps.dbRead(key, opId);
-        if (item === undefined) return { found: false, source: 'db' };
-        return { found: true, version: item.version, payload: item.payload, source: 'db' };
+        return servedFromDb(item);
       }
       steps.bump('lockWaits');
       await sleep(lockSleepMs);
