@@ -76,9 +76,11 @@ export class OperationRecorder {
     version: number,
     source: number,
     errorKind?: string,
-    completeNs = this.now(),
+    completedAtNs?: number,
   ): void {
     if (op < 0 || !this.recording) return;
+    // The clock is read only for operations that are recorded (not for warm-up ones).
+    const completeNs = completedAtNs ?? this.now();
     this.history.complete(op, completeNs, outcome, version, source, errorKind);
     const latencyNs = completeNs - startNs;
     if (kind === OP_READ) {
