@@ -114,6 +114,24 @@ export class StrategySteps {
     return this.pauseHook?.(point, key, opId);
   }
 
+  /**
+   * Runs `step` between the pause points `before-<point>` and `after-<point>`, where tests,
+   * the races and the explorer can hold an operation (a no-op without a pause hook).
+   */
+  async between<T>(
+    point: 'db-write' | 'cache-delete',
+    key: number,
+    opId: number,
+    step: () => Promise<T>,
+  ): Promise<T> {
+    let p = this.pause(`before-${point}`, key, opId);
+    if (p) await p;
+    const value = await step();
+    p = this.pause(`after-${point}`, key, opId);
+    if (p) await p;
+    return value;
+  }
+
   /** GET `item:{key}`: the decoded entry on a hit, undefined on a miss. */
   async cacheGet(key: number, opId: number): Promise<CacheEntry | undefined> {
     this.counter.redisCommands++;

@@ -21,16 +21,8 @@ export async function createCacheAside(context: StrategyContext): Promise<CacheS
     name: NAME,
     read: (key, opId = -1) => steps.readThrough(key, opId),
     async write(key, payload, opId = -1) {
-      let p = steps.pause('before-db-write', key, opId);
-      if (p) await p;
-      const version = await steps.dbWrite(key, payload, opId);
-      p = steps.pause('after-db-write', key, opId);
-      if (p) await p;
-      p = steps.pause('before-cache-delete', key, opId);
-      if (p) await p;
-      await steps.cacheDelete(key, opId);
-      p = steps.pause('after-cache-delete', key, opId);
-      if (p) await p;
+      const version = await steps.between('db-write', key, opId, () => steps.dbWrite(key, payload, opId));
+      await steps.between('cache-delete', key, opId, () => steps.cacheDelete(key, opId));
       return { version };
     },
     describe: () => describeStrategy(NAME, CACHE_ASIDE_SUMMARY, context, { singleFlight }),

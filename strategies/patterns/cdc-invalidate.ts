@@ -87,12 +87,11 @@ export async function createCdcInvalidate(context: StrategyContext): Promise<Cac
     name: NAME,
     read: (key, opId = -1) => steps.readThrough(key, opId, fill),
     async write(key, payload, opId = -1) {
-      let p = steps.pause('before-db-write', key, opId);
-      if (p) await p;
-      const version = await steps.dbWrite(key, payload, opId);
-      invalidator.noteCommit(key, version);
-      p = steps.pause('after-db-write', key, opId);
-      if (p) await p;
+      const version = await steps.between('db-write', key, opId, async () => {
+        const committed = await steps.dbWrite(key, payload, opId);
+        invalidator.noteCommit(key, committed);
+        return committed;
+      });
       return { version };
     },
     async start() {

@@ -21,11 +21,7 @@ export async function createDbOnly(context: StrategyContext): Promise<CacheStrat
       return servedFromDb(item);
     },
     async write(key, payload, opId = -1) {
-      let p = steps.pause('before-db-write', key, opId);
-      if (p) await p;
-      const version = await steps.dbWrite(key, payload, opId);
-      p = steps.pause('after-db-write', key, opId);
-      if (p) await p;
+      const version = await steps.between('db-write', key, opId, () => steps.dbWrite(key, payload, opId));
       return { version };
     },
     describe: () => describeStrategy(NAME, DB_ONLY_SUMMARY, context),

@@ -116,18 +116,12 @@ export async function createLease(context: StrategyContext): Promise<CacheStrate
     name: NAME,
     read,
     async write(key, payload, opId = -1) {
-      let p = steps.pause('before-db-write', key, opId);
-      if (p) await p;
-      const version = await steps.dbWrite(key, payload, opId);
-      p = steps.pause('after-db-write', key, opId);
-      if (p) await p;
-      p = steps.pause('before-cache-delete', key, opId);
-      if (p) await p;
-      steps.counter.redisCommands++;
-      await redis.del(cacheKey(key), leaseKey(key));
-      steps.trace('cache-del', key, -1, opId);
-      p = steps.pause('after-cache-delete', key, opId);
-      if (p) await p;
+      const version = await steps.between('db-write', key, opId, () => steps.dbWrite(key, payload, opId));
+      await steps.between('cache-delete', key, opId, async () => {
+        steps.counter.redisCommands++;
+        await redis.del(cacheKey(key), leaseKey(key));
+        steps.trace('cache-del', key, -1, opId);
+      });
       return { version };
     },
     describe: () => describeStrategy(NAME, LEASE_SUMMARY, context, { leaseTtlMs, leaseWaitMs, leaseRetryMs }),

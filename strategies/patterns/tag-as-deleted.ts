@@ -162,18 +162,12 @@ export async function createTagAsDeleted(context: StrategyContext): Promise<Cach
     name: NAME,
     read,
     async write(key, payload, opId = -1) {
-      let p = steps.pause('before-db-write', key, opId);
-      if (p) await p;
-      const version = await steps.dbWrite(key, payload, opId);
-      p = steps.pause('after-db-write', key, opId);
-      if (p) await p;
-      p = steps.pause('before-cache-delete', key, opId);
-      if (p) await p;
-      steps.counter.redisCommands++;
-      await TAG_AS_DELETED.run(redis, [cacheKey(key), tagKey(key)], [deletedLingerMs]);
-      steps.trace('cache-del', key, -1, opId);
-      p = steps.pause('after-cache-delete', key, opId);
-      if (p) await p;
+      const version = await steps.between('db-write', key, opId, () => steps.dbWrite(key, payload, opId));
+      await steps.between('cache-delete', key, opId, async () => {
+        steps.counter.redisCommands++;
+        await TAG_AS_DELETED.run(redis, [cacheKey(key), tagKey(key)], [deletedLingerMs]);
+        steps.trace('cache-del', key, -1, opId);
+      });
       return { version };
     },
     async drain() {

@@ -30,16 +30,10 @@ export async function createVersionedSet(context: StrategyContext): Promise<Cach
     name: NAME,
     read: (key, opId = -1) => steps.readThrough(key, opId, fill),
     async write(key, payload, opId = -1) {
-      let p = steps.pause('before-db-write', key, opId);
-      if (p) await p;
-      const version = await steps.dbWrite(key, payload, opId);
-      p = steps.pause('after-db-write', key, opId);
-      if (p) await p;
-      p = steps.pause('before-cache-delete', key, opId);
-      if (p) await p;
-      await steps.cacheDeleteVersioned(key, version, tombstoneTtlMs, opId);
-      p = steps.pause('after-cache-delete', key, opId);
-      if (p) await p;
+      const version = await steps.between('db-write', key, opId, () => steps.dbWrite(key, payload, opId));
+      await steps.between('cache-delete', key, opId, () =>
+        steps.cacheDeleteVersioned(key, version, tombstoneTtlMs, opId),
+      );
       return { version };
     },
     describe: () => describeStrategy(NAME, VERSIONED_SET_SUMMARY, context, { tombstoneTtlMs }),

@@ -23,12 +23,8 @@ export async function createWriteThrough(context: StrategyContext): Promise<Cach
     name: NAME,
     read: (key, opId = -1) => steps.readThrough(key, opId),
     async write(key, payload, opId = -1) {
-      let p = steps.pause('before-db-write', key, opId);
-      if (p) await p;
-      const version = await steps.dbWrite(key, payload, opId);
-      p = steps.pause('after-db-write', key, opId);
-      if (p) await p;
-      p = steps.pause('before-cache-set', key, opId);
+      const version = await steps.between('db-write', key, opId, () => steps.dbWrite(key, payload, opId));
+      const p = steps.pause('before-cache-set', key, opId);
       if (p) await p;
       await steps.cacheSet(key, version, payload, opId);
       return { version };
