@@ -24,7 +24,10 @@ export const strategyEntries: readonly StrategyEntry[] = Object.freeze([
   pattern('cache-aside', CACHE_ASIDE_SUMMARY, createCacheAside),
   pattern('write-through', WRITE_THROUGH_SUMMARY, createWriteThrough),
   pattern('write-behind', WRITE_BEHIND_SUMMARY, createWriteBehind),
-  pattern('delayed-double-delete', DELAYED_DOUBLE_DELETE_SUMMARY, createDelayedDoubleDelete),
+  {
+    ...pattern('delayed-double-delete', DELAYED_DOUBLE_DELETE_SUMMARY, createDelayedDoubleDelete),
+    deferredStep: 'second delete',
+  },
   pattern('versioned-set', VERSIONED_SET_SUMMARY, createVersionedSet),
   pattern('lease', LEASE_SUMMARY, createLease),
   pattern('tag-as-deleted', TAG_AS_DELETED_SUMMARY, createTagAsDeleted),

@@ -100,7 +100,12 @@ export type PausePoint =
   /** delayed-double-delete: the scheduled second delete, just before it runs (opId of the write). */
   | 'before-second-delete'
   /** cdc-invalidate: the invalidator holds a binlog row event before it touches the cache (opId -1). */
-  | 'before-invalidate';
+  | 'before-invalidate'
+  /**
+   * lease, tag-as-deleted: a reader found another reader's lease or lock and is about to sleep
+   * and ask again. A reader waiting here changes nothing until someone else has acted.
+   */
+  | 'lock-wait';
 
 /**
  * The hook strategies call at each pause point. Returns undefined (carry on) or a promise
@@ -157,6 +162,18 @@ export interface InvalidationRetrier {
   close(): void;
 }
 
+/**
+ * Work a pattern schedules to run after an operation returned (delayed-double-delete's
+ * second delete). The default runs it on a timer of the strategy's process, so it dies with
+ * the process; the explorer steps it as an operation of its own instead.
+ */
+export interface DeferredWork {
+  /** Runs `task` about `delayMs` from now; the promise settles once it ran, failed or was dropped. */
+  after(delayMs: number, task: () => Promise<void>): Promise<void>;
+  /** Drops every task not started yet (their promises settle). */
+  dropPending(): void;
+}
+
 /** Everything a strategy factory gets. */
 export interface StrategyContext {
   endpoints: ServiceEndpoints;
@@ -185,6 +202,8 @@ export interface StrategyContext {
   invalidationRetrier?: InvalidationRetrier;
   /** Monotonic nanoseconds, shared with the history recorder. */
   now: () => number;
+  /** Where deferred work runs; unset = timers of this process (strategies/deferred-work.ts). */
+  deferredWork?: DeferredWork;
 }
 
 /** Builds a connected strategy. */
@@ -204,5 +223,10 @@ export interface StrategyEntry {
    * for the write to become visible instead of expecting it at once. Unset = true.
    */
   readsOwnWrites?: boolean;
+  /**
+   * What a write leaves to run later through {@link DeferredWork} (`second delete`); unset =
+   * nothing. The explorer makes it an operation of its own, one per write.
+   */
+  deferredStep?: string;
   factory: StrategyFactory;
 }

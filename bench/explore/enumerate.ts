@@ -175,15 +175,20 @@ function faultChildren(
   return dependent.length === 0 ? undefined : dependent;
 }
 
-/** Schedules implied by the first one's step counts: the multinomial, times the fault's positions. */
+/**
+ * Schedules implied by the first one's step counts: the multinomial, times the fault's
+ * positions. Deferred work runs after its write, so it counts as more steps of that write.
+ */
 export function estimateSchedules(
   participants: readonly Participant[],
   steps: readonly ScheduleStep[],
 ): number {
   const counts = new Map<number, number>();
   for (const step of steps) {
-    if (!participants[step.participant]?.isFault)
-      counts.set(step.participant, (counts.get(step.participant) ?? 0) + 1);
+    const participant = participants[step.participant];
+    if (participant === undefined || participant.isFault) continue;
+    const chain = participant.deferredOf ?? step.participant;
+    counts.set(chain, (counts.get(chain) ?? 0) + 1);
   }
   let total = 0;
   let estimate = 1;

@@ -13,6 +13,7 @@ import {
 } from '../../checker/types.ts';
 import type {
   CacheStrategy,
+  DeferredWork,
   PauseHook,
   ReadResult,
   StepTracer,
@@ -42,6 +43,8 @@ export interface ExploreWorld {
   restartRedis(): Promise<void>;
   /** A key no schedule has used yet. */
   freshKey(): number;
+  /** What strategy `name` defers past a write (its registry entry's `deferredStep`), if anything. */
+  deferredStepOf(name: string): string | undefined;
 }
 
 /** What the explorer hands a strategy factory. */
@@ -49,6 +52,8 @@ export interface StrategyWiring {
   pause: PauseHook;
   tracer: StepTracer;
   now: () => number;
+  /** Deferred work becomes a participant of the schedule (see {@link participantsOf}). */
+  deferredWork: DeferredWork;
 }
 
 /** A key no scenario uses: the explorer reads it until the strategy reaches a restarted Redis again. */
@@ -62,21 +67,47 @@ type OpValue = ReadResult | WriteResult | undefined;
 
 const payloadOf = (text: string): Uint8Array => new TextEncoder().encode(text);
 
-/** The participants of `scenario` for a strategy: flushes only when it has a `drain()`. */
-export function participantsOf(scenario: Scenario, hasDrain: boolean): Participant[] {
+/** What the explorer needs to know of a strategy besides its steps. */
+export interface StrategyTraits {
+  /** It has background work a `flush` operation runs (`drain()`). */
+  hasDrain: boolean;
+  /** What a write defers (`second delete`): one participant per write; such a `drain()` only waits for it, so no flush. */
+  deferredStep?: string;
+}
+
+/**
+ * The participants of `scenario` for a strategy: its operations (flushes only for a strategy
+ * with background work to drain), one deferred step per write when the strategy defers work,
+ * then the fault. A crashed writer takes its deferred work with it (a timer of its process).
+ */
+export function participantsOf(scenario: Scenario, traits: StrategyTraits): Participant[] {
   const participants: Participant[] = [];
+  const flushes = traits.hasDrain && traits.deferredStep === undefined;
   for (const kind of scenario.operations) {
-    if (kind === 'flush' && !hasDrain) continue;
+    if (kind === 'flush' && !flushes) continue;
     participants.push({ label: `op${participants.length + 1} ${kind}`, kind, stops: [], isFault: false });
+  }
+  if (traits.deferredStep !== undefined) {
+    const writes = participants.flatMap((p, index) => (p.kind === 'write' ? [index] : []));
+    for (const writer of writes) {
+      participants.push({
+        label: `op${writer + 1} ${traits.deferredStep}`,
+        kind: 'deferred',
+        stops: [],
+        isFault: false,
+        deferredOf: writer,
+      });
+    }
   }
   if (scenario.fault === 'redis-restart') {
     participants.push({ label: 'Redis restart', kind: 'redis-restart', stops: [], isFault: true });
   } else if (scenario.fault === 'writer-crash') {
     const writer = participants.findIndex((p) => p.kind === 'write');
+    const deferred = participants.flatMap((p, index) => (p.deferredOf === writer ? [index] : []));
     participants.push({
       label: `op${writer + 1} crashes`,
       kind: 'writer-crash',
-      stops: [writer],
+      stops: [writer, ...deferred],
       isFault: true,
     });
   }
@@ -94,8 +125,9 @@ export function strategySpec(
   strategy: CacheStrategy,
   router: HookRouter,
   scenario: Scenario,
+  deferredStep?: string,
 ): ExplorationSpec<ScheduleOutcome> {
-  const participants = participantsOf(scenario, strategy.drain !== undefined);
+  const participants = participantsOf(scenario, { hasDrain: strategy.drain !== undefined, deferredStep });
   return {
     participants,
     begin: async () => {
@@ -124,6 +156,10 @@ export class HookRouter {
       record: (event) => this.current?.record(event.step, event.version, event.opId, event.at),
     },
     now: () => this.current?.now() ?? 0,
+    deferredWork: {
+      after: (_delayMs, task) => this.current?.defer(task) ?? task(),
+      dropPending: () => this.current?.dropDeferred(),
+    },
   };
 
   attach(execution: StrategyExecution): void {
@@ -138,6 +174,10 @@ class StrategyExecution implements Execution<ScheduleOutcome> {
   private readonly rowOf = new Map<number, number>();
   private readonly fired = new Set<number>();
   private readonly traced: TracedStep[] = [];
+  /** Deferred work scheduled by its write, by participant, until it runs or is dropped. */
+  private readonly deferred = new Map<number, { task: () => Promise<void>; settle: () => void }>();
+  /** Operations held at `lock-wait`: the step index they were held at. */
+  private readonly waitingSince = new Map<number, number>();
   private actions: StepAction[] = [];
   private stepIndex = 0;
   private tick = 0;
@@ -161,6 +201,23 @@ class StrategyExecution implements Execution<ScheduleOutcome> {
     });
   }
 
+  /**
+   * A task the stepping write defers: held until the explorer steps its participant. Outside
+   * a step (seeding, the final drain) or from a write without one, it runs at once.
+   */
+  defer(task: () => Promise<void>): Promise<void> {
+    const index = this.participants.findIndex((p) => p.deferredOf === this.running);
+    if (this.running < 0 || index < 0 || this.deferred.has(index) || this.controller.started(index))
+      return task();
+    return new Promise<void>((settle) => this.deferred.set(index, { task, settle }));
+  }
+
+  /** The strategy closed: deferred work that did not run never will. */
+  dropDeferred(): void {
+    for (const entry of this.deferred.values()) entry.settle();
+    this.deferred.clear();
+  }
+
   wants(key: number): boolean {
     return key === this.key && this.controller.isStepping();
   }
@@ -176,12 +233,32 @@ class StrategyExecution implements Execution<ScheduleOutcome> {
     this.traced.push({ step, key: this.key, version, at, opId: op });
   }
 
+  /**
+   * Who can step: a fault not fired yet; an operation not ended; deferred work once its write
+   * scheduled it. An operation waiting for another's lock (`lock-wait`) polls again only after
+   * someone else stepped since (or when nothing else can): a poll with nothing changed gets
+   * the same reply and changes nothing, so those schedules are not worth running.
+   */
   enabled(): number[] {
-    const enabled: number[] = [];
+    const candidates: number[] = [];
     this.participants.forEach((participant, index) => {
-      if (participant.isFault ? !this.fired.has(index) : this.controller.canStep(index)) enabled.push(index);
+      if (participant.isFault) {
+        if (!this.fired.has(index)) candidates.push(index);
+      } else if (participant.kind === 'deferred' && !this.controller.started(index)) {
+        if (this.deferred.has(index) && this.controller.canStep(index)) candidates.push(index);
+      } else if (this.controller.canStep(index)) candidates.push(index);
     });
-    return enabled;
+    const enabled = candidates.filter((index) => {
+      const since = this.waitingSince.get(index);
+      return since === undefined || this.someoneSteppedAfter(index, since);
+    });
+    const operations = enabled.filter((index) => !this.participants[index]?.isFault);
+    return operations.length > 0 || candidates.length === enabled.length ? enabled : candidates;
+  }
+
+  private someoneSteppedAfter(participant: number, stepIndex: number): boolean {
+    for (const [other, last] of this.lastStep) if (other !== participant && last > stepIndex) return true;
+    return false;
   }
 
   async step(participant: number): Promise<ScheduleStep> {
@@ -204,6 +281,8 @@ class StrategyExecution implements Execution<ScheduleOutcome> {
       for (const stopped of spec.stops) {
         const wasStarted = this.controller.started(stopped);
         await this.controller.crash(stopped);
+        this.deferred.get(stopped)?.settle();
+        this.deferred.delete(stopped);
         if (!this.firstStep.has(stopped)) this.firstStep.set(stopped, this.stepIndex);
         if (wasStarted && this.controller.endOf(stopped)?.state === 'crashed')
           this.lastStep.set(stopped, this.stepIndex);
@@ -213,6 +292,8 @@ class StrategyExecution implements Execution<ScheduleOutcome> {
       const end = await this.controller.step(participant);
       commands = end.commands;
       endedAt = end.heldAt ?? describeEnd(this.controller.endOf(participant));
+      if (end.heldAt === 'lock-wait') this.waitingSince.set(participant, this.stepIndex);
+      else this.waitingSince.delete(participant);
     }
     this.running = -1;
     return { participant, commands, actions: this.actions, endedAt };
@@ -245,6 +326,15 @@ class StrategyExecution implements Execution<ScheduleOutcome> {
   }
 
   private invoke(participant: Participant, row: number, index: number): Promise<OpValue> {
+    if (participant.kind === 'deferred') {
+      const entry = this.deferred.get(index);
+      if (entry === undefined) return Promise.reject(new Error(`${participant.label}: nothing was deferred`));
+      this.deferred.delete(index);
+      return entry
+        .task()
+        .finally(entry.settle)
+        .then(() => undefined);
+    }
     if (participant.kind === 'read') return this.strategy.read(this.key, row);
     if (participant.kind === 'write') return this.strategy.write(this.key, payloadOf(`op${index + 1}`), row);
     return (this.strategy.drain?.() ?? Promise.resolve()).then(() => undefined);

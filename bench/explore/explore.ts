@@ -49,7 +49,7 @@ export async function exploreScenario(
   const shortest = new Map<AnomalyKind, { outcome: string; steps: ScheduleStep[] }>();
   let schedulesWithAnomaly = 0;
   try {
-    const spec = strategySpec(world, strategy, router, scenario);
+    const spec = strategySpec(world, strategy, router, scenario, world.deferredStepOf(strategyName));
     const summary = await enumerateSchedules(spec, {
       maxSchedules,
       what: `scenario '${scenario.name}' with ${strategyName}`,

@@ -22,9 +22,16 @@ export function formatExploreTable(results: readonly ExplorationResult[]): strin
       String(r.schedules),
       String(r.schedulesWithAnomaly),
       String(r.outcomes.length),
-      r.shortestByAnomaly.length === 0 ? '-' : r.shortestByAnomaly.map((a) => a.kind).join(', '),
+      anomalyKinds(r),
     ]),
   );
+}
+
+/** The anomaly kinds found, `-` for none, or why the scenario was not explored. */
+function anomalyKinds(r: ExplorationResult): string {
+  if (r.tooLarge !== undefined)
+    return `not explored: ${r.tooLarge.replace(/^scenario '[^']*' with \S+ /, '')}`;
+  return r.shortestByAnomaly.length === 0 ? '-' : r.shortestByAnomaly.map((a) => a.kind).join(', ');
 }
 
 /** One schedule step as a reader says it: `op2 read: cache GET: miss; DB read v1 → held at after-db-read`. */
@@ -76,7 +83,7 @@ const EXAMPLE_KIND: Record<AnomalyKind, string> = {
 export function renderExplorePage(results: readonly ExplorationResult[]): string {
   const rows = results.map(
     (r) =>
-      html`<tr><td>${r.strategy}</td><td>${r.scenario}</td><td class="num">${r.schedules}</td><td class="num">${r.schedulesWithAnomaly}</td><td class="num">${r.outcomes.length}</td><td>${r.shortestByAnomaly.map((a) => a.kind).join(', ') || '-'}</td></tr>`,
+      html`<tr><td>${r.strategy}</td><td>${r.scenario}</td><td class="num">${r.schedules}</td><td class="num">${r.schedulesWithAnomaly}</td><td class="num">${r.outcomes.length}</td><td>${anomalyKinds(r)}</td></tr>`,
   );
   const sections: SafeHtml[] = [];
   let index = 0;

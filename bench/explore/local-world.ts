@@ -19,11 +19,20 @@ const DIRECT_RETRY_MS = 10_000;
  * Client settings for exploring: straight to the servers (no Toxiproxy: the only faults are
  * process events), generous timeouts so a busy machine does not turn a step into an error,
  * no auto-pipelining (one command at a time anyway), and the write-behind timer out of the
- * way (the explorer flushes with `drain()` as a step of its own).
+ * way (the explorer flushes with `drain()` as a step of its own). Leases and locks last
+ * a minute and their waits too, so no deadline passes inside a schedule (the explorer, not
+ * the clock, orders the steps: a wait that times out is not explored); their polls sleep 1 ms.
  */
 const EXPLORE_OVERRIDES = {
   viaProxy: false,
   flushIntervalMs: 3_600_000,
+  strategyOptions: {
+    leaseTtlMs: 60_000,
+    leaseWaitMs: 60_000,
+    leaseRetryMs: 1,
+    lockExpireMs: 60_000,
+    lockSleepMs: 1,
+  },
   clients: { redisCommandTimeoutMs: 5000, mysqlQueryTimeoutMs: 5000, redisAutoPipelining: false },
 };
 
@@ -81,6 +90,10 @@ export class LocalWorld implements ExploreWorld {
 
   freshKey(): number {
     return this.nextKey++;
+  }
+
+  deferredStepOf(name: string): string | undefined {
+    return findStrategy(name)?.deferredStep;
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { ConfigurationError } from '../../kernel/index.ts';
 import { strategyNames, unknownStrategyMessage } from '../../strategies/registry.ts';
 import { parseToolArgs, runIfMain, withLocalEnvironment } from '../cli/entry.ts';
-import { DEFAULT_MAX_SCHEDULES } from './enumerate.ts';
+import { DEFAULT_MAX_SCHEDULES, ScenarioTooLarge } from './enumerate.ts';
 import { exploreScenario } from './explore.ts';
 import { formatAnomalySchedules, formatExploreTable, renderExplorePage } from './format.ts';
 import { LocalWorld } from './local-world.ts';
@@ -68,14 +68,47 @@ export function parseExploreArgs(argv: readonly string[]): ExploreArgs | 'help' 
   };
 }
 
-/** Explores every strategy × scenario asked for against `world`, in order. */
-export async function exploreAll(world: LocalWorld, args: ExploreArgs): Promise<ExplorationResult[]> {
+/**
+ * Explores every strategy × scenario asked for against `world`, in order. In a matrix a
+ * scenario above the bound becomes a row that says so and the others go on; asked for
+ * alone, it is the one-line error (exit 2).
+ */
+export async function exploreAll(
+  world: LocalWorld,
+  args: ExploreArgs,
+  onResult: (result: ExplorationResult) => void = () => undefined,
+): Promise<ExplorationResult[]> {
   const results: ExplorationResult[] = [];
+  const matrix = args.strategies.length * args.scenarios.length > 1;
   for (const strategy of args.strategies) {
-    for (const scenario of args.scenarios)
-      results.push(await exploreScenario(world, strategy, scenario, args.maxSchedules));
+    for (const scenario of args.scenarios) {
+      let result: ExplorationResult;
+      try {
+        result = await exploreScenario(world, strategy, scenario, args.maxSchedules);
+      } catch (error) {
+        if (!matrix || !(error instanceof ScenarioTooLarge)) throw error;
+        result = tooLargeResult(strategy, scenario, error.message);
+      }
+      results.push(result);
+      onResult(result);
+    }
   }
   return results;
+}
+
+function tooLargeResult(strategy: string, scenario: Scenario, message: string): ExplorationResult {
+  return {
+    strategy,
+    scenario: scenario.name,
+    participants: [],
+    schedules: 0,
+    schedulesWithAnomaly: 0,
+    reducedBranches: 0,
+    outcomes: [],
+    shortestByAnomaly: [],
+    elapsedMs: 0,
+    tooLarge: message,
+  };
 }
 
 async function main(): Promise<number> {
@@ -88,7 +121,12 @@ async function main(): Promise<number> {
     const world = await LocalWorld.open(env);
     let results: ExplorationResult[];
     try {
-      results = await exploreAll(world, args);
+      results = await exploreAll(world, args, (r) => {
+        const what = r.tooLarge ?? `${r.schedules} schedules, ${r.schedulesWithAnomaly} with an anomaly`;
+        process.stderr.write(
+          `explore: ${r.strategy} / ${r.scenario}: ${what} (${(r.elapsedMs / 1000).toFixed(1)} s)\n`,
+        );
+      });
     } finally {
       await world.close();
     }

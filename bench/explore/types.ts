@@ -22,14 +22,17 @@ export interface Scenario {
   cache: CacheStart;
 }
 
-/** One participant of a schedule: an operation, or the fault event (one step). */
+/** One participant of a schedule: an operation, work a write deferred, or the fault event (one step). */
 export interface Participant {
-  /** `op1 write`, `op2 read`, `redis restart`. */
+  /** `op1 write`, `op2 read`, `op1 second delete`, `Redis restart`. */
   label: string;
-  kind: OperationKind | FaultKind;
-  /** For a fault: the participants it stops for good (a crashed writer). */
+  /** `deferred`: what write `deferredOf` left to run later (the strategy's `deferredStep`). */
+  kind: OperationKind | FaultKind | 'deferred';
+  /** For a fault: the participants it stops for good (a crashed writer and its deferred work). */
   stops: readonly number[];
   isFault: boolean;
+  /** For deferred work: the write that scheduled it. */
+  deferredOf?: number;
 }
 
 /** Commands one step sent. */
@@ -111,4 +114,6 @@ export interface ExplorationResult {
   /** Per anomaly kind, the shortest schedule producing it. */
   shortestByAnomaly: { kind: AnomalyKind; outcome: number; steps: ScheduleStep[] }[];
   elapsedMs: number;
+  /** Set when the scenario had more schedules than the bound and was not explored (in a matrix). */
+  tooLarge?: string;
 }

@@ -1,3 +1,4 @@
+import { timerDeferredWork } from '../deferred-work.ts';
 import { describeStrategy, openSteps } from '../steps.ts';
 import { numberOption } from '../strategy-options.ts';
 import type { CacheStrategy, StrategyContext } from '../types.ts';
@@ -18,13 +19,14 @@ export const DEFAULT_SECOND_DELETE_DELAY_MS = 500;
  * Known gap: a fill slower than the delay (it read the old row before the update and sets
  * it after the second delete) stays stale — pause point `before-second-delete` shows it.
  * Option `delayMs` (default 500). `drain()` waits for the scheduled deletes; `close()` drops them.
+ * The timer is `context.deferredWork` when given (the explorer steps the second delete itself).
  * Counters: `secondDeletes`, `secondDeleteFailures`.
  */
 export async function createDelayedDoubleDelete(context: StrategyContext): Promise<CacheStrategy> {
   const delayMs = numberOption(context, 'delayMs', DEFAULT_SECOND_DELETE_DELAY_MS);
   const steps = await openSteps(context, true);
+  const deferred = context.deferredWork ?? timerDeferredWork();
   const scheduled = new Set<Promise<void>>();
-  const timers = new Set<NodeJS.Timeout>();
 
   async function secondDelete(key: number, opId: number): Promise<void> {
     const p = steps.pause('before-second-delete', key, opId);
@@ -39,13 +41,7 @@ export async function createDelayedDoubleDelete(context: StrategyContext): Promi
   }
 
   function scheduleSecondDelete(key: number, opId: number): void {
-    const done = new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        secondDelete(key, opId).finally(resolve);
-      }, delayMs);
-      timers.add(timer);
-    });
+    const done = deferred.after(delayMs, () => secondDelete(key, opId)).catch(() => undefined);
     scheduled.add(done);
     done.finally(() => scheduled.delete(done));
   }
@@ -65,8 +61,7 @@ export async function createDelayedDoubleDelete(context: StrategyContext): Promi
     describe: () => describeStrategy(NAME, DELAYED_DOUBLE_DELETE_SUMMARY, context, { delayMs }),
     stats: () => steps.stats(),
     async close() {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
+      deferred.dropPending();
       await steps.close();
     },
   };

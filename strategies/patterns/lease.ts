@@ -108,6 +108,8 @@ export async function createLease(context: StrategyContext): Promise<CacheStrate
         const item = await steps.dbRead(key, opId);
         return servedFromDb(item);
       }
+      const p = steps.pause('lock-wait', key, opId);
+      if (p) await p;
       await sleep(leaseRetryMs);
     }
   }

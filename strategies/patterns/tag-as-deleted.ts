@@ -154,6 +154,8 @@ export async function createTagAsDeleted(context: StrategyContext): Promise<Cach
         return servedFromDb(item);
       }
       steps.bump('lockWaits');
+      const p = steps.pause('lock-wait', key, opId);
+      if (p) await p;
       await sleep(lockSleepMs);
     }
   }

@@ -246,4 +246,67 @@ describe('exploreScenario with an in-memory stand-in strategy', () => {
       );
     assert.deepEqual(await counts(), await counts());
   });
+
+  it('deferred work is an operation of its own: write (2 steps) + its second delete (1) with a cold read (3) give C(6,3) = 20', async () => {
+    const world = new MemoryWorld();
+    const result = await exploreScenario(
+      world,
+      'memory-double-delete',
+      { name: 'write-read', summary: '', operations: ['write', 'read'], cache: 'cold' },
+      1000,
+    );
+    assert.deepEqual(
+      result.participants.map((p) => p.label),
+      ['op1 write', 'op2 read', 'op1 second delete'],
+    );
+    assert.equal(result.schedules, 20);
+    // The fill slower than the delay: the read took v1 before the update and sets it after both deletes.
+    const stale = result.shortestByAnomaly.find((a) => a.kind === 'stale-cache');
+    assert.ok(stale, result.outcomes.map((o) => o.signature).join('\n'));
+    const labels = stale.steps.map((s) => result.participants[s.participant]?.label);
+    assert.equal(labels.at(-1), 'op2 read');
+    assert.ok(labels.indexOf('op1 second delete') < labels.length - 1);
+    // And the race the second delete does close: the same stale fill before it, removed.
+    assert.ok(
+      result.outcomes.some(
+        (o) => o.outcome.reads[0] === 1 && o.outcome.cacheVersion === 0 && o.outcome.anomalies.length === 0,
+      ),
+      result.outcomes.map((o) => o.signature).join('\n'),
+    );
+  });
+
+  it('a crashed writer takes its deferred work with it', async () => {
+    const result = await exploreScenario(
+      new MemoryWorld(),
+      'memory-double-delete',
+      { name: 'c', summary: '', operations: ['write', 'read'], cache: 'cold', fault: 'writer-crash' },
+      1000,
+    );
+    const crash = result.participants.findIndex((p) => p.kind === 'writer-crash');
+    assert.deepEqual(result.participants[crash]?.stops, [0, 2]);
+    const fired = (steps: readonly { participant: number }[], who: number) =>
+      steps.some((s) => s.participant === who);
+    for (const outcome of result.outcomes) {
+      // Never a second delete after the crash.
+      const steps = outcome.shortest;
+      const at = steps.findIndex((s) => s.participant === crash);
+      assert.ok(at < 0 || !fired(steps.slice(at), 2), outcome.signature);
+    }
+  });
+
+  it('a reader waiting for a lock polls again only after another step: 2 owners × 4 = 8 schedules of two cold reads', async () => {
+    const world = new MemoryWorld();
+    const result = await exploreScenario(
+      world,
+      'memory-lock',
+      { name: 'rr', summary: '', operations: ['read', 'read'], cache: 'cold' },
+      1000,
+    );
+    assert.equal(result.schedules, 8);
+    assert.deepEqual(
+      result.outcomes.map((o) => o.outcome.reads),
+      [[1, 1]],
+    );
+    assert.ok(world.waits.length > 0);
+  });
 });

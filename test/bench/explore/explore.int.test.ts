@@ -5,7 +5,7 @@ import { formatExploreTable } from '../../../bench/explore/format.ts';
 import { LocalWorld } from '../../../bench/explore/local-world.ts';
 import { BUILT_IN_SCENARIOS, findScenario } from '../../../bench/explore/scenarios.ts';
 import type { ExplorationResult } from '../../../bench/explore/types.ts';
-import { type RaceOutcome, runRaceScenarios } from '../../../bench/tools/races.ts';
+import { runRaceScenarios } from '../../../bench/tools/races.ts';
 import { startLocalEnvironment } from '../../../services/local.ts';
 import type { Environment } from '../../../services/types.ts';
 
@@ -48,54 +48,71 @@ describe('explore against the local services', () => {
 
   it('finds every anomaly npm run races forces by hand, with the same final versions', async () => {
     const races = (await runRaceScenarios(env)).filter((race) => race.anomalyPredicted);
-    const race = (pattern: string): RaceOutcome => {
-      const found = races.find((r) => r.strategy === pattern);
-      assert.ok(found, pattern);
-      assert.ok(found.reproduced, `${pattern}: the race itself did not reproduce`);
-      return found;
+    /**
+     * The built-in scenario each hand-written race is an interleaving of. Not explorable:
+     * races that need a guard to expire in real time (the explorer orders steps, not clocks)
+     * or a non-default option (rockscache #12 is weak mode).
+     */
+    const scenarioOf: Record<string, string | undefined> = {
+      'read refills between delete and update': 'write-read',
+      'slow read sets the old value after write + delete': 'write-read',
+      'two writes reach MySQL and the cache in opposite orders': 'write-write',
+      'fill slower than the second delete': 'write-read',
+      'writer dies between the MySQL commit and the invalidation': 'write-read-writer-crash',
+      'read before the invalidator applies the write (CDC lag)': 'write-read-warm',
+      'Redis crashes before the flush': 'write-write-flush-redis-restart',
+      'fill slower than the guard lives': undefined,
+      'read right after the write marks the entry deleted (rockscache #12)': undefined,
     };
-    const explore = (strategy: string, scenario: string) =>
-      exploreScenario(world, strategy, findScenario(scenario), MAX);
-
-    // Read refills between delete and update; slow read sets the old value after write + delete:
-    // the races start from a write (cache deleted), the cold write-read scenario.
-    for (const pattern of ['delete-then-update', 'cache-aside']) {
-      const hand = race(pattern);
-      const explored = await explore(pattern, 'write-read');
-      assert.ok(
-        explored.outcomes.some(
-          (o) =>
-            o.outcome.anomalies.includes('stale-cache') &&
-            o.outcome.cacheVersion === hand.cacheVersion &&
-            o.outcome.dbVersion === hand.dbVersion,
-        ),
-        `${pattern}: no stale cache v${hand.cacheVersion} under db v${hand.dbVersion} among\n${counts(explored).join('\n')}`,
-      );
+    const checked: string[] = [];
+    for (const hand of races) {
+      assert.ok(hand.scenario in scenarioOf, `a race the explorer test does not know: ${hand.scenario}`);
+      const scenario = scenarioOf[hand.scenario];
+      if (scenario === undefined) continue;
+      assert.ok(hand.reproduced, `${hand.strategy}: the race '${hand.scenario}' did not reproduce`);
+      const explored = await exploreScenario(world, hand.strategy, findScenario(scenario), MAX);
+      const what = `${hand.strategy} / ${hand.scenario} in ${scenario}:\n${counts(explored).join('\n')}`;
+      if (hand.staleCache) {
+        assert.ok(
+          explored.outcomes.some(
+            (o) =>
+              o.outcome.anomalies.includes('stale-cache') &&
+              o.outcome.cacheVersion === hand.cacheVersion &&
+              o.outcome.dbVersion === hand.dbVersion,
+          ),
+          `no stale cache v${hand.cacheVersion} under db v${hand.dbVersion}: ${what}`,
+        );
+      }
+      if (hand.staleReads > 0)
+        assert.ok(
+          explored.outcomes.some((o) => o.outcome.anomalies.includes('stale-read')),
+          what,
+        );
+      if (hand.lostWrites > 0) {
+        // Redis crashes before the flush: every acknowledged write lost.
+        assert.equal(hand.lostWrites, hand.ackedVersions.length);
+        assert.ok(
+          explored.outcomes.some(
+            (o) =>
+              o.outcome.anomalies.includes('lost-write') &&
+              o.outcome.writes.length > 0 &&
+              o.outcome.lostWrites.length === o.outcome.writes.length,
+          ),
+          what,
+        );
+      }
+      checked.push(`${hand.strategy}: ${hand.scenario}`);
     }
-    // Two writes reach MySQL and the cache in opposite orders (the race seeds with a write: cache warm).
-    const writeThrough = race('write-through');
-    const explored = await explore('write-through', 'write-write');
-    assert.ok(
-      explored.outcomes.some(
-        (o) =>
-          o.outcome.anomalies.includes('stale-cache') &&
-          o.outcome.cacheVersion === writeThrough.cacheVersion &&
-          o.outcome.dbVersion === writeThrough.dbVersion,
-      ),
-      counts(explored).join('\n'),
-    );
-    // Redis crashes before the flush: every acknowledged write lost.
-    const writeBehind = race('write-behind');
-    assert.equal(writeBehind.lostWrites, writeBehind.ackedVersions.length);
-    const lost = await explore('write-behind', 'write-write-flush-redis-restart');
-    assert.ok(
-      lost.outcomes.some(
-        (o) =>
-          o.outcome.anomalies.includes('lost-write') &&
-          o.outcome.writes.length > 0 &&
-          o.outcome.lostWrites.length === o.outcome.writes.length,
-      ),
-      counts(lost).join('\n'),
-    );
+    for (const pattern of [
+      'delete-then-update',
+      'cache-aside',
+      'write-through',
+      'write-behind',
+      'delayed-double-delete',
+    ])
+      assert.ok(
+        checked.some((c) => c.startsWith(`${pattern}:`)),
+        `no race of ${pattern} checked: ${checked.join('; ')}`,
+      );
   });
 });

@@ -6,6 +6,11 @@ import type { CacheStrategy, StrategyStats } from '../../../strategies/types.ts'
  * calling the pause hook between its "commands" exactly as the real patterns do, and counting
  * them in `stats()`. Its schedules can be counted by hand: a write is 2 steps (DB write,
  * cache delete), a read of a cached key 1 (GET), a read that misses 3 (GET, DB read, SET).
+ * Two variants by name:
+ * - `memory-double-delete`: a write is DEL, DB write (2 steps), and defers a second DEL
+ *   (1 step of its own, through the wiring's deferred work);
+ * - `memory-lock`: a read that misses takes a lock (GET+lock: 1 step) before its DB read and
+ *   SET+unlock (2 steps); a reader that finds the lock taken waits at `lock-wait` and asks again.
  */
 export class MemoryWorld implements ExploreWorld {
   readonly cache = new Map<number, number>();
@@ -13,8 +18,12 @@ export class MemoryWorld implements ExploreWorld {
   restarts = 0;
   private nextKey = 100;
 
-  async createStrategy(_name: string, wiring: StrategyWiring): Promise<CacheStrategy> {
-    const { cache, db } = this;
+  readonly locks = new Set<number>();
+  /** The opIds of the reads that found the lock taken, one entry per wait. */
+  readonly waits: number[] = [];
+
+  async createStrategy(name: string, wiring: StrategyWiring): Promise<CacheStrategy> {
+    const { cache, db, locks, waits } = this;
     const stats: StrategyStats = { dbQueries: 0, redisCommands: 0 };
     const pause = async (point: Parameters<StrategyWiring['pause']>[0], key: number, opId: number) => {
       const p = wiring.pause(point, key, opId);
@@ -31,6 +40,29 @@ export class MemoryWorld implements ExploreWorld {
     return {
       name: 'memory-cache-aside',
       async read(key, opId = -1) {
+        if (name === 'memory-lock') {
+          for (;;) {
+            stats.redisCommands++;
+            const cached = cache.get(key);
+            trace(cached === undefined ? 'cache-get-miss' : 'cache-get-hit', key, cached ?? -1, opId);
+            if (cached !== undefined)
+              return { found: true, version: cached, payload: new Uint8Array(), source: 'cache' };
+            if (!locks.has(key)) break;
+            waits.push(opId);
+            await pause('lock-wait', key, opId);
+          }
+          locks.add(key);
+          await pause('after-cache-miss', key, opId);
+          stats.dbQueries++;
+          const version = db.get(key) ?? 0;
+          trace('db-read', key, version, opId);
+          await pause('after-db-read', key, opId);
+          stats.redisCommands++;
+          cache.set(key, version);
+          locks.delete(key);
+          trace('cache-set', key, version, opId);
+          return { found: true, version, payload: new Uint8Array(), source: 'db' };
+        }
         stats.redisCommands++;
         const hit = cache.get(key);
         trace(hit === undefined ? 'cache-get-miss' : 'cache-get-hit', key, hit ?? -1, opId);
@@ -49,6 +81,25 @@ export class MemoryWorld implements ExploreWorld {
         return { found: true, version, payload: new Uint8Array(), source: 'db' };
       },
       async write(key, _payload, opId = -1) {
+        if (name === 'memory-double-delete') {
+          await pause('before-cache-delete', key, opId);
+          stats.redisCommands++;
+          cache.delete(key);
+          trace('cache-del', key, -1, opId);
+          await pause('after-cache-delete', key, opId);
+          stats.dbQueries++;
+          const version = (db.get(key) ?? 0) + 1;
+          db.set(key, version);
+          trace('db-write', key, version, opId);
+          await pause('after-db-write', key, opId);
+          void wiring.deferredWork.after(500, async () => {
+            await pause('before-second-delete', key, opId);
+            stats.redisCommands++;
+            cache.delete(key);
+            trace('cache-del', key, -1, opId);
+          });
+          return { version };
+        }
         await pause('before-db-write', key, opId);
         stats.dbQueries++;
         const version = (db.get(key) ?? 0) + 1;
@@ -79,9 +130,14 @@ export class MemoryWorld implements ExploreWorld {
   async restartRedis(): Promise<void> {
     this.restarts++;
     this.cache.clear();
+    this.locks.clear();
   }
 
   freshKey(): number {
     return this.nextKey++;
+  }
+
+  deferredStepOf(name: string): string | undefined {
+    return name === 'memory-double-delete' ? 'second delete' : undefined;
   }
 }
