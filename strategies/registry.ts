@@ -1,3 +1,4 @@
+import { readCacheVersions } from './cache-codec.ts';
 import { CACHE_ASIDE_SUMMARY, createCacheAside } from './patterns/cache-aside.ts';
 import { CDC_INVALIDATE_SUMMARY, createCdcInvalidate } from './patterns/cdc-invalidate.ts';
 import { createDbOnly, DB_ONLY_SUMMARY } from './patterns/db-only.ts';
@@ -7,11 +8,15 @@ import {
 } from './patterns/delayed-double-delete.ts';
 import { createDeleteThenUpdate, DELETE_THEN_UPDATE_SUMMARY } from './patterns/delete-then-update.ts';
 import { createLease, LEASE_SUMMARY } from './patterns/lease.ts';
-import { createTagAsDeleted, TAG_AS_DELETED_SUMMARY } from './patterns/tag-as-deleted.ts';
+import {
+  createTagAsDeleted,
+  TAG_AS_DELETED_SUMMARY,
+  tagAsDeletedCacheView,
+} from './patterns/tag-as-deleted.ts';
 import { createVersionedSet, VERSIONED_SET_SUMMARY } from './patterns/versioned-set.ts';
 import { createWriteBehind, WRITE_BEHIND_SUMMARY } from './patterns/write-behind.ts';
 import { createWriteThrough, WRITE_THROUGH_SUMMARY } from './patterns/write-through.ts';
-import type { StrategyEntry, StrategyFactory } from './types.ts';
+import type { CacheView, StrategyEntry, StrategyFactory } from './types.ts';
 
 /** A caching pattern: uses the cache, is measured against the control. */
 function pattern(name: string, summary: string, factory: StrategyFactory): StrategyEntry {
@@ -30,7 +35,10 @@ export const strategyEntries: readonly StrategyEntry[] = Object.freeze([
   },
   pattern('versioned-set', VERSIONED_SET_SUMMARY, createVersionedSet),
   pattern('lease', LEASE_SUMMARY, createLease),
-  pattern('tag-as-deleted', TAG_AS_DELETED_SUMMARY, createTagAsDeleted),
+  {
+    ...pattern('tag-as-deleted', TAG_AS_DELETED_SUMMARY, createTagAsDeleted),
+    cacheView: tagAsDeletedCacheView,
+  },
   // The invalidator applies a write after its commit: a read right after it may see the old entry.
   { ...pattern('cdc-invalidate', CDC_INVALIDATE_SUMMARY, createCdcInvalidate), readsOwnWrites: false },
   { name: 'db-only', summary: DB_ONLY_SUMMARY, usesCache: false, isControl: true, factory: createDbOnly },
@@ -54,4 +62,12 @@ export function controlStrategy(): StrategyEntry {
   const control = strategyEntries.find((entry) => entry.isControl);
   if (control === undefined) throw new Error('no control strategy is registered');
   return control;
+}
+
+/** How the snapshot reads `entry`'s cache under `options` (the entries' own versions unless the pattern says otherwise). */
+export function cacheViewOf(
+  entry: StrategyEntry | undefined,
+  options: Readonly<Record<string, string | number | boolean>> = {},
+): CacheView {
+  return entry?.cacheView?.(options) ?? readCacheVersions;
 }

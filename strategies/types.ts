@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { ServiceEndpoints } from '../services/types.ts';
 
 /** Where a read was served from. */
@@ -206,6 +207,14 @@ export interface StrategyContext {
   deferredWork?: DeferredWork;
 }
 
+/**
+ * How the final snapshot, the probes, the races and the explorer read a pattern's cache: for
+ * each id, the version a reader would be served from the cache without reading MySQL (0 =
+ * none). The default is the entry's own version; tag-as-deleted in strong mode serves a
+ * marked entry to nobody (docs/definitions.md "Divergent keys").
+ */
+export type CacheView = (redis: Redis, ids: readonly number[]) => Promise<number[]>;
+
 /** Builds a connected strategy. */
 export type StrategyFactory = (context: StrategyContext) => Promise<CacheStrategy>;
 
@@ -228,5 +237,7 @@ export interface StrategyEntry {
    * nothing. The explorer makes it an operation of its own, one per write.
    */
   deferredStep?: string;
+  /** The pattern's {@link CacheView} under its options; unset = the entries' own versions. */
+  cacheView?: (options: Readonly<Record<string, string | number | boolean>>) => CacheView;
   factory: StrategyFactory;
 }

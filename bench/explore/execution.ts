@@ -37,8 +37,8 @@ export interface ExploreWorld {
   createStrategy(name: string, wiring: StrategyWiring): Promise<CacheStrategy>;
   /** Deletes the key's cache entry directly (a cold start). */
   dropCacheEntry(key: number): Promise<void>;
-  /** The key's cache and MySQL versions, read directly (0 = none). */
-  snapshot(key: number): Promise<{ cacheVersion: number; dbVersion: number }>;
+  /** The key's cache version as strategy `strategy` serves it and its MySQL version, read directly (0 = none). */
+  snapshot(key: number, strategy: string): Promise<{ cacheVersion: number; dbVersion: number }>;
   /** Kills Redis and starts it again, empty. */
   restartRedis(): Promise<void>;
   /** A key no schedule has used yet. */
@@ -301,7 +301,7 @@ class StrategyExecution implements Execution<ScheduleOutcome> {
 
   async finish(): Promise<ScheduleOutcome> {
     await this.strategy.drain?.();
-    const final = await this.world.snapshot(this.key);
+    const final = await this.world.snapshot(this.key, this.strategy.name);
     const snapshot: FinalSnapshot = {
       keys: [{ key: this.key, ...final }],
       takenAtNs: (this.stepIndex + 1) * STEP_NS,

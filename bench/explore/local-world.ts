@@ -2,11 +2,11 @@ import type { Redis } from 'ioredis';
 import type { Pool } from 'mysql2/promise';
 import { ConfigurationError } from '../../kernel/index.ts';
 import type { Environment, ProcessControl } from '../../services/types.ts';
-import { cacheKey, readCacheVersions } from '../../strategies/cache-codec.ts';
+import { cacheKey } from '../../strategies/cache-codec.ts';
 import { closeRedis, connectMysql, connectRedis } from '../../strategies/clients.ts';
 import { readDbVersions } from '../../strategies/db-access.ts';
 import { defaultStrategyContext } from '../../strategies/defaults.ts';
-import { findStrategy, unknownStrategyMessage } from '../../strategies/registry.ts';
+import { cacheViewOf, findStrategy, unknownStrategyMessage } from '../../strategies/registry.ts';
 import type { CacheStrategy } from '../../strategies/types.ts';
 import type { ExploreWorld, StrategyWiring } from './execution.ts';
 
@@ -75,9 +75,10 @@ export class LocalWorld implements ExploreWorld {
     });
   }
 
-  snapshot(key: number): Promise<{ cacheVersion: number; dbVersion: number }> {
+  snapshot(key: number, strategy: string): Promise<{ cacheVersion: number; dbVersion: number }> {
+    const view = cacheViewOf(findStrategy(strategy), EXPLORE_OVERRIDES.strategyOptions);
     return this.retry(async () => {
-      const [cacheVersion = 0] = await readCacheVersions(this.redis, [key]);
+      const [cacheVersion = 0] = await view(this.redis, [key]);
       const [dbVersion = 0] = await readDbVersions(this.pool, [key]);
       return { cacheVersion, dbVersion };
     });

@@ -8,8 +8,10 @@ import type {
 import type { CpuBudget, RouteCost } from '../../reports/types.ts';
 import type { Environment } from '../../services/types.ts';
 import { defaultStrategyContext } from '../../strategies/defaults.ts';
+import { cacheViewOf } from '../../strategies/registry.ts';
 import type {
   CacheStrategy,
+  CacheView,
   InvalidationRetrier,
   StrategyEntry,
   StrategyStats,
@@ -65,6 +67,8 @@ interface PreparedRun {
   clock: RunClock;
   tracer: StepRing;
   strategy: CacheStrategy;
+  /** How the snapshot and the probes read this pattern's cache. */
+  cacheView: CacheView;
   /** The background retries of failed invalidations (`--on-invalidation-error retry`), drained before the snapshot. */
   retrier: InvalidationRetrier | undefined;
   history: HistoryRecorder;
@@ -176,6 +180,7 @@ async function prepare(entry: StrategyEntry, context: RunContext): Promise<Prepa
     faults: runFaults(options.faultPlan, env, clock.now, (event) => history.recordFault(event), warn),
     phases: new LoadPhases(options.warmupMs, options.durationMs, context.signal),
     commitStart,
+    cacheView: cacheViewOf(entry, options.strategyOptions ?? {}),
     route,
     mysqlSettings,
     cpu: new CpuMeter(() => env.processes?.pids() ?? {}),
@@ -194,8 +199,12 @@ function beginMeasurement(run: PreparedRun, context: RunContext): void {
   run.faults.start();
   run.tracer.start();
   const recorder = run.recorder;
-  const prober = new ConsistencyProber(context.direct, durationMs * 1e6, durationMs, (key) =>
-    recorder.latestOkVersion(key),
+  const prober = new ConsistencyProber(
+    context.direct,
+    durationMs * 1e6,
+    durationMs,
+    (key) => recorder.latestOkVersion(key),
+    run.cacheView,
   );
   run.measured = { startedAt: new Date(), statsAtStart: run.strategy.stats(), prober };
   run.recorder.onWriteOk = (op, key, completeNs) => prober.onWriteOk(op, key, completeNs);
@@ -341,7 +350,12 @@ async function observe(
   workerStats: StrategyStats | undefined,
 ): Promise<Observation> {
   // Only written keys can diverge; a full snapshot of 1..keys would find nothing more.
-  const snapshot = await takeSnapshot(context.direct, run.recorder.writtenKeys(), run.clock.now);
+  const snapshot = await takeSnapshot(
+    context.direct,
+    run.recorder.writtenKeys(),
+    run.clock.now,
+    run.cacheView,
+  );
   const commits = await readCommitRecord(context.env.endpoints, run.commitStart);
   const stats = run.strategy.stats();
   const counters = countersSince(run.measured.statsAtStart, stats);

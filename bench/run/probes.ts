@@ -1,6 +1,7 @@
 import type { ConsistencyProbe } from '../../checker/types.ts';
 import { readCacheVersions } from '../../strategies/cache-codec.ts';
 import { readDbVersions } from '../../strategies/db-access.ts';
+import type { CacheView } from '../../strategies/types.ts';
 import type { DirectConnections } from './direct.ts';
 
 /** Probe delays after a write (Meta's Polaris "consistency nines"). */
@@ -32,6 +33,8 @@ export class ConsistencyProber {
     durationMs: number,
     /** The newest version of a key whose write completed ok so far (the recorder's). */
     private readonly newestOk: (key: number) => number,
+    /** How the pattern's cache is read (the snapshot's view). */
+    private readonly cacheView: CacheView = readCacheVersions,
   ) {
     this.delaysMs = PROBE_DELAYS_MS.filter((delay) => durationMs >= 2 * delay);
   }
@@ -64,7 +67,7 @@ export class ConsistencyProber {
   private async probe(op: number, key: number, delayMs: number): Promise<void> {
     try {
       const newest = this.newestOk(key);
-      const [cached = 0] = await readCacheVersions(this.direct.redis, [key]);
+      const [cached = 0] = await this.cacheView(this.direct.redis, [key]);
       const [db = 0] = await readDbVersions(this.direct.pool, [key]);
       const consistent = cached === 0 || cached >= newest;
       // Flush lag: a fresh cache entry ahead of MySQL. No entry and MySQL behind is not lag (after a crash it is a loss: lost writes count it).

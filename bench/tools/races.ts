@@ -2,12 +2,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConfigurationError, formatTextTable } from '../../kernel/index.ts';
 import type { Environment, ProcessControl } from '../../services/types.ts';
-import { cacheKey, readCacheVersions } from '../../strategies/cache-codec.ts';
+import { cacheKey } from '../../strategies/cache-codec.ts';
 import { closeRedis, connectMysql, connectRedis } from '../../strategies/clients.ts';
 import { readDbVersions } from '../../strategies/db-access.ts';
 import { defaultStrategyContext } from '../../strategies/defaults.ts';
 import { PauseController } from '../../strategies/pause-controller.ts';
-import { controlStrategy, findStrategy } from '../../strategies/registry.ts';
+import { cacheViewOf, controlStrategy, findStrategy } from '../../strategies/registry.ts';
 import { createStepRecorder } from '../../strategies/step-recorder.ts';
 import type { CacheStrategy, ReadResult, StepEvent } from '../../strategies/types.ts';
 import { parseToolArgs, runIfMain, withLocalEnvironment } from '../cli/entry.ts';
@@ -441,7 +441,7 @@ async function runOne(
   let cacheVersion: number;
   let dbVersion: number;
   try {
-    [cacheVersion = 0] = await readCacheVersions(redis, [key]);
+    [cacheVersion = 0] = await cacheViewOf(entry, options)(redis, [key]);
     [dbVersion = 0] = await readDbVersions(pool, [key]);
   } finally {
     await closeRedis(redis);

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { cacheKey, decodeEntry } from '../cache-codec.ts';
+import { cacheKey, decodeEntry, readCacheVersions } from '../cache-codec.ts';
 import { guardedFill } from '../guarded-fill.ts';
 import { LuaScript } from '../lua-script.ts';
 import { describeStrategy, openSteps, servedFromDb } from '../steps.ts';
 import { choiceOption, numberOption, sleep } from '../strategy-options.ts';
-import type { CacheStrategy, ReadResult, StrategyContext } from '../types.ts';
+import type { CacheStrategy, CacheView, ReadResult, StrategyContext } from '../types.ts';
 
 const NAME = 'tag-as-deleted';
 /** One line for `--list`. */
@@ -84,6 +84,32 @@ end
 return 1`);
 
 /**
+ * What a reader is served from the cache: in `weak` mode the entry as it is, marked or not
+ * (readers return it); in `strong` mode an entry with a tag (marked deleted, or being
+ * refilled by a lock owner) is served to nobody — a reader waits for the refill or refills
+ * it itself from MySQL — so it counts as no entry.
+ */
+export function tagAsDeletedCacheView(
+  options: Readonly<Record<string, string | number | boolean>>,
+): CacheView {
+  if (options.consistency === 'weak') return readCacheVersions;
+  return async (redis, ids) => {
+    const versions = await readCacheVersions(redis, ids);
+    const present = ids.filter((_, i) => (versions[i] ?? 0) !== 0);
+    if (present.length === 0) return versions;
+    const pipeline = redis.pipeline();
+    for (const id of present) pipeline.exists(tagKey(id));
+    const replies = (await pipeline.exec()) ?? [];
+    const tagged = new Set<number>();
+    replies.forEach(([error, exists], i) => {
+      if (error) throw error;
+      if (exists === 1) tagged.add(present[i] as number);
+    });
+    return versions.map((version, i) => (tagged.has(ids[i] as number) ? 0 : version));
+  };
+}
+
+/**
  * Tag-as-deleted, after dtm-labs/rockscache (scheme re-implemented, not its code): a write
  * updates MySQL, then marks `item:{id}` deleted (`item:{id}:tag` lockUntil = 0) instead of
  * removing it. The first reader of a marked entry becomes its lock owner and refills it from
@@ -94,7 +120,8 @@ return 1`);
  * after the write returns the old value (rockscache issue #12); `strong` wait for the owner's
  * refill (polling every `lockSleepMs`, up to `lockExpireMs`, then read MySQL).
  * Default here is `strong`, so reads see their own writes like the other patterns.
- * The old value also lingers in the final snapshot until refilled or `deletedLingerMs` passes.
+ * The old value lingers in Redis until refilled or `deletedLingerMs` passes; the snapshot reads
+ * it through {@link tagAsDeletedCacheView}.
  * Options `consistency` (strong|weak), `lockExpireMs` (3000), `lockSleepMs` (100),
  * `deletedLingerMs` (10000). Counters: `refillsOwned`, `oldValueReturned`, `lockWaits`,
  * `refillsRefused`, `lockWaitFallbacks`. `drain()` waits for background refills.

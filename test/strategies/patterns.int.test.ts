@@ -12,7 +12,7 @@ import { connectMysql, connectRedis } from '../../strategies/clients.ts';
 import { readDbVersions, VERSIONED_WRITE_SQL } from '../../strategies/db-access.ts';
 import { defaultStrategyContext } from '../../strategies/defaults.ts';
 import { PauseController } from '../../strategies/pause-controller.ts';
-import { findStrategy } from '../../strategies/registry.ts';
+import { cacheViewOf, findStrategy } from '../../strategies/registry.ts';
 import type { CacheStrategy } from '../../strategies/types.ts';
 import { versionedDelete, versionedSet } from '../../strategies/versioned-cache.ts';
 
@@ -196,6 +196,29 @@ describe('tag-as-deleted', () => {
     } finally {
       await strategy.close();
     }
+  });
+
+  it('the snapshot view: a marked entry is no entry in strong mode, the old value in weak mode', async () => {
+    const entry = findStrategy('tag-as-deleted');
+    for (const consistency of ['strong', 'weak'] as const) {
+      const key = nextKey++;
+      const strategy = await open('tag-as-deleted', { consistency });
+      try {
+        await strategy.write(key, bytes('v1'));
+        await strategy.read(key);
+        const view = cacheViewOf(entry, { consistency });
+        assert.deepEqual(await view(redis, [key]), [1], `${consistency}: a refilled entry is served`);
+        await strategy.write(key, bytes('v2'));
+        assert.deepEqual(await readCacheVersions(redis, [key]), [1], 'v1 lingers in Redis, marked');
+        assert.deepEqual(await view(redis, [key, key + 100_000]), [consistency === 'strong' ? 0 : 1, 0]);
+        await strategy.read(key);
+        await strategy.drain?.();
+        assert.deepEqual(await view(redis, [key]), [2], `${consistency}: refilled after the read`);
+      } finally {
+        await strategy.close();
+      }
+    }
+    assert.equal(cacheViewOf(findStrategy('cache-aside'), {}), readCacheVersions);
   });
 });
 
