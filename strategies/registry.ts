@@ -1,46 +1,68 @@
 import { readCacheVersions } from './cache-codec.ts';
-import { CACHE_ASIDE_SUMMARY, createCacheAside } from './patterns/cache-aside.ts';
-import { CDC_INVALIDATE_SUMMARY, createCdcInvalidate } from './patterns/cdc-invalidate.ts';
+import { CACHE_ASIDE_OPTIONS, CACHE_ASIDE_SUMMARY, createCacheAside } from './patterns/cache-aside.ts';
+import {
+  CDC_INVALIDATE_OPTIONS,
+  CDC_INVALIDATE_SUMMARY,
+  createCdcInvalidate,
+} from './patterns/cdc-invalidate.ts';
 import { createDbOnly, DB_ONLY_SUMMARY } from './patterns/db-only.ts';
 import {
   createDelayedDoubleDelete,
+  DELAYED_DOUBLE_DELETE_OPTIONS,
   DELAYED_DOUBLE_DELETE_SUMMARY,
 } from './patterns/delayed-double-delete.ts';
 import { createDeleteThenUpdate, DELETE_THEN_UPDATE_SUMMARY } from './patterns/delete-then-update.ts';
-import { createLease, LEASE_SUMMARY } from './patterns/lease.ts';
+import { createLease, LEASE_OPTIONS, LEASE_SUMMARY } from './patterns/lease.ts';
 import {
   createTagAsDeleted,
+  TAG_AS_DELETED_OPTIONS,
   TAG_AS_DELETED_SUMMARY,
   tagAsDeletedCacheView,
 } from './patterns/tag-as-deleted.ts';
-import { createVersionedSet, VERSIONED_SET_SUMMARY } from './patterns/versioned-set.ts';
+import {
+  createVersionedSet,
+  VERSIONED_SET_OPTIONS,
+  VERSIONED_SET_SUMMARY,
+} from './patterns/versioned-set.ts';
 import { createWriteBehind, WRITE_BEHIND_SUMMARY } from './patterns/write-behind.ts';
-import { createWriteThrough, WRITE_THROUGH_SUMMARY } from './patterns/write-through.ts';
+import {
+  createWriteThrough,
+  WRITE_THROUGH_OPTIONS,
+  WRITE_THROUGH_SUMMARY,
+} from './patterns/write-through.ts';
 import type { CacheView, StrategyEntry, StrategyFactory } from './types.ts';
 
 /** A caching pattern: uses the cache, is measured against the control. */
-function pattern(name: string, summary: string, factory: StrategyFactory): StrategyEntry {
-  return { name, summary, usesCache: true, isControl: false, factory };
+function pattern(
+  name: string,
+  summary: string,
+  factory: StrategyFactory,
+  more: Partial<Omit<StrategyEntry, 'name' | 'summary' | 'factory'>> = {},
+): StrategyEntry {
+  return { name, summary, usesCache: true, isControl: false, factory, ...more };
 }
 
 /** Every strategy the CLI knows, by the name it is spelled with. Adding one: a file and a line here. */
 export const strategyEntries: readonly StrategyEntry[] = Object.freeze([
   pattern('delete-then-update', DELETE_THEN_UPDATE_SUMMARY, createDeleteThenUpdate),
-  pattern('cache-aside', CACHE_ASIDE_SUMMARY, createCacheAside),
-  pattern('write-through', WRITE_THROUGH_SUMMARY, createWriteThrough),
+  pattern('cache-aside', CACHE_ASIDE_SUMMARY, createCacheAside, { options: CACHE_ASIDE_OPTIONS }),
+  pattern('write-through', WRITE_THROUGH_SUMMARY, createWriteThrough, { options: WRITE_THROUGH_OPTIONS }),
   pattern('write-behind', WRITE_BEHIND_SUMMARY, createWriteBehind),
-  {
-    ...pattern('delayed-double-delete', DELAYED_DOUBLE_DELETE_SUMMARY, createDelayedDoubleDelete),
+  pattern('delayed-double-delete', DELAYED_DOUBLE_DELETE_SUMMARY, createDelayedDoubleDelete, {
+    options: DELAYED_DOUBLE_DELETE_OPTIONS,
     deferredStep: 'second delete',
-  },
-  pattern('versioned-set', VERSIONED_SET_SUMMARY, createVersionedSet),
-  pattern('lease', LEASE_SUMMARY, createLease),
-  {
-    ...pattern('tag-as-deleted', TAG_AS_DELETED_SUMMARY, createTagAsDeleted),
+  }),
+  pattern('versioned-set', VERSIONED_SET_SUMMARY, createVersionedSet, { options: VERSIONED_SET_OPTIONS }),
+  pattern('lease', LEASE_SUMMARY, createLease, { options: LEASE_OPTIONS }),
+  pattern('tag-as-deleted', TAG_AS_DELETED_SUMMARY, createTagAsDeleted, {
+    options: TAG_AS_DELETED_OPTIONS,
     cacheView: tagAsDeletedCacheView,
-  },
+  }),
   // The invalidator applies a write after its commit: a read right after it may see the old entry.
-  { ...pattern('cdc-invalidate', CDC_INVALIDATE_SUMMARY, createCdcInvalidate), readsOwnWrites: false },
+  pattern('cdc-invalidate', CDC_INVALIDATE_SUMMARY, createCdcInvalidate, {
+    options: CDC_INVALIDATE_OPTIONS,
+    readsOwnWrites: false,
+  }),
   { name: 'db-only', summary: DB_ONLY_SUMMARY, usesCache: false, isControl: true, factory: createDbOnly },
 ]);
 

@@ -1,5 +1,5 @@
 import { ConfigurationError } from '../kernel/index.ts';
-import type { StrategyContext } from './types.ts';
+import type { StrategyContext, StrategyEntry, StrategyOptionSpec } from './types.ts';
 
 /**
  * Typed readers for `StrategyContext.strategyOptions`: each pattern asks for the options it
@@ -57,6 +57,55 @@ export function stringOption(context: StrategyContext, name: string, fallback: s
     throw new ConfigurationError(`strategy option ${name}: expected a non-empty string, got '${value}'`);
   }
   return value;
+}
+
+/** `name` as a number option, for a pattern's option list. */
+export const numberSpec = (name: string): StrategyOptionSpec => ({ name, kind: 'number' });
+/** `name` as a boolean option. */
+export const booleanSpec = (name: string): StrategyOptionSpec => ({ name, kind: 'boolean' });
+/** `name` as a string option. */
+export const stringSpec = (name: string): StrategyOptionSpec => ({ name, kind: 'string' });
+/** `name` as one of `choices`. */
+export const choiceSpec = (name: string, choices: readonly string[]): StrategyOptionSpec => ({
+  name,
+  kind: 'choice',
+  choices,
+});
+
+/** How `--list` names an option: `delayMs (number)`, `consistency (strong|weak)`. */
+export function describeOptionSpec(spec: StrategyOptionSpec): string {
+  return `${spec.name} (${spec.kind === 'choice' ? spec.choices.join('|') : spec.kind})`;
+}
+
+/**
+ * Checks `--strategy-option` values against the strategies about to run, before anything
+ * starts: a name none of them knows, or a value its reader would refuse, is a one-line
+ * ConfigurationError. In a matrix an option applies to the strategies that know it.
+ */
+export function checkStrategyOptions(
+  entries: readonly StrategyEntry[],
+  options: Readonly<Record<string, string | number | boolean>>,
+): void {
+  for (const [name, value] of Object.entries(options)) {
+    const spec = entries.flatMap((entry) => entry.options ?? []).find((o) => o.name === name);
+    if (spec === undefined) {
+      const known = entries.flatMap((entry) => (entry.options ?? []).map((o) => `${o.name} (${entry.name})`));
+      const running = entries.map((entry) => entry.name).join(', ');
+      throw new ConfigurationError(
+        `--strategy-option ${name}: no option of ${running}; known: ${known.length === 0 ? 'none' : [...new Set(known)].join(', ')}`,
+      );
+    }
+    const context = { strategyOptions: { [name]: value } } as unknown as StrategyContext;
+    try {
+      if (spec.kind === 'choice') choiceOption(context, name, spec.choices, spec.choices[0] as string);
+      else if (spec.kind === 'number') numberOption(context, name, 0);
+      else if (spec.kind === 'boolean') booleanOption(context, name, false);
+      else stringOption(context, name, '');
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) throw error;
+      throw new ConfigurationError(`--${error.message.replace(/^strategy option /, 'strategy-option ')}`);
+    }
+  }
 }
 
 /** Resolves after `ms` milliseconds. */

@@ -215,6 +215,11 @@ export interface StrategyContext {
  */
 export type CacheView = (redis: Redis, ids: readonly number[]) => Promise<number[]>;
 
+/** An option of a pattern's mechanism (`--strategy-option name=value`), checked before anything starts. */
+export type StrategyOptionSpec =
+  | { name: string; kind: 'number' | 'boolean' | 'string' }
+  | { name: string; kind: 'choice'; choices: readonly string[] };
+
 /** Builds a connected strategy. */
 export type StrategyFactory = (context: StrategyContext) => Promise<CacheStrategy>;
 
@@ -237,6 +242,8 @@ export interface StrategyEntry {
    * nothing. The explorer makes it an operation of its own, one per write.
    */
   deferredStep?: string;
+  /** The options the pattern reads (`--strategy-option`); unset = none. */
+  options?: readonly StrategyOptionSpec[];
   /** The pattern's {@link CacheView} under its options; unset = the entries' own versions. */
   cacheView?: (options: Readonly<Record<string, string | number | boolean>>) => CacheView;
   factory: StrategyFactory;

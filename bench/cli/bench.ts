@@ -15,6 +15,7 @@ import { findServiceBinaries, PROJECT_ROOT } from '../../services/binaries.ts';
 import { startEnvironment } from '../../services/index.ts';
 import type { Environment } from '../../services/types.ts';
 import { findStrategy, strategyEntries, strategyNames } from '../../strategies/registry.ts';
+import { checkStrategyOptions } from '../../strategies/strategy-options.ts';
 import type { StrategyEntry } from '../../strategies/types.ts';
 import { withFaultPlan, withGridPlans } from './fault-plan.ts';
 import { helpText, listText } from './help.ts';
@@ -60,6 +61,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     return reportFailure(error);
   }
   const entries = options.strategies.map((name) => findStrategy(name)).filter((e): e is StrategyEntry => !!e);
+  try {
+    checkStrategyOptions(entries, options.strategyOptions ?? {});
+  } catch (error) {
+    return reportFailure(error);
+  }
 
   const abort = new AbortController();
   let environment: Environment | undefined;

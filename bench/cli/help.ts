@@ -1,6 +1,7 @@
 import { MAX_PLAN_ENTRIES, MAX_PLAN_FILE_BYTES } from '../../chaos/plan.ts';
 import { MAX_DURATION_TEXT } from '../../kernel/index.ts';
 import { MAX_PAYLOAD_BYTES } from '../../services/schema.ts';
+import { describeOptionSpec } from '../../strategies/strategy-options.ts';
 import type { StrategyEntry } from '../../strategies/types.ts';
 import { DISTRIBUTIONS, WORKLOAD_PRESETS } from '../workload/workload.ts';
 import { DEFAULTS, MAX_CLIENTS, MAX_KEYS } from './options.ts';
@@ -57,7 +58,8 @@ Driver and strategy options
                            result: delayMs (delayed-double-delete), tombstoneTtlMs (versioned-set),
                            leaseTtlMs, leaseWaitMs (lease), cdcAction (cdc-invalidate),
                            consistency=weak|strong (tag-as-deleted), singleFlight=true
-                           (cache-aside, write-through); see each pattern's --list line
+                           (cache-aside, write-through); --list shows every pattern's; a name
+                           none of them knows, or a bad value: exit 2 before anything starts
   --flush-batch <n>        write-behind: queued writes per flush batch (default ${DEFAULTS.flushBatch})
 
 Application model
@@ -133,14 +135,19 @@ Examples
 }
 
 /** The `--list` text: strategies (from the registry) and workload presets. */
-export function listText(strategies: readonly Pick<StrategyEntry, 'name' | 'summary'>[]): string {
+export function listText(strategies: readonly Pick<StrategyEntry, 'name' | 'summary' | 'options'>[]): string {
   const width = Math.max(
     ...strategies.map((s) => s.name.length),
     ...WORKLOAD_PRESETS.map((p) => p.name.length),
   );
   return [
     'Strategies',
-    ...strategies.map((s) => `  ${s.name.padEnd(width)}  ${s.summary}`),
+    ...strategies.flatMap((s) => [
+      `  ${s.name.padEnd(width)}  ${s.summary}`,
+      ...(s.options === undefined || s.options.length === 0
+        ? []
+        : [`  ${''.padEnd(width)}  --strategy-option: ${s.options.map(describeOptionSpec).join(', ')}`]),
+    ]),
     '',
     'Workloads',
     ...WORKLOAD_PRESETS.map((p) => `  ${p.name.padEnd(width)}  ${p.summary}, ${p.distribution} keys`),

@@ -1,11 +1,14 @@
 import { describeStrategy, openSteps } from '../steps.ts';
-import { booleanOption } from '../strategy-options.ts';
+import { booleanOption, booleanSpec } from '../strategy-options.ts';
 import type { CacheStrategy, StrategyContext } from '../types.ts';
 
 const NAME = 'cache-aside';
 /** One line for `--list`. */
 export const CACHE_ASIDE_SUMMARY =
   'update MySQL, then delete the cache entry; reads fill the cache on a miss';
+
+/** The options it reads (`--strategy-option`), checked before a run starts. */
+export const CACHE_ASIDE_OPTIONS = [booleanSpec('singleFlight')];
 
 /**
  * Cache-aside: a write updates MySQL, then deletes `item:{id}`; a read GETs and, on a miss,

@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BinlogInvalidator, type CdcAction } from '../binlog-invalidator.ts';
 import { describeStrategy, openSteps } from '../steps.ts';
-import { choiceOption, numberOption, stringOption } from '../strategy-options.ts';
+import {
+  choiceOption,
+  choiceSpec,
+  numberOption,
+  numberSpec,
+  stringOption,
+  stringSpec,
+} from '../strategy-options.ts';
 import type { CacheStrategy, StrategyContext } from '../types.ts';
 import { DEFAULT_TOMBSTONE_TTL_MS } from './versioned-set.ts';
 
@@ -27,6 +34,13 @@ const ACTIONS: readonly CdcAction[] = ['versioned-set', 'delete'];
 function defaultPositionFile(): string {
   return join(tmpdir(), `cacheproof-cdc-${process.pid}-${randomUUID()}.json`);
 }
+
+/** The options it reads (`--strategy-option`), checked before a run starts. */
+export const CDC_INVALIDATE_OPTIONS = [
+  choiceSpec('cdcAction', ACTIONS),
+  ...['cdcDrainTimeoutMs', 'tombstoneTtlMs', 'cdcServerId'].map(numberSpec),
+  stringSpec('cdcPositionFile'),
+];
 
 /**
  * CDC invalidation: a write updates MySQL and nothing else, so a writer that dies after its

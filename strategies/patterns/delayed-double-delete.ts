@@ -1,6 +1,6 @@
 import { timerDeferredWork } from '../deferred-work.ts';
 import { describeStrategy, openSteps } from '../steps.ts';
-import { numberOption } from '../strategy-options.ts';
+import { numberOption, numberSpec } from '../strategy-options.ts';
 import type { CacheStrategy, StrategyContext } from '../types.ts';
 
 const NAME = 'delayed-double-delete';
@@ -10,6 +10,9 @@ export const DELAYED_DOUBLE_DELETE_SUMMARY =
 
 /** Default delay before the second delete: longer than a typical fill, short enough to bound staleness. */
 export const DEFAULT_SECOND_DELETE_DELAY_MS = 500;
+
+/** The options it reads (`--strategy-option`), checked before a run starts. */
+export const DELAYED_DOUBLE_DELETE_OPTIONS = [numberSpec('delayMs')];
 
 /**
  * Delayed double delete: a write DELs `item:{id}`, updates MySQL, and schedules a second DEL

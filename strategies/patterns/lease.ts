@@ -3,7 +3,7 @@ import { cacheKey, decodeEntry } from '../cache-codec.ts';
 import { guardedFill } from '../guarded-fill.ts';
 import { LuaScript } from '../lua-script.ts';
 import { describeStrategy, openSteps, servedFromDb } from '../steps.ts';
-import { numberOption, sleep } from '../strategy-options.ts';
+import { numberOption, numberSpec, sleep } from '../strategy-options.ts';
 import type { CacheStrategy, ReadResult, StrategyContext } from '../types.ts';
 
 const NAME = 'lease';
@@ -51,6 +51,9 @@ return 1`);
 const RELEASE_LEASE = new LuaScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`);
+
+/** The options it reads (`--strategy-option`), checked before a run starts. */
+export const LEASE_OPTIONS = ['leaseTtlMs', 'leaseWaitMs', 'leaseRetryMs'].map(numberSpec);
 
 /**
  * Leases (Nishtala et al., "Scaling Memcache at Facebook", NSDI '13): a read that misses

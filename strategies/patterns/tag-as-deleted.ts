@@ -3,7 +3,7 @@ import { cacheKey, decodeEntry, readCacheVersions } from '../cache-codec.ts';
 import { guardedFill } from '../guarded-fill.ts';
 import { LuaScript } from '../lua-script.ts';
 import { describeStrategy, openSteps, servedFromDb } from '../steps.ts';
-import { choiceOption, numberOption, sleep } from '../strategy-options.ts';
+import { choiceOption, choiceSpec, numberOption, numberSpec, sleep } from '../strategy-options.ts';
 import type { CacheStrategy, CacheView, ReadResult, StrategyContext } from '../types.ts';
 
 const NAME = 'tag-as-deleted';
@@ -108,6 +108,12 @@ export function tagAsDeletedCacheView(
     return versions.map((version, i) => (tagged.has(ids[i] as number) ? 0 : version));
   };
 }
+
+/** The options it reads (`--strategy-option`), checked before a run starts. */
+export const TAG_AS_DELETED_OPTIONS = [
+  choiceSpec('consistency', CONSISTENCY),
+  ...['lockExpireMs', 'lockSleepMs', 'deletedLingerMs'].map(numberSpec),
+];
 
 /**
  * Tag-as-deleted, after dtm-labs/rockscache (scheme re-implemented, not its code): a write

@@ -1,5 +1,5 @@
 import { describeStrategy, openSteps } from '../steps.ts';
-import { numberOption } from '../strategy-options.ts';
+import { numberOption, numberSpec } from '../strategy-options.ts';
 import type { CacheStrategy, StrategyContext } from '../types.ts';
 
 const NAME = 'versioned-set';
@@ -9,6 +9,9 @@ export const VERSIONED_SET_SUMMARY =
 
 /** How long a tombstone outlives its delete: it must outlast the slowest fill it is meant to refuse. */
 export const DEFAULT_TOMBSTONE_TTL_MS = 10_000;
+
+/** The options it reads (`--strategy-option`), checked before a run starts. */
+export const VERSIONED_SET_OPTIONS = [numberSpec('tombstoneTtlMs')];
 
 /**
  * Versioned set: a write updates MySQL (which assigns version v), then in one Lua script

@@ -1,11 +1,14 @@
 import { describeStrategy, openSteps } from '../steps.ts';
-import { booleanOption } from '../strategy-options.ts';
+import { booleanOption, booleanSpec } from '../strategy-options.ts';
 import type { CacheStrategy, StrategyContext } from '../types.ts';
 
 const NAME = 'write-through';
 /** One line for `--list`. */
 export const WRITE_THROUGH_SUMMARY =
   'read/write-through cache layer: loads MySQL on a miss; a write updates MySQL, then sets the cache';
+
+/** The options it reads (`--strategy-option`), checked before a run starts. */
+export const WRITE_THROUGH_OPTIONS = [booleanSpec('singleFlight')];
 
 /**
  * Read-through / write-through: the application talks only to this cache layer. A miss
