@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigurationError } from '../../kernel/index.ts';
-import { strategyNames, unknownStrategyMessage } from '../../strategies/registry.ts';
+import { controlStrategy, strategyNames, unknownStrategyMessage } from '../../strategies/registry.ts';
 import { parseToolArgs, runIfMain, withLocalEnvironment } from '../cli/entry.ts';
 import { DEFAULT_MAX_SCHEDULES, ScenarioTooLarge } from './enumerate.ts';
 import { exploreScenario } from './explore.ts';
@@ -146,10 +146,11 @@ async function main(): Promise<number> {
     );
     await writeFile(join(out, 'explore.html'), renderExplorePage(results));
     console.log(`wrote ${join(out, 'explore.json')} and explore.html`);
-    const control = results.filter((r) => r.strategy === 'db-only' && r.schedulesWithAnomaly > 0);
+    const controlName = controlStrategy().name;
+    const control = results.filter((r) => r.strategy === controlName && r.schedulesWithAnomaly > 0);
     if (control.length > 0) {
       console.error(
-        `explore: the control db-only shows anomalies in ${control.map((r) => r.scenario).join(', ')}`,
+        `explore: the control ${controlName} shows anomalies in ${control.map((r) => r.scenario).join(', ')}`,
       );
       return 1;
     }
