@@ -75,6 +75,11 @@ export class BinlogInvalidator {
   private saveTimer: NodeJS.Timeout | undefined;
   private savedPos: BinlogPosition | undefined;
   private savedOnce = false;
+  private saving: Promise<void> = Promise.resolve();
+  /** Position after the last event the stream delivered (queued, maybe not applied yet). */
+  private received: BinlogPosition | undefined;
+  /** True while the worker waits at its pause point. */
+  private holding = false;
   private readonly commitTimes = new Map<string, number>();
 
   constructor(
@@ -130,6 +135,24 @@ export class BinlogInvalidator {
       await sleep(5);
     }
     await this.save();
+  }
+
+  /**
+   * Waits until the stream has delivered everything MySQL had logged when called and the
+   * worker is idle or held at its pause point: nothing of the invalidator is in flight (the
+   * explorer calls it between steps, so that a binlog event's arrival is not a race with the
+   * next step). Bounded by `timeoutMs`; returns false when it passed.
+   */
+  async settle(timeoutMs: number): Promise<boolean> {
+    const target = await this.masterPosition();
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      const delivered = this.received !== undefined && comparePositions(this.received, target) >= 0;
+      const upToDate = this.processed !== undefined && comparePositions(this.processed, target) >= 0;
+      if ((delivered || upToDate) && (this.working === undefined || this.holding)) return true;
+      if (performance.now() > deadline) return false;
+      await sleep(1);
+    }
   }
 
   /** Stops the stream, finishes the event in hand, saves the position. */
@@ -244,6 +267,7 @@ export class BinlogInvalidator {
     this.steps.bump('cdcEventsSeen');
     if (event.nextPosition <= 0) return;
     const after = { file: this.currentFile, pos: event.nextPosition };
+    if (this.received === undefined || comparePositions(after, this.received) > 0) this.received = after;
     if (name === 'writerows' || name === 'updaterows' || name === 'deleterows') {
       const changes = this.rowChanges(event);
       this.queue.push(
@@ -316,7 +340,14 @@ export class BinlogInvalidator {
     const { steps } = this;
     steps.trace('binlog-event', change.id, change.version, -1);
     const p = steps.pause('before-invalidate', change.id, -1);
-    if (p) await p;
+    if (p) {
+      this.holding = true;
+      try {
+        await p;
+      } finally {
+        this.holding = false;
+      }
+    }
     if (this.settings.action === 'delete') {
       await steps.cacheDelete(change.id, -1);
     } else if (change.deleted) {
@@ -346,8 +377,20 @@ export class BinlogInvalidator {
     }, SAVE_EVERY_MS);
   }
 
-  /** Writes the committed position (atomically: a temporary file renamed over the old one). */
-  private async save(): Promise<void> {
+  /**
+   * Writes the committed position (atomically: a temporary file renamed over the old one),
+   * one save at a time: a drain's save and a timer's must not share the temporary file.
+   */
+  private save(): Promise<void> {
+    const next = this.saving.then(
+      () => this.writePosition(),
+      () => this.writePosition(),
+    );
+    this.saving = next.catch(() => undefined);
+    return next;
+  }
+
+  private async writePosition(): Promise<void> {
     const position = this.committed;
     if (position === undefined) return;
     if (this.savedOnce && this.savedPos !== undefined && comparePositions(position, this.savedPos) === 0)

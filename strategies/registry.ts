@@ -50,13 +50,14 @@ export const strategyEntries: readonly StrategyEntry[] = Object.freeze([
   pattern('write-behind', WRITE_BEHIND_SUMMARY, createWriteBehind),
   pattern('delayed-double-delete', DELAYED_DOUBLE_DELETE_SUMMARY, createDelayedDoubleDelete, {
     options: DELAYED_DOUBLE_DELETE_OPTIONS,
-    deferredStep: 'second delete',
+    deferredSteps: () => ({ write: 'second delete' }),
   }),
   pattern('versioned-set', VERSIONED_SET_SUMMARY, createVersionedSet, { options: VERSIONED_SET_OPTIONS }),
   pattern('lease', LEASE_SUMMARY, createLease, { options: LEASE_OPTIONS }),
   pattern('tag-as-deleted', TAG_AS_DELETED_SUMMARY, createTagAsDeleted, {
     options: TAG_AS_DELETED_OPTIONS,
     cacheView: tagAsDeletedCacheView,
+    deferredSteps: (options) => (options.consistency === 'weak' ? { read: 'background refill' } : {}),
   }),
   // The invalidator applies a write after its commit: a read right after it may see the old entry.
   pattern('cdc-invalidate', CDC_INVALIDATE_SUMMARY, createCdcInvalidate, {

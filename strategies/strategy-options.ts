@@ -77,6 +77,21 @@ export function describeOptionSpec(spec: StrategyOptionSpec): string {
   return `${spec.name} (${spec.kind === 'choice' ? spec.choices.join('|') : spec.kind})`;
 }
 
+/** `--strategy-option name=value` (repeatable) as a record; {@link checkStrategyOptions} checks it. */
+export function parseStrategyOptions(texts: readonly string[]): Record<string, string> {
+  const options: Record<string, string> = {};
+  for (const text of texts) {
+    const match = /^([A-Za-z][A-Za-z0-9]*)=(.*)$/.exec(text);
+    if (match === null) {
+      throw new ConfigurationError(
+        `--strategy-option: expected name=value (e.g. delayMs=500, singleFlight=true), got '${text}'`,
+      );
+    }
+    options[match[1] as string] = match[2] as string;
+  }
+  return options;
+}
+
 /**
  * Checks `--strategy-option` values against the strategies about to run, before anything
  * starts: a name none of them knows, or a value its reader would refuse, is a one-line

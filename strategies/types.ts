@@ -28,6 +28,12 @@ export interface CacheStrategy {
   start?(): Promise<void>;
   /** Finish pending background work before the final snapshot. */
   drain?(): Promise<void>;
+  /**
+   * Wait until background work has received everything it will act on and is idle or held at
+   * a pause point, without doing it (the explorer calls it between steps: cdc-invalidate's
+   * binlog stream delivers events asynchronously).
+   */
+  settle?(): Promise<void>;
   /** Client settings that change fault behaviour, recorded in the result. */
   describe(): StrategyDescription;
   /** Counters since the strategy was built (monotonic; the driver takes differences). */
@@ -175,6 +181,12 @@ export interface DeferredWork {
   dropPending(): void;
 }
 
+/** Labels of the work a read or a write defers (see `StrategyEntry.deferredSteps`). */
+export interface DeferredSteps {
+  read?: string;
+  write?: string;
+}
+
 /** Everything a strategy factory gets. */
 export interface StrategyContext {
   endpoints: ServiceEndpoints;
@@ -238,10 +250,12 @@ export interface StrategyEntry {
    */
   readsOwnWrites?: boolean;
   /**
-   * What a write leaves to run later through {@link DeferredWork} (`second delete`); unset =
-   * nothing. The explorer makes it an operation of its own, one per write.
+   * What an operation leaves to run later through {@link DeferredWork} under `options`, by
+   * the kind of operation that schedules it (delayed-double-delete: a write's `second
+   * delete`; tag-as-deleted in weak mode: a read's `background refill`); unset = nothing.
+   * The explorer makes each an operation of its own, one per operation of that kind.
    */
-  deferredStep?: string;
+  deferredSteps?: (options: Readonly<Record<string, string | number | boolean>>) => DeferredSteps;
   /** The options the pattern reads (`--strategy-option`); unset = none. */
   options?: readonly StrategyOptionSpec[];
   /** The pattern's {@link CacheView} under its options; unset = the entries' own versions. */

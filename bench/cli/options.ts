@@ -11,6 +11,7 @@ import { parseThreshold, type Threshold } from '../../reports/thresholds.ts';
 import { parseEnvironmentKind } from '../../services/index.ts';
 import { MAX_PAYLOAD_BYTES } from '../../services/schema.ts';
 import type { EnvironmentKind, RedisPersistence } from '../../services/types.ts';
+import { parseStrategyOptions } from '../../strategies/strategy-options.ts';
 import type { CacheErrorPolicy, ErrorPolicy, InvalidationErrorPolicy } from '../../strategies/types.ts';
 import { findDriver } from '../drivers/registry.ts';
 import type { LoadModel } from '../drivers/types.ts';
@@ -291,7 +292,7 @@ export function parseBenchArgs(
       keepHistory: values['keep-history'] ?? false,
       viaProxy: !(values.direct ?? false),
       warmCache: !(values['cold-cache'] ?? false),
-      strategyOptions: strategyOptions(values['strategy-option'] ?? []),
+      strategyOptions: parseStrategyOptions(values['strategy-option'] ?? []),
       driver: driver.name,
       flushIntervalMs: duration(
         '--flush-interval',
@@ -399,21 +400,6 @@ function duration(option: string, text: string, zeroAllowed: boolean): number {
     throw new ConfigurationError(`${option}: at most ${MAX_DURATION_TEXT}, got '${text}'`);
   }
   return ms;
-}
-
-/** `--strategy-option name=value` (repeatable) as a record; the strategy reads and checks the values. */
-function strategyOptions(texts: readonly string[]): Record<string, string> {
-  const options: Record<string, string> = {};
-  for (const text of texts) {
-    const match = /^([A-Za-z][A-Za-z0-9]*)=(.*)$/.exec(text);
-    if (match === null) {
-      throw new ConfigurationError(
-        `--strategy-option: expected name=value (e.g. delayMs=500, singleFlight=true), got '${text}'`,
-      );
-    }
-    options[match[1] as string] = match[2] as string;
-  }
-  return options;
 }
 
 function ttlSeconds(text: string): number {

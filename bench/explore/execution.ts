@@ -13,6 +13,7 @@ import {
 } from '../../checker/types.ts';
 import type {
   CacheStrategy,
+  DeferredSteps,
   DeferredWork,
   PauseHook,
   ReadResult,
@@ -33,18 +34,22 @@ import type {
 
 /** The servers an exploration runs against (the local services, or an in-memory stand-in in tests). */
 export interface ExploreWorld {
-  /** Builds strategy `name` with the explorer's pause hook, tracer and logical clock. */
-  createStrategy(name: string, wiring: StrategyWiring): Promise<CacheStrategy>;
+  /** Builds strategy `name` with the explorer's pause hook, tracer and logical clock, and `options` (`--strategy-option`). */
+  createStrategy(
+    name: string,
+    wiring: StrategyWiring,
+    options?: Readonly<Record<string, string | number | boolean>>,
+  ): Promise<CacheStrategy>;
   /** Deletes the key's cache entry directly (a cold start). */
   dropCacheEntry(key: number): Promise<void>;
   /** The key's cache version as strategy `strategy` serves it and its MySQL version, read directly (0 = none). */
-  snapshot(key: number, strategy: string): Promise<{ cacheVersion: number; dbVersion: number }>;
+  snapshot(key: number, strategy: CacheStrategy): Promise<{ cacheVersion: number; dbVersion: number }>;
   /** Kills Redis and starts it again, empty. */
   restartRedis(): Promise<void>;
   /** A key no schedule has used yet. */
   freshKey(): number;
-  /** What strategy `name` defers past a write (its registry entry's `deferredStep`), if anything. */
-  deferredStepOf(name: string): string | undefined;
+  /** What strategy `name` defers past its reads and writes under `options` (its registry entry's `deferredSteps`). */
+  deferredStepsOf(name: string, options: Readonly<Record<string, string | number | boolean>>): DeferredSteps;
 }
 
 /** What the explorer hands a strategy factory. */
@@ -58,6 +63,8 @@ export interface StrategyWiring {
 
 /** A key no scenario uses: the explorer reads it until the strategy reaches a restarted Redis again. */
 const PROBE_KEY = 1;
+/** The opId of the explorer's own probe reads: neither an operation's nor background work (-1), so never held. */
+const PROBE_OP = -2;
 /** How long the strategy may take to reconnect after a restart. */
 const RECONNECT_TIMEOUT_MS = 10_000;
 /** Logical time per schedule step, in history nanoseconds (1 ms: the timeline reads in steps). */
@@ -71,33 +78,36 @@ const payloadOf = (text: string): Uint8Array => new TextEncoder().encode(text);
 export interface StrategyTraits {
   /** It has background work a `flush` operation runs (`drain()`). */
   hasDrain: boolean;
-  /** What a write defers (`second delete`): one participant per write; such a `drain()` only waits for it, so no flush. */
-  deferredStep?: string;
+  /** What a read or a write defers: one participant per such operation; a `drain()` then waits for them, so no flush. */
+  deferred: DeferredSteps;
 }
 
 /**
  * The participants of `scenario` for a strategy: its operations (flushes only for a strategy
- * with background work to drain), one deferred step per write when the strategy defers work,
- * then the fault. A crashed writer takes its deferred work with it (a timer of its process).
+ * with background work to drain and nothing deferred), one deferred step per read or write
+ * that defers work, then the fault. A crashed writer takes its deferred work with it (a timer
+ * of its process).
  */
 export function participantsOf(scenario: Scenario, traits: StrategyTraits): Participant[] {
   const participants: Participant[] = [];
-  const flushes = traits.hasDrain && traits.deferredStep === undefined;
+  const defers = traits.deferred.read !== undefined || traits.deferred.write !== undefined;
+  const flushes = traits.hasDrain && !defers;
   for (const kind of scenario.operations) {
     if (kind === 'flush' && !flushes) continue;
     participants.push({ label: `op${participants.length + 1} ${kind}`, kind, stops: [], isFault: false });
   }
-  if (traits.deferredStep !== undefined) {
-    const writes = participants.flatMap((p, index) => (p.kind === 'write' ? [index] : []));
-    for (const writer of writes) {
-      participants.push({
-        label: `op${writer + 1} ${traits.deferredStep}`,
-        kind: 'deferred',
-        stops: [],
-        isFault: false,
-        deferredOf: writer,
-      });
-    }
+  const operations = participants.length;
+  for (let index = 0; index < operations; index++) {
+    const kind = participants[index]?.kind;
+    const label = kind === 'read' || kind === 'write' ? traits.deferred[kind] : undefined;
+    if (label === undefined) continue;
+    participants.push({
+      label: `op${index + 1} ${label}`,
+      kind: 'deferred',
+      stops: [],
+      isFault: false,
+      deferredOf: index,
+    });
   }
   if (scenario.fault === 'redis-restart') {
     participants.push({ label: 'Redis restart', kind: 'redis-restart', stops: [], isFault: true });
@@ -125,9 +135,9 @@ export function strategySpec(
   strategy: CacheStrategy,
   router: HookRouter,
   scenario: Scenario,
-  deferredStep?: string,
+  deferred: DeferredSteps = {},
 ): ExplorationSpec<ScheduleOutcome> {
-  const participants = participantsOf(scenario, { hasDrain: strategy.drain !== undefined, deferredStep });
+  const participants = participantsOf(scenario, { hasDrain: strategy.drain !== undefined, deferred });
   return {
     participants,
     begin: async () => {
@@ -136,6 +146,7 @@ export function strategySpec(
       await strategy.drain?.();
       if (scenario.cache === 'warm') await strategy.read(key);
       else await world.dropCacheEntry(key);
+      await strategy.settle?.();
       const execution = new StrategyExecution(world, strategy, participants, key);
       router.attach(execution);
       return execution;
@@ -195,9 +206,17 @@ class StrategyExecution implements Execution<ScheduleOutcome> {
     });
     participants.forEach((participant, index) => {
       if (participant.isFault) return;
-      const row = participant.kind === 'flush' ? -1 : this.rowOf.size;
+      const row = participant.kind === 'read' || participant.kind === 'write' ? this.rowOf.size : -1;
       if (row >= 0) this.rowOf.set(index, row);
-      this.controller.add(() => this.invoke(participant, row, index));
+      // The pauses an operation answers for, by opId: its row; background work (-1) for a
+      // flush; the scheduling operation's row for deferred work.
+      const owned =
+        participant.kind === 'flush'
+          ? -1
+          : participant.kind === 'deferred'
+            ? (this.rowOf.get(participant.deferredOf ?? -1) ?? Number.NaN)
+            : row;
+      this.controller.add(() => this.invoke(participant, row, index), owned);
     });
   }
 
@@ -229,7 +248,8 @@ class StrategyExecution implements Execution<ScheduleOutcome> {
   record(step: string, version: number, opId: number, at: number): void {
     this.actions.push({ step, version });
     // Background work (the flush) carries opId -1: it belongs to the flush operation now stepping.
-    const op = opId >= 0 ? opId : (this.rowOf.get(this.running) ?? -1);
+    const owner = this.participants[this.running]?.deferredOf ?? this.running;
+    const op = opId >= 0 ? opId : (this.rowOf.get(owner) ?? -1);
     this.traced.push({ step, key: this.key, version, at, opId: op });
   }
 
@@ -290,6 +310,7 @@ class StrategyExecution implements Execution<ScheduleOutcome> {
       endedAt = 'application crash';
     } else {
       const end = await this.controller.step(participant);
+      await this.strategy.settle?.();
       commands = end.commands;
       endedAt = end.heldAt ?? describeEnd(this.controller.endOf(participant));
       if (end.heldAt === 'lock-wait') this.waitingSince.set(participant, this.stepIndex);
@@ -300,8 +321,9 @@ class StrategyExecution implements Execution<ScheduleOutcome> {
   }
 
   async finish(): Promise<ScheduleOutcome> {
+    this.controller.stopParking();
     await this.strategy.drain?.();
-    const final = await this.world.snapshot(this.key, this.strategy.name);
+    const final = await this.world.snapshot(this.key, this.strategy);
     const snapshot: FinalSnapshot = {
       keys: [{ key: this.key, ...final }],
       takenAtNs: (this.stepIndex + 1) * STEP_NS,
@@ -345,7 +367,7 @@ class StrategyExecution implements Execution<ScheduleOutcome> {
     const deadline = performance.now() + RECONNECT_TIMEOUT_MS;
     for (;;) {
       try {
-        await this.strategy.read(PROBE_KEY);
+        await this.strategy.read(PROBE_KEY, PROBE_OP);
         return;
       } catch (error) {
         if (performance.now() > deadline) throw error;

@@ -32,7 +32,7 @@ export function outcomeSignature(outcome: ScheduleOutcome): string {
 }
 
 /**
- * Explores every schedule of `scenario` with strategy `strategyName` against `world`:
+ * Explores every schedule of `scenario` with strategy `strategyName` (and `options`) against `world`:
  * builds the strategy once, runs each schedule on a fresh key, and groups the schedules by
  * outcome, keeping the shortest schedule of each outcome and of each anomaly kind.
  */
@@ -41,15 +41,24 @@ export async function exploreScenario(
   strategyName: string,
   scenario: Scenario,
   maxSchedules: number,
+  options: Readonly<Record<string, string | number | boolean>> = {},
 ): Promise<ExplorationResult> {
   const started = performance.now();
   const router = new HookRouter();
-  const strategy = await world.createStrategy(strategyName, router.wiring);
+  const strategy = await world.createStrategy(strategyName, router.wiring, options);
   const outcomes = new Map<string, OutcomeCount>();
   const shortest = new Map<AnomalyKind, { outcome: string; steps: ScheduleStep[] }>();
   let schedulesWithAnomaly = 0;
   try {
-    const spec = strategySpec(world, strategy, router, scenario, world.deferredStepOf(strategyName));
+    // Background work (cdc-invalidate's invalidator) runs as in a bench run; its pauses are parked between flush steps.
+    await strategy.start?.();
+    const spec = strategySpec(
+      world,
+      strategy,
+      router,
+      scenario,
+      world.deferredStepsOf(strategyName, options),
+    );
     const summary = await enumerateSchedules(spec, {
       maxSchedules,
       what: `scenario '${scenario.name}' with ${strategyName}`,
@@ -78,6 +87,7 @@ export async function exploreScenario(
     );
     return {
       strategy: strategyName,
+      options: { ...options },
       scenario: scenario.name,
       participants: [...spec.participants],
       schedules: summary.schedules,

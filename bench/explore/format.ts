@@ -17,7 +17,7 @@ export function formatExploreTable(results: readonly ExplorationResult[]): strin
   return formatTextTable(
     ['strategy', 'scenario', 'schedules', 'with anomaly', 'outcomes', 'anomaly kinds'],
     results.map((r) => [
-      r.strategy,
+      strategyLabel(r),
       r.scenario,
       String(r.schedules),
       String(r.schedulesWithAnomaly),
@@ -25,6 +25,12 @@ export function formatExploreTable(results: readonly ExplorationResult[]): strin
       anomalyKinds(r),
     ]),
   );
+}
+
+/** The strategy with the options it was explored with: `tag-as-deleted consistency=weak`. */
+export function strategyLabel(r: Pick<ExplorationResult, 'strategy' | 'options'>): string {
+  const options = Object.entries(r.options ?? {}).map(([name, value]) => `${name}=${value}`);
+  return [r.strategy, ...options].join(' ');
 }
 
 /** The anomaly kinds found, `-` for none, or why the scenario was not explored. */
@@ -58,7 +64,7 @@ export function formatAnomalySchedules(results: readonly ExplorationResult[]): s
       const outcome = r.outcomes[anomaly.outcome];
       blocks.push(
         [
-          `${r.strategy} / ${r.scenario}: ${anomaly.kind} — shortest of ${r.schedulesWithAnomaly} anomalous schedule(s), ${anomaly.steps.length} steps`,
+          `${strategyLabel(r)} / ${r.scenario}: ${anomaly.kind} — shortest of ${r.schedulesWithAnomaly} anomalous schedule(s), ${anomaly.steps.length} steps`,
           ...formatSchedule(r.participants, anomaly.steps),
           `     outcome: ${outcome?.signature ?? '?'}`,
         ].join('\n'),
@@ -83,7 +89,7 @@ const EXAMPLE_KIND: Record<AnomalyKind, string> = {
 export function renderExplorePage(results: readonly ExplorationResult[]): string {
   const rows = results.map(
     (r) =>
-      html`<tr><td>${r.strategy}</td><td>${r.scenario}</td><td class="num">${r.schedules}</td><td class="num">${r.schedulesWithAnomaly}</td><td class="num">${r.outcomes.length}</td><td>${anomalyKinds(r)}</td></tr>`,
+      html`<tr><td>${strategyLabel(r)}</td><td>${r.scenario}</td><td class="num">${r.schedules}</td><td class="num">${r.schedulesWithAnomaly}</td><td class="num">${r.outcomes.length}</td><td>${anomalyKinds(r)}</td></tr>`,
   );
   const sections: SafeHtml[] = [];
   let index = 0;
@@ -95,7 +101,7 @@ export function renderExplorePage(results: readonly ExplorationResult[]): string
         (line) => html`<li>${line.replace(/^\s*\d+\.\s/, '')}</li>`,
       );
       sections.push(html`<section>
-<h2>${`${r.strategy} / ${r.scenario}: ${anomaly.kind}`}</h2>
+<h2>${`${strategyLabel(r)} / ${r.scenario}: ${anomaly.kind}`}</h2>
 <p>${ANOMALY_MEANINGS[anomaly.kind]}. Shortest schedule (${anomaly.steps.length} steps) of the ${r.schedulesWithAnomaly} anomalous ones out of ${r.schedules}; outcome: ${outcome?.signature ?? '?'}.</p>
 <ol>${steps}</ol>
 ${example === undefined ? '' : renderExample(example, index++)}

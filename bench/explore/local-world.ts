@@ -7,7 +7,7 @@ import { closeRedis, connectMysql, connectRedis } from '../../strategies/clients
 import { readDbVersions } from '../../strategies/db-access.ts';
 import { defaultStrategyContext } from '../../strategies/defaults.ts';
 import { cacheViewOf, findStrategy, unknownStrategyMessage } from '../../strategies/registry.ts';
-import type { CacheStrategy } from '../../strategies/types.ts';
+import type { CacheStrategy, DeferredSteps } from '../../strategies/types.ts';
 import type { ExploreWorld, StrategyWiring } from './execution.ts';
 
 /** First key the explorer uses; every schedule takes the next one. */
@@ -63,10 +63,20 @@ export class LocalWorld implements ExploreWorld {
     return new LocalWorld(env, env.processes, redis, pool);
   }
 
-  async createStrategy(name: string, wiring: StrategyWiring): Promise<CacheStrategy> {
+  async createStrategy(
+    name: string,
+    wiring: StrategyWiring,
+    options: Readonly<Record<string, string | number | boolean>> = {},
+  ): Promise<CacheStrategy> {
     const entry = findStrategy(name);
     if (entry === undefined) throw new ConfigurationError(unknownStrategyMessage(name));
-    return entry.factory(defaultStrategyContext(this.env.endpoints, { ...EXPLORE_OVERRIDES, ...wiring }));
+    return entry.factory(
+      defaultStrategyContext(this.env.endpoints, {
+        ...EXPLORE_OVERRIDES,
+        ...wiring,
+        strategyOptions: { ...EXPLORE_OVERRIDES.strategyOptions, ...options },
+      }),
+    );
   }
 
   dropCacheEntry(key: number): Promise<void> {
@@ -75,8 +85,12 @@ export class LocalWorld implements ExploreWorld {
     });
   }
 
-  snapshot(key: number, strategy: string): Promise<{ cacheVersion: number; dbVersion: number }> {
-    const view = cacheViewOf(findStrategy(strategy), EXPLORE_OVERRIDES.strategyOptions);
+  /** The cache is read through the strategy's cache view under the options it runs with. */
+  snapshot(key: number, strategy: CacheStrategy): Promise<{ cacheVersion: number; dbVersion: number }> {
+    const inForce = Object.entries(strategy.describe().options).filter(
+      (entry): entry is [string, string | number | boolean] => entry[1] !== null,
+    );
+    const view = cacheViewOf(findStrategy(strategy.name), Object.fromEntries(inForce));
     return this.retry(async () => {
       const [cacheVersion = 0] = await view(this.redis, [key]);
       const [dbVersion = 0] = await readDbVersions(this.pool, [key]);
@@ -93,8 +107,8 @@ export class LocalWorld implements ExploreWorld {
     return this.nextKey++;
   }
 
-  deferredStepOf(name: string): string | undefined {
-    return findStrategy(name)?.deferredStep;
+  deferredStepsOf(name: string, options: Readonly<Record<string, string | number | boolean>>): DeferredSteps {
+    return findStrategy(name)?.deferredSteps?.(options) ?? {};
   }
 
   async close(): Promise<void> {

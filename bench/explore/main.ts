@@ -1,7 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ConfigurationError } from '../../kernel/index.ts';
-import { controlStrategy, strategyNames, unknownStrategyMessage } from '../../strategies/registry.ts';
+import {
+  controlStrategy,
+  findStrategy,
+  strategyNames,
+  unknownStrategyMessage,
+} from '../../strategies/registry.ts';
+import { checkStrategyOptions, parseStrategyOptions } from '../../strategies/strategy-options.ts';
 import { parseToolArgs, runIfMain, withLocalEnvironment } from '../cli/entry.ts';
 import { DEFAULT_MAX_SCHEDULES, ScenarioTooLarge } from './enumerate.ts';
 import { exploreScenario } from './explore.ts';
@@ -18,6 +24,8 @@ export interface ExploreArgs {
   scenarios: Scenario[];
   maxSchedules: number;
   out: string;
+  /** `--strategy-option name=value`, checked against the strategies to explore. */
+  options: Record<string, string>;
 }
 
 const USAGE = `usage: npm run explore -- --strategy <name|all> [--scenario <name>] [--max-schedules N] [--out DIR]
@@ -30,6 +38,8 @@ Prints the shortest schedule of each anomaly as a step list and the table patter
   --strategy NAME      ${strategyNames.join(', ')}, or all
   --scenario NAME      one scenario (default: all of them):
 ${BUILT_IN_SCENARIOS.map((s) => `                         ${s.name}: ${s.summary}`).join('\n')}
+  --strategy-option K=V  an option of the pattern (repeatable; --list of npm run bench shows them),
+                         e.g. consistency=weak for tag-as-deleted
   --max-schedules N    refuse a scenario with more schedules than N (default ${DEFAULT_MAX_SCHEDULES})
   --out DIR            where explore.json and explore.html go (default ${DEFAULT_OUT})
   --help               this text
@@ -43,6 +53,7 @@ export function parseExploreArgs(argv: readonly string[]): ExploreArgs | 'help' 
     strategy: { type: 'string' },
     scenario: { type: 'string' },
     'max-schedules': { type: 'string', default: String(DEFAULT_MAX_SCHEDULES) },
+    'strategy-option': { type: 'string', multiple: true },
     out: { type: 'string', default: DEFAULT_OUT },
   });
   if (values === 'help') return values;
@@ -60,12 +71,13 @@ export function parseExploreArgs(argv: readonly string[]): ExploreArgs | 'help' 
   }
   const out = values.out ?? DEFAULT_OUT;
   if (out.trim() === '') throw new ConfigurationError('--out: expected a directory');
-  return {
-    strategies: strategy === 'all' ? [...strategyNames] : [strategy],
-    scenarios,
-    maxSchedules: max,
-    out,
-  };
+  const strategies = strategy === 'all' ? [...strategyNames] : [strategy];
+  const options = parseStrategyOptions(values['strategy-option'] ?? []);
+  checkStrategyOptions(
+    strategies.flatMap((name) => findStrategy(name) ?? []),
+    options,
+  );
+  return { strategies, scenarios, maxSchedules: max, out, options };
 }
 
 /**
@@ -84,7 +96,7 @@ export async function exploreAll(
     for (const scenario of args.scenarios) {
       let result: ExplorationResult;
       try {
-        result = await exploreScenario(world, strategy, scenario, args.maxSchedules);
+        result = await exploreScenario(world, strategy, scenario, args.maxSchedules, args.options);
       } catch (error) {
         if (!matrix || !(error instanceof ScenarioTooLarge)) throw error;
         result = tooLargeResult(strategy, scenario, error.message);
@@ -99,6 +111,7 @@ export async function exploreAll(
 function tooLargeResult(strategy: string, scenario: Scenario, message: string): ExplorationResult {
   return {
     strategy,
+    options: {},
     scenario: scenario.name,
     participants: [],
     schedules: 0,

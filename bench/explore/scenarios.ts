@@ -19,6 +19,13 @@ export const BUILT_IN_SCENARIOS: readonly Scenario[] = Object.freeze([
     cache: 'warm',
   },
   {
+    name: 'write-read-flush',
+    summary:
+      'one write, one read and a flush (write-behind: the flusher; cdc-invalidate: the invalidator catches up; a no-op elsewhere), cold cache',
+    operations: ['write', 'read', 'flush'],
+    cache: 'cold',
+  },
+  {
     name: 'write-write',
     summary: 'two writes, the entry cached',
     operations: ['write', 'write'],

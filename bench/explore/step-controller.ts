@@ -18,6 +18,8 @@ export type OperationEnd<T> =
 
 interface Operation<T> {
   start: () => Promise<T>;
+  /** The opId of the pauses this operation answers for (-1: background work). */
+  owns: number;
   state: 'idle' | 'running' | 'held' | 'ended';
   release?: () => void;
   crash?: (error: Error) => void;
@@ -40,20 +42,28 @@ export interface StepEnd {
  * commands complete before the next step starts. Commands are counted with the strategy's
  * own `stats()`: a pause point reached without a command since the last release is not a
  * step boundary (nothing observable happened), so the operation goes on at once.
- * Outside a step (seeding, probes, the final drain) the hook lets everything through.
+ * A pause belongs to the operation whose opId it carries: one of another operation passes.
+ * Background work (opId -1: an invalidator, a flusher) that pauses outside a step that owns
+ * it is parked until the next such step (a flush) starts, so it acts only inside steps.
+ * Outside the schedule (seeding, the final drain: after {@link stopParking}) everything passes.
  */
 export class StepController<T> {
   private readonly operations: Operation<T>[] = [];
   private running: Operation<T> | undefined;
   private countAtRelease = { redis: 0, db: 0 };
   private arrived: (() => void) | undefined;
+  private parking = true;
+  private parked: (() => void)[] = [];
 
   constructor(private readonly commandCount: () => StepCommands) {}
 
   /** The hook to put in `StrategyContext.pause`. */
-  readonly hook: PauseHook = (point) => {
+  readonly hook: PauseHook = (point, _key, opId) => {
     const op = this.running;
-    if (op === undefined) return undefined;
+    if (op === undefined || op.owns !== opId || op.state === 'held') {
+      if (opId !== -1 || !this.parking) return undefined;
+      return new Promise<void>((resolve) => this.parked.push(resolve));
+    }
     const now = this.commandCount();
     if (now.redis === this.countAtRelease.redis && now.db === this.countAtRelease.db) return undefined;
     op.state = 'held';
@@ -66,9 +76,21 @@ export class StepController<T> {
     return held;
   };
 
-  /** Registers an operation (not started); returns its index. */
-  add(start: () => Promise<T>): number {
-    return this.operations.push({ start, state: 'idle' }) - 1;
+  /** Registers an operation (not started) answering for the pauses of opId `owns`; returns its index. */
+  add(start: () => Promise<T>, owns: number): number {
+    return this.operations.push({ start, owns, state: 'idle' }) - 1;
+  }
+
+  /** The schedule is over: parked background work goes on, and nothing is parked any more. */
+  stopParking(): void {
+    this.parking = false;
+    this.releaseParked();
+  }
+
+  private releaseParked(): void {
+    const parked = this.parked;
+    this.parked = [];
+    for (const release of parked) release();
   }
 
   /** True while the operation is the one whose step runs now: the tracer attributes steps with it. */
@@ -102,6 +124,7 @@ export class StepController<T> {
     });
     this.running = op;
     this.countAtRelease = before;
+    if (op.owns === -1) this.releaseParked();
     if (op.state === 'idle') {
       op.state = 'running';
       op.settled = op.start().then(

@@ -26,12 +26,12 @@ export interface Scenario {
 export interface Participant {
   /** `op1 write`, `op2 read`, `op1 second delete`, `Redis restart`. */
   label: string;
-  /** `deferred`: what write `deferredOf` left to run later (the strategy's `deferredStep`). */
+  /** `deferred`: what operation `deferredOf` left to run later (the strategy's `deferredSteps`). */
   kind: OperationKind | FaultKind | 'deferred';
   /** For a fault: the participants it stops for good (a crashed writer and its deferred work). */
   stops: readonly number[];
   isFault: boolean;
-  /** For deferred work: the write that scheduled it. */
+  /** For deferred work: the operation that scheduled it. */
   deferredOf?: number;
 }
 
@@ -104,6 +104,8 @@ export interface OutcomeCount {
 /** What exploring one strategy on one scenario found. */
 export interface ExplorationResult {
   strategy: string;
+  /** The strategy options explored with (`--strategy-option`; {} = the pattern's defaults). */
+  options: Record<string, string | number | boolean>;
   scenario: string;
   participants: Participant[];
   schedules: number;

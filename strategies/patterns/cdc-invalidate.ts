@@ -116,6 +116,9 @@ export async function createCdcInvalidate(context: StrategyContext): Promise<Cac
     async drain() {
       if (started) await invalidator.catchUp(drainTimeoutMs);
     },
+    async settle() {
+      if (started) await invalidator.settle(drainTimeoutMs);
+    },
     describe: () =>
       describeStrategy(NAME, CDC_INVALIDATE_SUMMARY, context, {
         cdcAction: action,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { cacheKey, decodeEntry, readCacheVersions } from '../cache-codec.ts';
+import { timerDeferredWork } from '../deferred-work.ts';
 import { guardedFill } from '../guarded-fill.ts';
 import { LuaScript } from '../lua-script.ts';
 import { describeStrategy, openSteps, servedFromDb } from '../steps.ts';
@@ -130,7 +131,8 @@ export const TAG_AS_DELETED_OPTIONS = [
  * it through {@link tagAsDeletedCacheView}.
  * Options `consistency` (strong|weak), `lockExpireMs` (3000), `lockSleepMs` (100),
  * `deletedLingerMs` (10000). Counters: `refillsOwned`, `oldValueReturned`, `lockWaits`,
- * `refillsRefused`, `lockWaitFallbacks`. `drain()` waits for background refills.
+ * `refillsRefused`, `lockWaitFallbacks`. `drain()` waits for background refills, which run as
+ * `context.deferredWork` (a timer of this process by default; the explorer steps them).
  */
 export async function createTagAsDeleted(context: StrategyContext): Promise<CacheStrategy> {
   const consistency: Consistency = choiceOption(context, 'consistency', CONSISTENCY, 'strong');
@@ -140,6 +142,7 @@ export async function createTagAsDeleted(context: StrategyContext): Promise<Cach
   const steps = await openSteps(context, true);
   const redis = steps.redis;
   const refills = new Set<Promise<unknown>>();
+  const deferred = context.deferredWork ?? timerDeferredWork();
 
   async function refill(key: number, owner: string, opId: number): Promise<ReadResult> {
     steps.bump('refillsOwned');
@@ -153,7 +156,11 @@ export async function createTagAsDeleted(context: StrategyContext): Promise<Cach
   }
 
   function refillInBackground(key: number, owner: string, opId: number): void {
-    const running = refill(key, owner, opId).catch(() => undefined);
+    const running = deferred
+      .after(0, async () => {
+        await refill(key, owner, opId);
+      })
+      .catch(() => undefined);
     refills.add(running);
     running.finally(() => refills.delete(running));
   }

@@ -1,5 +1,5 @@
 import type { ExploreWorld, StrategyWiring } from '../../../bench/explore/execution.ts';
-import type { CacheStrategy, StrategyStats } from '../../../strategies/types.ts';
+import type { CacheStrategy, DeferredSteps, StrategyStats } from '../../../strategies/types.ts';
 
 /**
  * A stand-in for a strategy, not for Redis or MySQL: cache-aside over two in-memory maps,
@@ -137,7 +137,7 @@ export class MemoryWorld implements ExploreWorld {
     return this.nextKey++;
   }
 
-  deferredStepOf(name: string): string | undefined {
-    return name === 'memory-double-delete' ? 'second delete' : undefined;
+  deferredStepsOf(name: string): DeferredSteps {
+    return name === 'memory-double-delete' ? { write: 'second delete' } : {};
   }
 }
