@@ -50,12 +50,15 @@ test('readResult reads a result.json file, a run directory and a matrix director
 
 test('an older or unknown schemaVersion is refused with the version this cacheproof reads', async () => {
   const old = await put('old.json', JSON.stringify({ ...makeResult({ durationS: 2 }), schemaVersion: 0 }));
-  await rejectsWith(readResult(old), /old\.json: schemaVersion 0 is not supported; this cacheproof reads 2$/);
+  await rejectsWith(
+    readResult(old),
+    /old\.json: schemaVersion 0 is not supported; this cacheproof reads 2 and 3$/,
+  );
   const future = await put(
     'future.json',
     JSON.stringify({ ...makeResult({ durationS: 2 }), schemaVersion: 7 }),
   );
-  await rejectsWith(readResult(future), /schemaVersion 7 is not supported; this cacheproof reads 2$/);
+  await rejectsWith(readResult(future), /schemaVersion 7 is not supported; this cacheproof reads 2 and 3$/);
 });
 
 test('a broken file gets a clear one-line error', async () => {

@@ -50,9 +50,9 @@ test('compare of a run with itself exits 0 and writes HTML and Markdown', async 
     'goodput=10%',
   );
   assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stdout, /compare: 2 rules hold/);
+  assert.match(run.stdout, /compare: all 2 rule checks hold/);
   assert.match(await readFile(out, 'utf8'), /<span class="badge good">passed<\/span>/);
-  assert.match(await readFile(markdown, 'utf8'), /✅ \*\*all 2 rules hold\*\*/);
+  assert.match(await readFile(markdown, 'utf8'), /✅ \*\*all 2 rule checks hold\*\*/);
 });
 
 test('compare exits 3 and names the threshold when the head has too many stale reads', async () => {
@@ -82,7 +82,7 @@ test('compare exits 2 with one line for a bad threshold or an old schemaVersion'
   assert.equal(old.code, 2);
   assert.match(
     old.stderr,
-    /^compare: .*old\/result\.json: schemaVersion 0 is not supported; this cacheproof reads 2\n$/,
+    /^compare: .*old\/result\.json: schemaVersion 0 is not supported; this cacheproof reads 2 and 3\n$/,
   );
 
   const missing = await compare(join(dir, 'base'));
