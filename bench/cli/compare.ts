@@ -100,11 +100,22 @@ export async function runCompare(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const { basePath, headPath, out, markdown, json, thresholds, maxRegressions, allowDifferentSettings } =
-    parsed;
+  const {
+    basePath,
+    headPath,
+    out,
+    markdown,
+    json,
+    thresholds,
+    maxRegressions,
+    allowDifferentSettings,
+    defaults,
+  } = parsed;
   try {
     const [base, head] = await Promise.all([readResult(basePath), readResult(headPath)]);
-    const comparison = compareResults(base, head, { thresholds, maxRegressions, allowDifferentSettings });
+    const compared = compareResults(base, head, { thresholds, maxRegressions, allowDifferentSettings });
+    // A default rule scoped to what this comparison does not hold is not worth a line.
+    const comparison = defaults ? { ...compared, unmatched: [] } : compared;
     const labels = { base: basePath, head: headPath };
     if (out !== undefined) await writeOutput('--out', out, renderComparisonHtml(comparison, labels));
     if (markdown !== undefined)
@@ -161,7 +172,8 @@ function parseCompareArgs(argv: string[]) {
       knownScope('--max-regression', parseMaxRegression(r)),
     ),
   };
-  const rules = given.thresholds.length + given.maxRegressions.length === 0 ? defaultRules() : given;
+  const defaults = given.thresholds.length + given.maxRegressions.length === 0;
+  const rules = defaults ? defaultRules() : given;
   return {
     basePath: positionals[0] as string,
     headPath: positionals[1] as string,
@@ -169,6 +181,7 @@ function parseCompareArgs(argv: string[]) {
     markdown: values.markdown,
     json: values.json ?? false,
     allowDifferentSettings: values['allow-different-settings'] ?? false,
+    defaults,
     ...rules,
   };
 }
