@@ -70,18 +70,20 @@ export async function runBenchSession(
         ? join(matrixDir, entry.name)
         : (options.outDir ?? join(DEFAULT_OUT_ROOT, run.run.id)),
   }));
-  let written: Written[] = [];
+  let rounds: Rounds = { written: [], cut: false };
   try {
-    written = await runRounds(cells, options, env, direct, output, signal, (name) => `[${name}]`);
+    rounds = await runRounds(cells, options, env, direct, output, signal, (name) => `[${name}]`);
   } finally {
     await direct.close();
   }
+  const written = rounds.written;
   const results = written.flatMap((w) => (w === null ? [] : [w.result]));
   const resultFiles = written.flatMap((w) => (w === null ? [] : [w.file]));
   // The control runs first (controlFirst), so "not run" is by name, not by position.
   const ran = new Set(results.map((result) => result.run.strategy));
   const notRun = entries.filter((entry) => !ran.has(entry.name)).map((entry) => entry.name);
-  const interrupted = notRun.length > 0 || results.some((result) => result.run.interrupted);
+  // Cut: an abort between two of the --runs left a strategy with fewer runs than asked.
+  const interrupted = notRun.length > 0 || rounds.cut || results.some((result) => result.run.interrupted);
   if (matrixDir !== undefined && results.length > 0) {
     const index = {
       schemaVersion: 1,
@@ -124,6 +126,12 @@ interface Cell {
 /** A cell's written result, or null when it never ran. */
 type Written = { result: RunResult; file: string } | null;
 
+/** What the rounds wrote, and whether an abort left some cell with fewer runs than asked. */
+interface Rounds {
+  written: Written[];
+  cut: boolean;
+}
+
 /**
  * Runs every cell `options.runs` times (default once), in rounds: round r runs each cell once,
  * in order. A single run is written and summarised as it ends; repeated runs are aggregated
@@ -137,7 +145,7 @@ async function runRounds(
   output: SessionOutput,
   signal: AbortSignal | undefined,
   tag: (name: string) => string,
-): Promise<Written[]> {
+): Promise<Rounds> {
   const rounds = options.runs ?? 1;
   const runs: RunResult[][] = cells.map(() => []);
   const dirs: (string | undefined)[] = cells.map(() => undefined);
@@ -178,7 +186,7 @@ async function runRounds(
       written[c] = await finish(cell.entry, each, cell.options ?? options, dir, output, control);
     }
   }
-  return written;
+  return { written, cut: runs.some((cellRuns) => cellRuns.length < rounds) };
 }
 
 /** With `--runs N` and `--keep-history`, run i of a result's directory is saved whole in runs/<i>/ (from 1). */
@@ -291,7 +299,7 @@ export async function runGridSession(
   const direct = await openDirect(env.endpoints);
   let written: Written[] = [];
   try {
-    written = await runRounds(cells, first, env, direct, output, signal, (name) => `[grid] ${name}`);
+    ({ written } = await runRounds(cells, first, env, direct, output, signal, (name) => `[grid] ${name}`));
   } finally {
     await direct.close();
   }
