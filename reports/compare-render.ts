@@ -1,13 +1,14 @@
 import { formatDuration } from '../kernel/duration.ts';
-import type { Comparison, MetricDelta, StrategyComparison } from './compare.ts';
+import type { Comparison, ControlChange, MetricDelta, StrategyComparison } from './compare.ts';
 import { html, joinHtml, type SafeHtml } from './escape.ts';
 import { faultWindowTable } from './fault-table.ts';
-import { formatMetric, formatMs } from './format.ts';
+import { formatMetric, formatMetricRange, formatMs } from './format.ts';
 import { findMetric } from './metrics.ts';
 import { type ChartSpec, chartSlot, renderPage } from './page.ts';
 import { describeLoadModel, describeWorkload, faultBands, verdictWords } from './render.ts';
+import type { RuleOutcome } from './thresholds.ts';
 import type { LatencySummary, RunResult } from './types.ts';
-import { controlOf, verdictOf } from './verdict.ts';
+import { CONTROL_STRATEGY, controlOf, verdictOf } from './verdict.ts';
 
 const BASE_COLOR = '#718096';
 const HEAD_COLOR = '#2b6cb0';
@@ -125,6 +126,16 @@ function overlayCharts(i: number, base: RunResult, head: RunResult): ChartSpec[]
   ];
 }
 
+/** How many runs each side holds and how their intervals were made, when either was repeated. */
+function repeatsNote(base: RunResult, head: RunResult): SafeHtml | '' {
+  if (base.repeats === undefined && head.repeats === undefined) return '';
+  const side = (r: RunResult): string =>
+    r.repeats === undefined
+      ? '1 run'
+      : `${r.repeats.count} runs (figures below: run ${r.repeats.representative + 1}, the median goodput)`;
+  return html`<p class="muted">Base: ${side(base)}; head: ${side(head)}. Values are medians over the runs, with their ${Math.round((head.repeats?.level ?? base.repeats?.level ?? 0.95) * 100)}% interval in brackets.</p>`;
+}
+
 /** What the two inputs were called on the command line. */
 export interface ComparisonLabels {
   base: string;
@@ -147,6 +158,17 @@ export function describeChange(delta: MetricDelta): {
   return { text: `${percent > 0 ? '+' : ''}${Number(rounded)}% (${tone})`, tone };
 }
 
+/** db-only's change of the same metric, as words: "db-only -8.2%", "db-only no change". */
+export function describeControl(control: ControlChange | undefined): string {
+  if (control === undefined) return '';
+  const change = describeChange({
+    base: control.base,
+    head: control.head,
+    worseBy: control.worseBy,
+  } as MetricDelta).text.replace(/ \((worse|better)\)$/, '');
+  return `${CONTROL_STRATEGY} ${change}`;
+}
+
 /** The metrics of the one-row-per-strategy overview of a matrix comparison. */
 const OVERVIEW_METRICS = ['goodput', 'readP99Ms', 'staleReadRate', 'divergentKeys', 'lostWrites'];
 
@@ -156,12 +178,117 @@ function formatSide(delta: MetricDelta, value: number | null): string {
   return value === null ? '—' : formatMetric(delta.metric, value);
 }
 
-function verdictLine(comparison: Comparison): string {
-  const rules = comparison.thresholds.length + comparison.maxRegressions.length;
-  if (comparison.crossings.length > 0) {
-    return `${comparison.crossings.length} rule${comparison.crossings.length === 1 ? '' : 's'} crossed`;
+/** One side of a delta: the value, with its interval when the side was repeated. */
+export function formatDeltaSide(delta: MetricDelta, side: 'base' | 'head'): string {
+  const value = delta[side];
+  const spread = side === 'base' ? delta.baseSpread : delta.headSpread;
+  if (value === null) return '—';
+  return spread === undefined
+    ? formatMetric(delta.metric, value)
+    : formatMetricRange(delta.metric, value, spread.lo, spread.hi);
+}
+
+/** "all 3 rule checks hold", "1 of 12 rule checks crossed". */
+export function verdictLine(comparison: Comparison): string {
+  const checks = comparison.rules.length;
+  const crossed = comparison.crossings.length;
+  if (crossed > 0) return `${crossed} of ${checks} rule check${checks === 1 ? '' : 's'} crossed`;
+  if (checks === 0) return 'no thresholds or allowed regressions given';
+  return checks === 1 ? 'the 1 rule check holds' : `all ${checks} rule checks hold`;
+}
+
+/** A pair's name: the strategy, and its plan when the comparison spans several. */
+export function pairName(s: StrategyComparison): string {
+  return s.label;
+}
+
+/** One rule outcome k6 style: "✓ goodput=25% goodput went from …". */
+export function ruleLine(rule: RuleOutcome): string {
+  return `${rule.held ? '✓' : '✗'} ${rule.rule}  ${rule.detail}`;
+}
+
+/**
+ * The comparison as the terminal prints it: per pair, goodput and the stale-read rate base →
+ * head (with their intervals, and db-only's change), then every rule that applied, ✓ held or
+ * ✗ crossed, with the numbers, then the rules that applied to nothing and the verdict.
+ */
+export function renderComparisonText(comparison: Comparison): string {
+  const lines: string[] = [];
+  for (const d of comparison.differences) {
+    lines.push(`settings differ: ${d.setting}: ${d.base} → ${d.head}`);
   }
-  return rules === 0 ? 'no thresholds or allowed regressions given' : `all ${rules} rules hold`;
+  for (const s of comparison.strategies) {
+    const note = sideNote(s);
+    const summary = s.deltas
+      .filter((d) => d.metric.name === 'goodput' || d.metric.name === 'staleReadRate')
+      .map((d) => {
+        const control = describeControl(d.control);
+        return `${d.metric.label.toLowerCase()} ${formatDeltaSide(d, 'base')} → ${formatDeltaSide(d, 'head')} (${describeChange(d).text}${control === '' ? '' : `; ${control}`})`;
+      });
+    lines.push(`${pairName(s)}: ${note === '' ? summary.join(', ') : note}`);
+  }
+  if (comparison.rules.length > 0) {
+    lines.push('rules');
+    for (const s of comparison.strategies) {
+      if (s.rules.length === 0) continue;
+      lines.push(`  ${pairName(s)}`);
+      for (const rule of s.rules) lines.push(`    ${ruleLine(rule)}`);
+    }
+  }
+  for (const rule of comparison.unmatched)
+    lines.push(`· ${rule}: applies to no result here (no strategy or plan of that name)`);
+  lines.push(`compare: ${verdictLine(comparison)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The comparison as data (`npm run compare -- --json`): every pair's numbers and every rule, held or crossed. */
+export function comparisonJson(comparison: Comparison, labels: ComparisonLabels): unknown {
+  const spread = (s: MetricDelta['baseSpread']) =>
+    s === undefined ? null : { lo: s.lo, hi: s.hi, method: s.method, runs: s.values.length };
+  return {
+    format: 1,
+    base: labels.base,
+    head: labels.head,
+    passed: comparison.crossings.length === 0,
+    verdict: verdictLine(comparison),
+    differences: comparison.differences,
+    unmatched: comparison.unmatched,
+    pairs: comparison.strategies.map((s) => ({
+      strategy: s.strategy,
+      plan: s.plan,
+      base: s.base === null ? null : { id: s.base.run.id, runs: s.base.repeats?.count ?? 1 },
+      head: s.head === null ? null : { id: s.head.run.id, runs: s.head.repeats?.count ?? 1 },
+      metrics: s.deltas.map((d) => ({
+        metric: d.metric.name,
+        base: d.base,
+        head: d.head,
+        baseInterval: spread(d.baseSpread),
+        headInterval: spread(d.headSpread),
+        worseBy: Number.isFinite(d.worseBy) ? d.worseBy : null,
+        worsePercent: d.worsePercent !== null && Number.isFinite(d.worsePercent) ? d.worsePercent : null,
+        control:
+          d.control === undefined
+            ? null
+            : {
+                strategy: CONTROL_STRATEGY,
+                worsePercent:
+                  d.control.worsePercent !== null && Number.isFinite(d.control.worsePercent)
+                    ? d.control.worsePercent
+                    : null,
+              },
+      })),
+      rules: s.rules.map((r) => ({
+        rule: r.rule,
+        kind: r.kind,
+        metric: r.metric,
+        held: r.held,
+        base: r.base ?? null,
+        head: r.actual,
+        detail: r.detail,
+        noise: r.noise ?? null,
+      })),
+    })),
+  };
 }
 
 function sideNote(s: StrategyComparison): string {
@@ -178,12 +305,34 @@ function markdownCell(text: string): string {
 }
 
 function markdownTable(s: StrategyComparison): string {
+  const withControl = s.deltas.some((d) => d.control !== undefined);
   const rows = s.deltas.map((d) => {
     const change = describeChange(d);
     const mark = d.crossed ? ' ❌' : '';
-    return `| ${d.metric.label}${mark} | ${formatSide(d, d.base)} | ${formatSide(d, d.head)} | ${change.text} |`;
+    const control = withControl ? ` ${markdownCell(describeControl(d.control) || '—')} |` : '';
+    return `| ${d.metric.label}${mark} | ${markdownCell(formatDeltaSide(d, 'base'))} | ${markdownCell(formatDeltaSide(d, 'head'))} | ${change.text} |${control}`;
   });
-  return ['| metric | base | head | change |', '|---|---:|---:|---|', ...rows].join('\n');
+  const header = withControl
+    ? ['| metric | base | head | change | noise control |', '|---|---:|---:|---|---|']
+    : ['| metric | base | head | change |', '|---|---:|---:|---|'];
+  return [...header, ...rows].join('\n');
+}
+
+/** Every rule of every pair, ✅ held or ❌ crossed, with the numbers. */
+function markdownRules(comparison: Comparison): string[] {
+  if (comparison.rules.length === 0) return [];
+  const lines = ['### Rules', ''];
+  for (const s of comparison.strategies) {
+    for (const rule of s.rules) {
+      lines.push(
+        `- ${rule.held ? '✅' : '❌'} **${markdownCell(pairName(s))}** \`${rule.rule.replace(/`/g, "'")}\`: ${markdownCell(rule.detail)}`,
+      );
+    }
+  }
+  for (const rule of comparison.unmatched)
+    lines.push(`- ⚠️ \`${rule.replace(/`/g, "'")}\` applies to no result here`);
+  lines.push('');
+  return lines;
 }
 
 /**
@@ -205,6 +354,14 @@ export function renderComparisonMarkdown(comparison: Comparison, labels: Compari
     }
     lines.push('');
   }
+  if (comparison.differences.length > 0) {
+    lines.push('Settings that differ (compared anyway):', '');
+    for (const d of comparison.differences) {
+      lines.push(`- ${markdownCell(d.setting)}: ${markdownCell(d.base)} → ${markdownCell(d.head)}`);
+    }
+    lines.push('');
+  }
+  lines.push(...markdownRules(comparison));
   if (comparison.strategies.length > 1) {
     lines.push(
       `| strategy | ${OVERVIEW_METRICS.map(overviewLabel).join(' | ')} | rules |`,
@@ -216,7 +373,7 @@ export function renderComparisonMarkdown(comparison: Comparison, labels: Compari
         return d === undefined ? '—' : `${formatSide(d, d.base)} → ${formatSide(d, d.head)}`;
       };
       const rules = s.crossings.length > 0 ? `❌ ${s.crossings.length} crossed` : sideNote(s) || '✅';
-      lines.push(`| ${markdownCell(s.strategy)} | ${OVERVIEW_METRICS.map(cell).join(' | ')} | ${rules} |`);
+      lines.push(`| ${markdownCell(pairName(s))} | ${OVERVIEW_METRICS.map(cell).join(' | ')} | ${rules} |`);
     }
     lines.push('');
   }
@@ -224,7 +381,7 @@ export function renderComparisonMarkdown(comparison: Comparison, labels: Compari
     const note = sideNote(s);
     if (comparison.strategies.length > 1) {
       lines.push(
-        `<details${s.crossings.length > 0 ? ' open' : ''}><summary>${markdownCell(s.strategy)}${note === '' ? '' : ` (${note})`}</summary>`,
+        `<details${s.crossings.length > 0 ? ' open' : ''}><summary>${markdownCell(pairName(s))}${note === '' ? '' : ` (${note})`}</summary>`,
         '',
       );
     } else if (note !== '') {
@@ -237,13 +394,24 @@ export function renderComparisonMarkdown(comparison: Comparison, labels: Compari
 }
 
 function htmlTable(s: StrategyComparison): SafeHtml {
+  const withControl = s.deltas.some((d) => d.control !== undefined);
   const rows = s.deltas.map((d) => {
     const change = describeChange(d);
     const tone =
       change.tone === 'worse' ? html` class="crossed"` : change.tone === 'better' ? html` class="best"` : '';
-    return html`<tr${d.crossed ? html` data-crossed="true"` : ''}><th scope="row">${d.metric.label}${d.crossed ? html` <span class="badge bad">crossed</span>` : ''}</th><td class="num" data-metric="${d.metric.name}" data-side="base" data-value="${d.base ?? ''}">${formatSide(d, d.base)}</td><td class="num" data-metric="${d.metric.name}" data-side="head" data-value="${d.head ?? ''}">${formatSide(d, d.head)}</td><td class="num"><span${tone}>${change.text}</span></td></tr>`;
+    const control = withControl ? html`<td class="num muted">${describeControl(d.control) || '—'}</td>` : '';
+    return html`<tr${d.crossed ? html` data-crossed="true"` : ''}><th scope="row">${d.metric.label}${d.crossed ? html` <span class="badge bad">crossed</span>` : ''}</th><td class="num" data-metric="${d.metric.name}" data-side="base" data-value="${d.base ?? ''}">${formatDeltaSide(d, 'base')}</td><td class="num" data-metric="${d.metric.name}" data-side="head" data-value="${d.head ?? ''}">${formatDeltaSide(d, 'head')}</td><td class="num"><span${tone}>${change.text}</span></td>${control}</tr>`;
   });
-  return html`<table><thead><tr><th>metric</th><th class="num">base</th><th class="num">head</th><th class="num">change</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return html`<table><thead><tr><th>metric</th><th class="num">base</th><th class="num">head</th><th class="num">change</th>${withControl ? html`<th class="num">noise control</th>` : ''}</tr></thead><tbody>${rows}</tbody></table>`;
+}
+
+/** The rules of a pair, ✓ held or ✗ crossed, with the numbers. */
+function htmlRules(s: StrategyComparison): SafeHtml | '' {
+  if (s.rules.length === 0) return '';
+  return html`<h3>Rules</h3><ul class="rules">${s.rules.map(
+    (r) =>
+      html`<li class="${r.held ? 'held' : 'crossed'}" data-held="${String(r.held)}">${r.held ? '✓' : '✗'} <code>${r.rule}</code> ${r.detail}</li>`,
+  )}</ul>`;
 }
 
 /**
@@ -286,9 +454,10 @@ export function renderComparisonHtml(comparison: Comparison, labels: ComparisonL
 ${chartSlot(`compare-throughput-${i}`, "Ok operations per second, head against base; shaded: the head run's fault windows. The charts share one cursor.")}
 ${chartSlot(`compare-latency-${i}`, 'p99 latency per second of ok reads and writes, head against base.')}
 <h3>Settings that differ</h3>${settingsDiff(s.base, s.head)}
+${repeatsNote(s.base, s.head)}
 <h3>Every percentile</h3>${percentileTable(s.base, s.head)}
 ${s.head.run.faults.length === 0 && s.base.run.faults.length === 0 ? '' : html`<h3>Fault windows: base</h3>${faultWindowTable(s.base) || html`<p class="muted">none</p>`}<h3>Fault windows: head</h3>${faultWindowTable(s.head) || html`<p class="muted">none</p>`}`}`;
-      return html`<section data-strategy="${s.strategy}"><h2>${s.strategy}${note === '' ? '' : html` <span class="badge warn">${note}</span>`}${s.crossings.length > 0 ? html` <span class="badge bad">crossed</span>` : ''}</h2><p class="muted">${runs}</p><div class="scroll">${htmlTable(s)}</div>${both}</section>`;
+      return html`<section data-strategy="${s.strategy}" data-plan="${s.plan}"><h2>${pairName(s)}${note === '' ? '' : html` <span class="badge warn">${note}</span>`}${s.crossings.length > 0 ? html` <span class="badge bad">crossed</span>` : ''}</h2><p class="muted">${runs}</p><div class="scroll">${htmlTable(s)}</div>${htmlRules(s)}${both}</section>`;
     }),
     '\n',
   );
@@ -314,6 +483,22 @@ ${s.head.run.faults.length === 0 && s.base.run.faults.length === 0 ? '' : html`<
 </header>
 <section id="verdict"><h2>${failed ? html`<span class="badge bad">failed</span>` : html`<span class="badge good">passed</span>`} ${verdictLine(comparison)}</h2>
 ${crossings}
+${
+  comparison.differences.length === 0
+    ? ''
+    : html`<p class="banner">Base and head ran with different settings, compared anyway: ${joinHtml(
+        comparison.differences.map((d) => html`${d.setting} ${d.base} → ${d.head}`),
+        '; ',
+      )}.</p>`
+}
+${
+  comparison.unmatched.length === 0
+    ? ''
+    : html`<p class="muted">Rules that apply to no result here: ${joinHtml(
+        comparison.unmatched.map((r) => html`<code>${r}</code>`),
+        ', ',
+      )}.</p>`
+}
 <p class="muted">${
     rules.length === 0
       ? 'No rules given.'

@@ -45,3 +45,34 @@ export function formatMetric(metric: Pick<MetricDefinition, 'unit'>, value: numb
       return formatInteger(value);
   }
 }
+
+/** A metric's number without its unit (a ratio as a percent number), for ranges. */
+function formatBare(metric: Pick<MetricDefinition, 'unit'>, value: number): string {
+  switch (metric.unit) {
+    case 'ops/s':
+      return value < 100 ? formatDecimal(value, 1) : formatInteger(value);
+    case 'ms':
+      return formatMs(value);
+    case 'ratio':
+      return formatPercent(value).replace(/%$/, '');
+    case 'count':
+      return Number.isInteger(value) ? formatInteger(value) : formatDecimal(value, 1);
+  }
+}
+
+/**
+ * A median with its interval, the unit once at the end: "1,234 [1,200–1,260] ops/s",
+ * "1.210 [1.100–1.400] ms", "0.02 [0.01–0.03]%", "0 [0–0]"; `not measured` for null.
+ */
+export function formatMetricRange(
+  metric: Pick<MetricDefinition, 'unit'>,
+  value: number | null,
+  lo: number | null,
+  hi: number | null,
+): string {
+  if (value === null) return 'not measured';
+  if (lo === null || hi === null) return formatMetric(metric, value);
+  const unit =
+    metric.unit === 'ops/s' ? ' ops/s' : metric.unit === 'ms' ? ' ms' : metric.unit === 'ratio' ? '%' : '';
+  return `${formatBare(metric, value)} [${formatBare(metric, lo)}–${formatBare(metric, hi)}]${unit}`;
+}

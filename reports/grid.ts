@@ -1,13 +1,11 @@
+import { findMetric, type MetricDefinition, metricValue } from './metrics.ts';
+import { type PlanLabel, planLabels } from './scope.ts';
 import { type Crossing, evaluateThresholds, type Threshold } from './thresholds.ts';
 import type { RunResult } from './types.ts';
 
 /** One column of a grid: a fault plan as given to `--fault` (a preset name or a plan file). */
-export interface GridPlan {
-  /** The `--fault` value as given. */
-  spec: string;
-  /** A short name safe as a directory name, unique within the grid. */
-  label: string;
-}
+export type GridPlan = PlanLabel;
+export { planLabels };
 
 /**
  * A strategy × fault-plan grid (`--grid`): every strategy ran under every plan with one seed.
@@ -49,6 +47,8 @@ export interface Recommendation {
   outside: OutsideBudget[];
 }
 
+const GOODPUT = findMetric('goodput') as MetricDefinition;
+
 /** Whether a cell's result is within the budget: the crossings (none = within). */
 export function cellCrossings(cell: RunResult, budget: readonly Threshold[]): Crossing[] {
   return evaluateThresholds(cell, budget);
@@ -78,30 +78,15 @@ export function recommend(grid: GridResult, budget: readonly Threshold[]): Recom
         outside.push({ strategy, plan, crossings, reason: `${strategy}: breaks under ${plan}: ${why}` });
         return;
       }
-      if (worst === undefined || cell.throughput.goodput < worst.worstGoodput) {
-        worst = { strategy, worstGoodput: cell.throughput.goodput, worstPlan: plan };
+      const goodput = metricValue(cell, GOODPUT) ?? 0;
+      if (worst === undefined || goodput < worst.worstGoodput) {
+        worst = { strategy, worstGoodput: goodput, worstPlan: plan };
       }
     }
     if (worst !== undefined) within.push(worst);
   });
   within.sort((a, b) => b.worstGoodput - a.worstGoodput || a.strategy.localeCompare(b.strategy));
   return { budget: [...budget], within, outside };
-}
-
-/** A `--fault` value as a directory name: a preset as is, a plan file by its base name. */
-export function planLabels(specs: readonly string[]): GridPlan[] {
-  const used = new Set<string>();
-  return specs.map((spec) => {
-    const base =
-      (spec.split(/[\\/]/).pop() ?? spec)
-        .replace(/\.json$/i, '')
-        .replace(/[^A-Za-z0-9._-]+/g, '-')
-        .replace(/^[-.]+/, '') || 'plan';
-    let label = base;
-    for (let n = 2; used.has(label); n++) label = `${base}-${n}`;
-    used.add(label);
-    return { spec, label };
-  });
 }
 
 /** The control (`db-only`) run of plan column p, when it ran. */

@@ -1,4 +1,4 @@
-import type { RunResult } from './types.ts';
+import type { RunResult, TimelinePoint } from './types.ts';
 
 /** How a metric's value reads: which way is better, and how to print it. */
 export interface MetricDefinition {
@@ -11,6 +11,12 @@ export interface MetricDefinition {
   speed?: boolean;
   /** The value, or null when the run could not measure it (lost writes without MySQL's binlog). */
   value(result: RunResult): number | null;
+  /**
+   * The metric's per-second sample, from one point of the timeline (null: the second has none,
+   * e.g. a p99 of a second without ok reads); absent for metrics only the whole run measures.
+   * Repeated runs and compare use it as the noise of fewer than 5 runs (docs/definitions.md).
+   */
+  perSecond?: (point: TimelinePoint) => number | null;
 }
 
 /**
@@ -25,6 +31,7 @@ export const METRICS: readonly MetricDefinition[] = [
     unit: 'ops/s',
     speed: true,
     value: (r) => r.throughput.goodput,
+    perSecond: (p) => p.okOps,
   },
   {
     name: 'attemptedOpsPerSec',
@@ -33,6 +40,7 @@ export const METRICS: readonly MetricDefinition[] = [
     unit: 'ops/s',
     speed: true,
     value: (r) => r.throughput.attemptedOpsPerSec,
+    perSecond: (p) => p.ops,
   },
   {
     name: 'readP50Ms',
@@ -57,6 +65,7 @@ export const METRICS: readonly MetricDefinition[] = [
     unit: 'ms',
     speed: true,
     value: (r) => r.latency.read.p99,
+    perSecond: (p) => (p.readP99Ms > 0 ? p.readP99Ms : null),
   },
   {
     name: 'readP999Ms',
@@ -97,6 +106,7 @@ export const METRICS: readonly MetricDefinition[] = [
     unit: 'ms',
     speed: true,
     value: (r) => r.latency.write.p99,
+    perSecond: (p) => (p.writeP99Ms > 0 ? p.writeP99Ms : null),
   },
   {
     name: 'writeP999Ms',
@@ -120,6 +130,7 @@ export const METRICS: readonly MetricDefinition[] = [
     better: 'lower',
     unit: 'ratio',
     value: (r) => r.consistency.staleReadRate,
+    perSecond: (p) => (p.reads > 0 ? p.staleReads / p.reads : null),
   },
   {
     name: 'staleReadRateAfterWrite',
@@ -134,6 +145,7 @@ export const METRICS: readonly MetricDefinition[] = [
     better: 'lower',
     unit: 'count',
     value: (r) => r.consistency.staleReads,
+    perSecond: (p) => p.staleReads,
   },
   {
     name: 'stalenessP99Ms',
@@ -177,13 +189,21 @@ export const METRICS: readonly MetricDefinition[] = [
     unit: 'count',
     value: (r) => r.consistency.writesAboveFinalRow,
   },
-  { name: 'errors', label: 'Errors', better: 'lower', unit: 'count', value: (r) => r.throughput.errors },
+  {
+    name: 'errors',
+    label: 'Errors',
+    better: 'lower',
+    unit: 'count',
+    value: (r) => r.throughput.errors,
+    perSecond: (p) => p.errors,
+  },
   {
     name: 'errorRate',
     label: 'Error rate',
     better: 'lower',
     unit: 'ratio',
     value: (r) => r.throughput.errorRate,
+    perSecond: (p) => (p.ops > 0 ? p.errors / p.ops : null),
   },
   {
     name: 'hitRatio',
@@ -203,6 +223,15 @@ export const METRICS: readonly MetricDefinition[] = [
 ];
 
 const BY_NAME = new Map(METRICS.map((m) => [m.name, m]));
+
+/**
+ * The value rules and summaries judge: the median over the runs of a result made with
+ * `--runs N` (N > 1), else the run's own value.
+ */
+export function metricValue(result: RunResult, metric: MetricDefinition): number | null {
+  const spread = result.repeats?.metrics[metric.name];
+  return spread === undefined ? metric.value(result) : spread.median;
+}
 
 /** The metric called `name`, or undefined. */
 export function findMetric(name: string): MetricDefinition | undefined {

@@ -95,6 +95,9 @@ figcaption { color: var(--muted); font-size: 12.5px; margin-top: 4px; }
 .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; vertical-align: -1px; margin-right: 6px; }
 .best { font-weight: 700; color: var(--good); }
 .crossed { color: var(--bad); font-weight: 600; }
+ul.rules { list-style: none; padding-left: 0; }
+ul.rules li.held { color: var(--good); }
+.spread { color: var(--muted); font-size: 12.5px; white-space: nowrap; }
 .example { border-top: 1px solid var(--line); padding-top: 10px; margin-top: 14px; }
 .example svg { width: 100%; height: auto; display: block; background: #fbfcfd; border: 1px solid var(--line); border-radius: 6px; }
 .banner { background: #fdf5e6; border: 1px solid #f6d58e; padding: 8px 12px; border-radius: 6px; margin: 10px 0; }

@@ -3,8 +3,15 @@ import { html, joinHtml, type SafeHtml } from './escape.ts';
 import { renderExample } from './example-timeline.ts';
 import { faultColor } from './fault-colors.ts';
 import { faultWindowTable } from './fault-table.ts';
-import { formatDecimal, formatInteger, formatMetric, formatMs, formatPercent } from './format.ts';
-import { findMetric, HEADLINE_METRICS, type MetricDefinition } from './metrics.ts';
+import {
+  formatDecimal,
+  formatInteger,
+  formatMetric,
+  formatMetricRange,
+  formatMs,
+  formatPercent,
+} from './format.ts';
+import { findMetric, HEADLINE_METRICS, type MetricDefinition, metricValue } from './metrics.ts';
 import { type ChartBand, type ChartSpec, chartSlot, renderPage } from './page.ts';
 import type { InterruptedStep, RunResult } from './types.ts';
 import { type Verdict, verdictOf } from './verdict.ts';
@@ -40,9 +47,48 @@ function metric(name: string): MetricDefinition {
  */
 function metricCell(result: RunResult, name: string, extraClass = ''): SafeHtml {
   const definition = metric(name);
-  const value = definition.value(result);
+  const value = metricValue(result, definition);
   const classes = `num${extraClass === '' ? '' : ` ${extraClass}`}`;
-  return html`<td class="${classes}" data-metric="${name}" data-value="${value}">${formatMetric(definition, value)}</td>`;
+  const spread = result.repeats?.metrics[name];
+  const text =
+    spread === undefined
+      ? formatMetric(definition, value)
+      : formatMetricRange(definition, spread.median, spread.lo, spread.hi);
+  return html`<td class="${classes}" data-metric="${name}" data-value="${value}">${text}</td>`;
+}
+
+const METHOD_WORDS = {
+  runs: 'a percentile bootstrap of the median over the runs',
+  seconds: "a percentile bootstrap over the runs' seconds, scaled to the median",
+  range: "the runs' lowest to highest",
+} as const;
+
+/** `--runs N`: every run's headline numbers, and how the intervals above were made. */
+function repeatsSection(result: RunResult): SafeHtml | '' {
+  const repeats = result.repeats;
+  if (repeats === undefined) return '';
+  const columns = [
+    'goodput',
+    'readP99Ms',
+    'writeP99Ms',
+    'errorRate',
+    'staleReadRate',
+    'divergentKeys',
+    'lostWrites',
+  ];
+  const methods = [...new Set(Object.values(repeats.metrics).map((m) => m.method))];
+  const rows = repeats.runs.map(
+    (run, i) =>
+      html`<tr${i === repeats.representative ? html` class="representative"` : ''}><th scope="row">run ${i + 1}${i === repeats.representative ? ' (shown)' : ''}</th>${columns.map((name) => html`<td class="num" data-run="${i}" data-metric="${name}" data-value="${metric(name).value(run)}">${formatMetric(metric(name), metric(name).value(run))}</td>`)}<td class="mono">${run.run.id}</td></tr>`,
+  );
+  return html`<section id="repeats">
+<h2>${repeats.count} runs</h2>
+<p class="muted">The same strategy, plan and seed, run ${repeats.count} times. The values above are medians over the runs, with their ${Math.round(repeats.level * 100)}% interval in brackets: ${joinHtml(
+    methods.map((m) => html`${METHOD_WORDS[m]}`),
+    '; ',
+  )} (${repeats.resamples} resamples; docs/definitions.md "Repeated runs and noise"). The charts, examples and settings below are run ${repeats.representative + 1}, the one of median goodput.</p>
+<div class="scroll"><table class="compact" id="runs-table"><thead><tr><th>run</th>${columns.map((name) => html`<th class="num">${metric(name).label}</th>`)}<th>run id</th></tr></thead><tbody>${rows}</tbody></table></div>
+</section>`;
 }
 
 /** "ycsb-b (95% reads, zipfian 0.99, 10,000 keys, 256 B)". */
@@ -152,7 +198,7 @@ const INTERRUPTED_BANNER: Record<InterruptedStep, string> = {
 function glanceSection(result: RunResult, control: RunResult | undefined): SafeHtml {
   const tiles = GLANCE_METRICS.map((name) => {
     const definition = metric(name);
-    const value = definition.value(result);
+    const value = metricValue(result, definition);
     const isAnomaly = ['staleReadRate', 'divergentKeys', 'lostWrites', 'errors'].includes(name);
     const tone = !isAnomaly || value === null ? '' : value > 0 ? ' bad' : ' good';
     return html`<div class="tile${tone}"><div class="label">${definition.label}</div><div class="value">${formatMetric(definition, value)}</div></div>`;
@@ -166,7 +212,7 @@ function glanceSection(result: RunResult, control: RunResult | undefined): SafeH
 ${r.interrupted ? html`<p class="banner">This run was interrupted ${INTERRUPTED_BANNER[r.interruptedDuring ?? 'load']}</p>` : ''}
 ${verdictWords(verdictOf(result, control))}
 <div class="glance" aria-hidden="true">${tiles}</div>
-<div class="scroll"><table class="headline compact" id="headline"><thead><tr><th>metric</th><th class="num">value</th></tr></thead><tbody>${rows}</tbody></table></div>
+<div class="scroll"><table class="headline compact" id="headline"><thead><tr><th>metric</th><th class="num">${result.repeats === undefined ? 'value' : html`median [${Math.round(result.repeats.level * 100)}% interval] of ${result.repeats.count} runs`}</th></tr></thead><tbody>${rows}</tbody></table></div>
 <p class="muted">${`${r.strategy} · ${describeWorkload(result)} · ${describeLoadModel(result)} · ${formatDuration(r.durationMs)} measured after ${formatDuration(r.warmupMs)} warm-up · seed ${r.seed} · faults: ${describeFaults(result)}`}</p>
 </section>`;
 }
@@ -466,6 +512,7 @@ export function renderReport(result: RunResult, control?: RunResult): string {
 <p class="subtitle">Run <span class="mono">${r.id}</span>, started ${r.startedAt}, seed ${r.seed}</p>
 </header>
 ${glanceSection(result, control)}
+${repeatsSection(result)}
 <section id="throughput-section">
 <h2>Throughput over time</h2>
 ${chartSlot('throughput', 'Operations completed per second: ok, and failed or unknown (right axis); shaded: fault windows. The time charts share one x axis and one cursor.')}
@@ -504,7 +551,7 @@ function speedDisqualified(result: RunResult): boolean {
  */
 export function bestIndices(results: readonly RunResult[], definition: MetricDefinition): Set<number> {
   const candidates = results
-    .map((r, i) => ({ i, value: definition.value(r), r }))
+    .map((r, i) => ({ i, value: metricValue(r, definition), r }))
     .filter(
       (c): c is { i: number; value: number; r: RunResult } =>
         c.value !== null && !(definition.speed === true && speedDisqualified(c.r)),

@@ -2,7 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigurationError } from '../kernel/index.ts';
 import { jsonProblem } from '../kernel/json.ts';
-import { type RunResult, SCHEMA_VERSION } from './types.ts';
+import { READABLE_SCHEMA_VERSIONS, type RunResult } from './types.ts';
 
 /** The file a run directory holds. */
 export const RESULT_FILE = 'result.json';
@@ -66,6 +66,7 @@ const signedInteger = number(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, t
 
 const text: Check = (value, path) => (typeof value === 'string' ? null : mistyped(path, 'string', value));
 const flag: Check = (value, path) => (typeof value === 'boolean' ? null : mistyped(path, 'boolean', value));
+const anyArray: Check = (value, path) => (Array.isArray(value) ? null : mistyped(path, 'array', value));
 const anyObject: Check = (value, path) =>
   typeName(value) === 'object' ? null : mistyped(path, 'object', value);
 
@@ -200,6 +201,8 @@ const RUN_RESULT_SHAPE: Shape = {
     mysqlSettings: optional(mapOf(text)),
     ttlSeconds: count,
     settleMs: nonNegative,
+    plannedDurationMs: optional(nonNegative),
+    plan: optional(text),
     faults: [
       {
         id: text,
@@ -344,6 +347,18 @@ const HTTP_SHAPE: Shape = {
   statusCodes: mapOf(count),
 };
 
+/** A rule checked on a result (`thresholds`, `budget`). */
+const RULE_CHECKS: Shape = [{ rule: text, metric: text, held: flag, actual: nullable(finite), detail: text }];
+
+/** One metric over repeated runs. */
+const METRIC_SPREAD: Shape = {
+  median: nullable(finite),
+  lo: nullable(finite),
+  hi: nullable(finite),
+  method: oneOf('runs', 'seconds', 'range'),
+  values: [nullable(finite)],
+};
+
 /** The first place `value` departs from `shape`, as "field: problem", or null. */
 function firstMismatch(value: unknown, shape: Shape, path: string): string | null {
   if (typeof shape === 'function') return shape(value, path);
@@ -365,8 +380,61 @@ function firstMismatch(value: unknown, shape: Shape, path: string): string | nul
   return null;
 }
 
+/** The first problem of one run's result (its optional sections too), or null. */
+function resultProblem(json: unknown, path: string): string | null {
+  const at = (field: string): string => (path === '' ? field : `${path}.${field}`);
+  const record = json as Record<string, unknown>;
+  return (
+    firstMismatch(json, RUN_RESULT_SHAPE, path) ??
+    (record.http === undefined ? null : firstMismatch(record.http, HTTP_SHAPE, at('http'))) ??
+    (record.faultWindows === undefined
+      ? null
+      : firstMismatch(
+          record.faultWindows,
+          { inside: WINDOW_SHAPE, outside: WINDOW_SHAPE },
+          at('faultWindows'),
+        )) ??
+    firstMismatch(record.thresholds, optional(RULE_CHECKS), at('thresholds')) ??
+    firstMismatch(record.budget, optional(RULE_CHECKS), at('budget'))
+  );
+}
+
+/** The first problem of a `repeats` section: its shape, then each run as a whole result. */
+function repeatsProblem(repeats: unknown): string | null {
+  const problem = firstMismatch(
+    repeats,
+    {
+      count: number(1, Number.MAX_SAFE_INTEGER, true),
+      representative: count,
+      level: ratio,
+      resamples: count,
+      metrics: mapOf(METRIC_SPREAD),
+      runs: anyArray,
+    },
+    'repeats',
+  );
+  if (problem !== null) return problem;
+  const r = repeats as { count: number; representative: number; runs: unknown[] };
+  if (r.runs.length !== r.count) {
+    return `field repeats.runs should hold repeats.count (${r.count}) runs, got ${r.runs.length}`;
+  }
+  if (r.representative >= r.count) {
+    return `field repeats.representative should be below repeats.count (${r.count}), got ${r.representative}`;
+  }
+  for (const [i, run] of r.runs.entries()) {
+    const path = `repeats.runs[${i}]`;
+    if (typeName(run) !== 'object') return mistyped(path, 'object', run);
+    if ((run as Record<string, unknown>).repeats !== undefined)
+      return `field ${path}.repeats should be absent`;
+    const inner = resultProblem(run, path);
+    if (inner !== null) return inner;
+  }
+  return null;
+}
+
 /**
- * Checks parsed JSON against result schema version {@link SCHEMA_VERSION}. Throws a
+ * Checks parsed JSON against the result schema (versions {@link READABLE_SCHEMA_VERSIONS}; a
+ * version 2 result is a version 3 one without the sections 3 added). Throws a
  * ConfigurationError with one line naming `source` and the first problem: not an object,
  * an older or unknown schemaVersion, a missing or mistyped field.
  */
@@ -380,18 +448,14 @@ export function validateResult(json: unknown, source: string): RunResult {
   if (version === undefined) {
     throw new ConfigurationError(`${source}: not a cacheproof result (no schemaVersion field)`);
   }
-  if (version !== SCHEMA_VERSION) {
+  if (typeof version !== 'number' || !READABLE_SCHEMA_VERSIONS.includes(version)) {
     throw new ConfigurationError(
-      `${source}: schemaVersion ${JSON.stringify(version)} is not supported; this cacheproof reads ${SCHEMA_VERSION}`,
+      `${source}: schemaVersion ${JSON.stringify(version)} is not supported; this cacheproof reads ${READABLE_SCHEMA_VERSIONS.join(' and ')}`,
     );
   }
   const record = json as Record<string, unknown>;
   const problem =
-    firstMismatch(json, RUN_RESULT_SHAPE, '') ??
-    (record.http === undefined ? null : firstMismatch(record.http, HTTP_SHAPE, 'http')) ??
-    (record.faultWindows === undefined
-      ? null
-      : firstMismatch(record.faultWindows, { inside: WINDOW_SHAPE, outside: WINDOW_SHAPE }, 'faultWindows'));
+    resultProblem(json, '') ?? (record.repeats === undefined ? null : repeatsProblem(record.repeats));
   if (problem !== null) throw new ConfigurationError(`${source}: broken result, ${problem}`);
   return json as RunResult;
 }
@@ -416,9 +480,10 @@ async function readResultFile(file: string): Promise<RunResult> {
 }
 
 /**
- * Reads a run's results: a result.json file, a run directory holding one, or a matrix
- * directory whose sub-directories each hold one (what `--strategy all` writes; returned
- * in sub-directory name order). Throws ConfigurationError when nothing readable is there.
+ * Reads a run's results: a result.json file, a run directory holding one, a matrix directory
+ * whose sub-directories each hold one (what `--strategy all` writes), or a grid directory whose
+ * plan sub-directories hold strategy directories (what `--grid` writes); in path order.
+ * Throws ConfigurationError when nothing readable is there.
  */
 export async function readResult(pathOrDir: string): Promise<RunResult | RunResult[]> {
   const info = await stat(pathOrDir).catch(() => null);
@@ -429,13 +494,9 @@ export async function readResult(pathOrDir: string): Promise<RunResult | RunResu
   }
   const direct = join(pathOrDir, RESULT_FILE);
   if (await isFile(direct)) return readResultFile(direct);
-  const entries = await readdir(pathOrDir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
-    throw new ConfigurationError(`${pathOrDir}: cannot list (${error.code ?? String(error)})`);
-  });
-  const files: string[] = [];
-  for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
-    const candidate = join(pathOrDir, entry.name, RESULT_FILE);
-    if (await isFile(candidate)) files.push(candidate);
+  const files = await resultsOneLevelDown(pathOrDir);
+  if (files.length === 0) {
+    for (const sub of await subDirectories(pathOrDir)) files.push(...(await resultsOneLevelDown(sub)));
   }
   if (files.length === 0) {
     throw new ConfigurationError(
@@ -443,6 +504,27 @@ export async function readResult(pathOrDir: string): Promise<RunResult | RunResu
     );
   }
   return Promise.all(files.map(readResultFile));
+}
+
+async function subDirectories(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+    throw new ConfigurationError(`${dir}: cannot list (${error.code ?? String(error)})`);
+  });
+  return entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort((a, b) => a.localeCompare(b))
+    .map((name) => join(dir, name));
+}
+
+/** The result.json files of `dir`'s sub-directories. */
+async function resultsOneLevelDown(dir: string): Promise<string[]> {
+  const files: string[] = [];
+  for (const sub of await subDirectories(dir)) {
+    const candidate = join(sub, RESULT_FILE);
+    if (await isFile(candidate)) files.push(candidate);
+  }
+  return files;
 }
 
 async function isFile(path: string): Promise<boolean> {

@@ -7,8 +7,15 @@ import type {
   WindowMetrics,
 } from '../checker/types.ts';
 
-/** Bump when a field changes meaning or disappears; readers refuse other versions. */
-export const SCHEMA_VERSION = 2;
+/**
+ * Bump when a field changes meaning or disappears, or the shape grows a section readers must
+ * know about; readers refuse versions they do not know. 3 added `repeats` (`--runs N`),
+ * `thresholds`, `budget`, `run.plan` and `run.plannedDurationMs`; a version 2 result reads as a
+ * version 3 one without them.
+ */
+export const SCHEMA_VERSION = 3;
+/** The versions this cacheproof reads. */
+export const READABLE_SCHEMA_VERSIONS: readonly number[] = [2, 3];
 
 /** Latency summary in milliseconds. */
 export interface LatencySummary {
@@ -177,8 +184,56 @@ export interface CpuBudget {
  */
 export type InterruptedStep = 'preparing' | 'warm-up' | 'load' | 'drain' | 'settle' | 'snapshot' | 'analysis';
 
+/**
+ * How the interval of a metric over repeated runs was computed (docs/definitions.md "Repeated
+ * runs and noise"): `runs` a bootstrap of the median over the runs (5 runs or more); `seconds` a
+ * bootstrap over the runs' per-second samples, scaled to the median (fewer runs, metrics with a
+ * per-second series); `range` the lowest and highest run (fewer runs, no per-second series).
+ */
+export type SpreadMethod = 'runs' | 'seconds' | 'range';
+
+/** One metric over the repeated runs: the median and its interval. */
+export interface MetricSpread {
+  /** The median over the runs that measured it; null when none did. */
+  median: number | null;
+  /** The interval's ends at `repeats.level`; null when no run measured the metric. */
+  lo: number | null;
+  hi: number | null;
+  method: SpreadMethod;
+  /** Each run's value, in run order (null: that run could not measure it). */
+  values: (number | null)[];
+}
+
+/** `--runs N`: the same (strategy, plan) run N times with one seed. */
+export interface RepeatedRuns {
+  /** Runs made. */
+  count: number;
+  /** The run (0-based) whose figures the rest of this result holds: the one of median goodput. */
+  representative: number;
+  /** Confidence level of every interval (0.95). */
+  level: number;
+  /** Bootstrap resamples per interval. */
+  resamples: number;
+  /** Per metric name (reports/metrics.ts): the median over the runs and its interval. */
+  metrics: Record<string, MetricSpread>;
+  /** Every run, each a whole single-run result as a run without --runs writes it. */
+  runs: RunResult[];
+}
+
+/** A rule (`--threshold`, `--budget`) checked on a result: what held and what broke, k6 style. */
+export interface RuleCheck {
+  /** The rule as given, e.g. `write-behind:lostWrites<=50`. */
+  rule: string;
+  metric: string;
+  held: boolean;
+  /** The value judged: the median over the runs when repeated; null when not measured. */
+  actual: number | null;
+  /** What the run did, e.g. "staleReadRate is 0.00243682 (0.244%)". */
+  detail: string;
+}
+
 export interface RunResult {
-  schemaVersion: typeof SCHEMA_VERSION;
+  schemaVersion: 2 | 3;
   run: {
     id: string;
     startedAt: string;
@@ -221,6 +276,13 @@ export interface RunResult {
     mysqlSettings?: Record<string, string>;
     ttlSeconds: number;
     settleMs: number;
+    /** The measured duration asked for (`--duration`); absent in results written before it was recorded. */
+    plannedDurationMs?: number;
+    /**
+     * The fault plan's name: the `--fault` presets (a plan file by its base name) joined with
+     * `+`, `calm` for none; a grid's column label. Absent in results written before it was recorded.
+     */
+    plan?: string;
     faults: FaultWindow[];
     interrupted: boolean;
     /** Where the interrupt arrived; absent when not interrupted (and in results written before it was added). */
@@ -280,4 +342,10 @@ export interface RunResult {
   http?: HttpDriverFigures;
   /** CPU per process and of the machine over the measured window; absent in older results. */
   cpu?: CpuBudget;
+  /** `--runs N` with N > 1: every run, and per metric the median and its interval. */
+  repeats?: RepeatedRuns;
+  /** `--threshold` rules that apply to this result, each held or broken. */
+  thresholds?: RuleCheck[];
+  /** `--budget` rules (a grid cell), each held or broken. */
+  budget?: RuleCheck[];
 }

@@ -3,48 +3,68 @@ import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ConfigurationError, messageOf } from '../../kernel/index.ts';
-import type { MetricDelta } from '../../reports/compare.ts';
 import { compareResults } from '../../reports/compare.ts';
 import {
-  describeChange,
+  comparisonJson,
   renderComparisonHtml,
   renderComparisonMarkdown,
+  renderComparisonText,
 } from '../../reports/compare-render.ts';
-import { formatMetric } from '../../reports/format.ts';
+import { DEFAULT_RULES, defaultRules } from '../../reports/default-rules.ts';
 import { METRICS } from '../../reports/metrics.ts';
+import { NOISE_ALPHA } from '../../reports/noise.ts';
+import { MIN_RUNS_FOR_BOOTSTRAP } from '../../reports/repeats.ts';
 import { readResult } from '../../reports/schema.ts';
-import { parseMaxRegression, parseThreshold } from '../../reports/thresholds.ts';
+import {
+  type MaxRegression,
+  parseMaxRegression,
+  parseThreshold,
+  type Threshold,
+} from '../../reports/thresholds.ts';
+import { strategyNames } from '../../strategies/registry.ts';
 import { makeDirectory } from './out-dir.ts';
 
 /** Words wrapped at 88 columns, for the usage text. */
-function wrap(text: string): string {
+function wrap(text: string, indent = ''): string {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(' ')) {
-    if (line !== '' && line.length + word.length + 1 > 88) {
+    if (line !== '' && line.length + word.length + 1 > 88 - indent.length) {
       lines.push(line);
       line = word;
     } else line = line === '' ? word : `${line} ${word}`;
   }
-  return [...lines, line].join('\n');
+  return [...lines, line].join(`\n${indent}`);
 }
 
 const USAGE = `usage: npm run compare -- <base result.json|dir> <head result.json|dir> [options]
 
-Puts two runs (or two matrix runs, paired by strategy) side by side.
+Puts two runs (or two matrix or grid runs, paired by strategy and plan) side by side and
+checks rules on them, k6 style: every rule that applies is listed as held (✓) or crossed (✗).
 
   --out FILE.html              write the comparison as a self-contained HTML page
   --markdown FILE.md           write it as Markdown (for a CI job summary)
-  --threshold 'METRIC<OP>N'    the head must satisfy it, e.g. 'staleReadRate<=0.0001' (repeatable)
-  --max-regression 'METRIC=N%' the head may be at most N% worse than the base, e.g. 'goodput=10%';
-                               without %, an amount in the metric's unit (repeatable)
+  --json                       print the comparison as JSON on stdout (the text goes to stderr)
+  --threshold 'RULE'           the head must satisfy it, e.g. 'staleReadRate<=0.0001' (repeatable)
+  --max-regression 'RULE'      the head may be at most N% worse than the base, e.g. 'goodput=10%';
+                               without %, an amount in the metric's unit (repeatable). Crossed only
+                               when the change is also beyond the noise: a two-sided Mann–Whitney
+                               test rejects "no change" at ${NOISE_ALPHA}, over the runs' values when both
+                               sides have ${MIN_RUNS_FOR_BOOTSTRAP}+ runs (--runs), else over their seconds
+  --allow-different-settings   compare runs whose workload, keys, clients, plan, duration, driver,
+                               environment, route or TTL differ (listed) instead of refusing
+
+A rule may be scoped: 'write-behind:lostWrites<=50' (one strategy), '@redis-crash:errorRate<=0.5'
+(one plan), 'cache-aside@redis-crash:staleReadRate<=0.01' (both). The most specific rules on a
+metric replace the others for what they cover.
+
+Without --threshold and --max-regression, the default rules apply:
+${DEFAULT_RULES.map((r) => `  ${r.kind === 'threshold' ? '--threshold' : '--max-regression'} '${r.text}'\n      ${wrap(r.why, '      ')}`).join('\n')}
 
 Metrics: ${wrap(METRICS.map((m) => m.name).join(', '))}. Operators: <, <=, >, >=, ==.
 
-Exit codes: 0 all rules hold · 1 compare failed · 2 bad arguments or an unreadable result · 3 a rule was crossed`;
-
-const side = (d: MetricDelta, value: number | null): string =>
-  value === null ? '—' : formatMetric(d.metric, value);
+Exit codes: 0 all rules hold · 1 compare failed · 2 bad arguments, an unreadable result, nothing
+to pair, or different settings · 3 a rule was crossed`;
 
 /** Writes a page; a location that cannot take it (a directory, /dev/full, /proc) is one line, exit 2. */
 async function writeOutput(option: string, file: string, text: string): Promise<void> {
@@ -80,29 +100,32 @@ export async function runCompare(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const { basePath, headPath, out, markdown, thresholds, maxRegressions } = parsed;
+  const {
+    basePath,
+    headPath,
+    out,
+    markdown,
+    json,
+    thresholds,
+    maxRegressions,
+    allowDifferentSettings,
+    defaults,
+  } = parsed;
   try {
     const [base, head] = await Promise.all([readResult(basePath), readResult(headPath)]);
-    const comparison = compareResults(base, head, { thresholds, maxRegressions });
+    const compared = compareResults(base, head, { thresholds, maxRegressions, allowDifferentSettings });
+    // A default rule scoped to what this comparison does not hold is not worth a line.
+    const comparison = defaults ? { ...compared, unmatched: [] } : compared;
     const labels = { base: basePath, head: headPath };
     if (out !== undefined) await writeOutput('--out', out, renderComparisonHtml(comparison, labels));
     if (markdown !== undefined)
       await writeOutput('--markdown', markdown, renderComparisonMarkdown(comparison, labels));
-    for (const s of comparison.strategies) {
-      const summary = s.deltas
-        .filter((d) => d.metric.name === 'goodput' || d.metric.name === 'staleReadRate')
-        .map(
-          (d) =>
-            `${d.metric.label.toLowerCase()} ${side(d, d.base)} → ${side(d, d.head)} (${describeChange(d).text})`,
-        );
-      process.stdout.write(`${s.strategy}: ${summary.join(', ')}\n`);
-    }
-    if (comparison.crossings.length > 0) {
-      for (const crossing of comparison.crossings) process.stderr.write(`compare: ${crossing.message}\n`);
-      return 3;
-    }
-    process.stdout.write(`compare: ${thresholds.length + maxRegressions.length} rules hold\n`);
-    return 0;
+    // With --json, stdout holds the JSON and nothing else.
+    const text = json ? process.stderr : process.stdout;
+    text.write(renderComparisonText(comparison));
+    for (const crossing of comparison.crossings) process.stderr.write(`compare: ${crossing.message}\n`);
+    if (json) process.stdout.write(`${JSON.stringify(comparisonJson(comparison, labels), null, 2)}\n`);
+    return comparison.crossings.length > 0 ? 3 : 0;
   } catch (error) {
     if (error instanceof ConfigurationError) {
       process.stderr.write(`compare: ${error.message}\n`);
@@ -112,6 +135,17 @@ export async function runCompare(argv: string[]): Promise<number> {
   }
 }
 
+/** A scoped rule naming a strategy the registry does not know is a typo: said before anything is read. */
+function knownScope<T extends Threshold | MaxRegression>(flag: string, rule: T): T {
+  const strategy = rule.scope?.strategy;
+  if (strategy !== undefined && !strategyNames.includes(strategy)) {
+    throw new ConfigurationError(
+      `${flag} '${rule.text}': unknown strategy ${strategy}; expected one of ${strategyNames.join(', ')}`,
+    );
+  }
+  return rule;
+}
+
 function parseCompareArgs(argv: string[]) {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -119,8 +153,10 @@ function parseCompareArgs(argv: string[]) {
     options: {
       out: { type: 'string' },
       markdown: { type: 'string' },
+      json: { type: 'boolean' },
       threshold: { type: 'string', multiple: true },
       'max-regression': { type: 'string', multiple: true },
+      'allow-different-settings': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -130,13 +166,23 @@ function parseCompareArgs(argv: string[]) {
       `expected a base and a head (result.json or directory), got ${positionals.length} paths; see --help`,
     );
   }
+  const given = {
+    thresholds: (values.threshold ?? []).map((t) => knownScope('--threshold', parseThreshold(t))),
+    maxRegressions: (values['max-regression'] ?? []).map((r) =>
+      knownScope('--max-regression', parseMaxRegression(r)),
+    ),
+  };
+  const defaults = given.thresholds.length + given.maxRegressions.length === 0;
+  const rules = defaults ? defaultRules() : given;
   return {
     basePath: positionals[0] as string,
     headPath: positionals[1] as string,
     out: values.out,
     markdown: values.markdown,
-    thresholds: (values.threshold ?? []).map(parseThreshold),
-    maxRegressions: (values['max-regression'] ?? []).map(parseMaxRegression),
+    json: values.json ?? false,
+    allowDifferentSettings: values['allow-different-settings'] ?? false,
+    defaults,
+    ...rules,
   };
 }
 

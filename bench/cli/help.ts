@@ -1,10 +1,11 @@
 import { MAX_PLAN_ENTRIES, MAX_PLAN_FILE_BYTES } from '../../chaos/plan.ts';
 import { MAX_DURATION_TEXT } from '../../kernel/index.ts';
+import { MIN_RUNS_FOR_BOOTSTRAP } from '../../reports/repeats.ts';
 import { MAX_PAYLOAD_BYTES } from '../../services/schema.ts';
 import { describeOptionSpec } from '../../strategies/strategy-options.ts';
 import type { StrategyEntry } from '../../strategies/types.ts';
 import { DISTRIBUTIONS, WORKLOAD_PRESETS } from '../workload/workload.ts';
-import { DEFAULTS, MAX_CLIENTS, MAX_KEYS } from './options.ts';
+import { DEFAULTS, MAX_CLIENTS, MAX_KEYS, MAX_RUNS } from './options.ts';
 
 /** The `--help` text: every option with its default, then examples. */
 export function helpText(): string {
@@ -48,6 +49,10 @@ Timing (durations: 500ms, 10s, 1.5s, 2m, 1h; each at most ${MAX_DURATION_TEXT})
                            so the cache starts warm as a service's does
   --settle <d>             wait after load stops and drain() returns, before the final
                            snapshot of cache and MySQL (default ${DEFAULTS.settle})
+  --runs <n>               run each strategy (under each plan) n times with the same seed, in n
+                           rounds; result.json keeps every run and per metric the median and a 95%
+                           interval (a bootstrap over the runs from ${MIN_RUNS_FOR_BOOTSTRAP} runs on, over their
+                           seconds below); thresholds judge the median (default 1, max ${MAX_RUNS})
 
 Driver and strategy options
   --driver <name>          in-process (the harness calls the strategy) or http (autocannon drives
@@ -86,7 +91,8 @@ Faults (see --list-faults)
   --budget <rules>         with --grid: recommend the strategies within these rules under every
                            plan, ranked by their lowest goodput, and say for each other one the
                            first plan that breaks it and why; comma-separated threshold rules,
-                           e.g. 'staleReadRate<=0.001,lostWrites==0' (repeatable; never exit 3)
+                           e.g. 'staleReadRate<=0.001,lostWrites==0' (repeatable; never exit 3;
+                           each cell lists its rules ✓/✗ and records them in result.json)
   --redis-aof <mode>       Redis persistence of the environment the harness starts: none,
                            everysec or always (default none: a crashed Redis comes back empty)
   --list-faults            describe the fault presets and fault kinds, then exit
@@ -100,7 +106,9 @@ Environment and output
                            plus matrix.json and a side-by-side report.html)
   --keep-history           also save the recorded history (history.bin.gz) next to result.json
   --threshold <rule>       fail with exit 3 when a result breaks it, e.g. 'staleReadRate<=0.001',
-                           'readP99Ms<20ms', 'lostWrites==0' (repeatable; metrics: npm run
+                           'readP99Ms<20ms', 'lostWrites==0', scoped 'write-behind:lostWrites<=50'
+                           or 'cache-aside@redis-crash:staleReadRate<=0.01' (repeatable; each
+                           listed held ✓ or broken ✗ and recorded in result.json; metrics: npm run
                            compare -- --help)
   --allow-existing-db      --env external: accept a MySQL database whose name does not say it is for
                            benchmarks (by whole word, split on _ - . and case: bench, benchmark(s),
@@ -125,6 +133,7 @@ still written)
 Examples
   npm run bench -- --strategy cache-aside
   npm run bench -- --strategy db-only --duration 10s --seed 7
+  npm run bench -- --strategy cache-aside --duration 5s --seed 7 --runs 5
   npm run bench -- --strategy all --duration 10s --seed 1
   npm run bench -- --strategy write-behind --workload write-heavy --rate 5000 --duration 30s
   npm run bench -- --strategy cache-aside --workload ycsb-b --distribution hotspot --keys 100000 --keep-history

@@ -47,6 +47,8 @@ export interface BenchOptions extends RunOptions {
   faultSpecs?: string[];
   /** Redis AOF of a local or docker environment: none (the default when absent), everysec or always. */
   redisAof?: RedisPersistence;
+  /** `--runs N`: each strategy (and plan) run N times with the same seed; absent = 1. */
+  runs?: number;
 }
 
 /** What the command line asks for. */
@@ -87,6 +89,8 @@ export const CACHE_ERROR_POLICIES: readonly CacheErrorPolicy[] = ['fail', 'fallb
 export const INVALIDATION_ERROR_POLICIES: readonly InvalidationErrorPolicy[] = ['fail', 'retry'];
 /** Most application processes `--workers` starts (each holds its own connections). */
 export const MAX_WORKERS = 64;
+/** Most repetitions `--runs` makes of each strategy and plan. */
+export const MAX_RUNS = 100;
 
 const OPTION_SPEC = {
   strategy: { type: 'string' },
@@ -124,6 +128,7 @@ const OPTION_SPEC = {
   'on-cache-error': { type: 'string' },
   'on-invalidation-error': { type: 'string' },
   workers: { type: 'string' },
+  runs: { type: 'string' },
   list: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -235,7 +240,9 @@ export function parseBenchArgs(
       INVALIDATION_ERROR_POLICIES,
     ),
   };
-  const thresholds = (values.threshold ?? []).map(parseThreshold);
+  const thresholds = (values.threshold ?? [])
+    .map(parseThreshold)
+    .map((t) => knownScope('--threshold', t, knownStrategies));
   const redisAof = values['redis-aof'] ?? 'none';
   if (!(REDIS_AOF_MODES as readonly string[]).includes(redisAof)) {
     throw new ConfigurationError(
@@ -254,7 +261,9 @@ export function parseBenchArgs(
   if (values.budget !== undefined && !grid) {
     throw new ConfigurationError('--budget: only applies with --grid (each --fault plan in turn)');
   }
-  const budget = (values.budget ?? []).flatMap(parseBudget);
+  const budget = (values.budget ?? [])
+    .flatMap(parseBudget)
+    .map((t) => knownScope('--budget', t, knownStrategies));
   if (values.out !== undefined && values.out.trim() === '') {
     throw new ConfigurationError('--out: expected a directory path, got an empty string');
   }
@@ -313,8 +322,20 @@ export function parseBenchArgs(
       redisAof: redisAof as RedisPersistence,
       errorPolicy,
       ...(workers === undefined ? {} : { workers }),
+      ...(values.runs === undefined ? {} : { runs: integer('--runs', values.runs, 1, MAX_RUNS) }),
     },
   };
+}
+
+/** A rule scoped to a strategy the registry does not know is a typo. */
+function knownScope(option: string, rule: Threshold, knownStrategies: readonly string[]): Threshold {
+  const strategy = rule.scope?.strategy;
+  if (strategy !== undefined && !knownStrategies.includes(strategy)) {
+    throw new ConfigurationError(
+      `${option} '${rule.text}': unknown strategy ${strategy}; expected one of ${knownStrategies.join(', ')}`,
+    );
+  }
+  return rule;
 }
 
 /** `--budget 'a<=1,b==0'`: threshold rules separated by commas, each said as a --budget problem. */

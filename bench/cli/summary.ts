@@ -1,8 +1,11 @@
 import { dirname, join } from 'node:path';
 import { formatDuration } from '../../kernel/duration.ts';
 import { formatTextTable } from '../../kernel/index.ts';
+import { formatMetricRange } from '../../reports/format.ts';
 import type { GridResult } from '../../reports/grid.ts';
-import type { LatencySummary, RouteLinkCost, RunResult } from '../../reports/types.ts';
+import { findMetric, type MetricDefinition, metricValue } from '../../reports/metrics.ts';
+import type { RuleOutcome } from '../../reports/thresholds.ts';
+import type { LatencySummary, RouteLinkCost, RunResult, SpreadMethod } from '../../reports/types.ts';
 import { verdictLines, verdictOf } from '../../reports/verdict.ts';
 import { formatFaultLines } from './fault-summary.ts';
 
@@ -27,6 +30,7 @@ export function formatRunSummary(result: RunResult, resultFile?: string, control
     ...reasons.map((line) => `             ${line}`),
     `${run.strategy} · ${w.name} (${percent(w.readRatio, 0)} reads, ${distribution}, ${w.keys} keys, ${w.valueSize} B)`,
     `  ${load} · ${formatDuration(run.durationMs)} measured after ${formatDuration(run.warmupMs)} warm-up · seed ${run.seed} · ${run.viaProxy ? 'through Toxiproxy' : 'direct'}${run.interrupted ? ' · INTERRUPTED' : ''}`,
+    ...repeatsLines(result),
     `goodput      ${fixed(throughput.goodput, 0)} ok ops/s · attempted ${fixed(throughput.attemptedOpsPerSec, 0)} ops/s · error rate ${percent(throughput.errorRate, 2)}`,
     `             ${throughput.reads} reads · ${throughput.writes} writes · ${throughput.errors} errors${errorKinds(throughput.errorsByKind)}`,
     `latency ms   read  ${latencyLine(latency.read)}`,
@@ -52,6 +56,71 @@ export function formatRunSummary(result: RunResult, resultFile?: string, control
   return `${lines.join('\n')}\n`;
 }
 
+/** The metrics a repeated result's summary gives as median [interval]. */
+const SPREAD_METRICS = [
+  'goodput',
+  'readP50Ms',
+  'readP99Ms',
+  'writeP50Ms',
+  'writeP99Ms',
+  'errorRate',
+  'staleReadRate',
+  'divergentKeys',
+  'lostWrites',
+];
+
+const METHOD_WORDS: Record<SpreadMethod, string> = {
+  runs: 'bootstrap of the median over the runs',
+  seconds: "bootstrap over the runs' seconds",
+  range: "the runs' lowest to highest",
+};
+
+/**
+ * `--runs N`: how many runs, how the intervals were made, each headline metric as
+ * median [interval], goodput run by run, and which run the figures below are.
+ */
+function repeatsLines(result: RunResult): string[] {
+  const repeats = result.repeats;
+  if (repeats === undefined) return [];
+  const methods = new Map<SpreadMethod, string[]>();
+  const figures = SPREAD_METRICS.flatMap((name) => {
+    const metric = findMetric(name) as MetricDefinition;
+    const spread = repeats.metrics[name];
+    if (spread === undefined) return [];
+    methods.set(spread.method, [...(methods.get(spread.method) ?? []), metric.label.toLowerCase()]);
+    return [
+      `${metric.label.toLowerCase()} ${formatMetricRange(metric, spread.median, spread.lo, spread.hi)}`,
+    ];
+  });
+  const how =
+    methods.size === 1
+      ? METHOD_WORDS[[...methods.keys()][0] as SpreadMethod]
+      : [...methods].map(([method, names]) => `${METHOD_WORDS[method]} (${names.join(', ')})`).join('; ');
+  const goodputs = repeats.runs.map((r) => fixed(r.throughput.goodput, 0)).join(' · ');
+  return [
+    `runs         ${repeats.count} runs, seed ${result.run.seed} each · median [${Math.round(repeats.level * 100)}% interval: ${how}]`,
+    ...figures.map((figure) => `             ${figure}`),
+    `             goodput by run ${goodputs} ok ops/s · the figures below are run ${repeats.representative + 1}, the median goodput`,
+  ];
+}
+
+/** Rules checked on a result, k6 style: a line each, ✓ held or ✗ broken, with the numbers ('' when none). */
+export function formatRuleLines(title: string, rules: readonly RuleOutcome[]): string {
+  return rules
+    .map(
+      (rule, i) =>
+        `${(i === 0 ? title : '').padEnd(12)} ${rule.held ? '✓' : '✗'} ${rule.rule}  ${rule.detail}\n`,
+    )
+    .join('');
+}
+
+/** One run of several (`--runs N`), on one line. */
+export function runLine(result: RunResult): string {
+  const c = result.consistency;
+  const lost = c.lostWrites === null ? `≥${c.writesAboveFinalRow}?` : String(c.lostWrites);
+  return `goodput ${fixed(result.throughput.goodput, 0)} ok ops/s · read p99 ${fixed(result.latency.read.p99, 3)} ms · write p99 ${fixed(result.latency.write.p99, 3)} ms · stale reads ${c.staleReads} · divergent ${c.divergentKeys} · lost ${lost}${result.run.interrupted ? ' · INTERRUPTED' : ''}`;
+}
+
 /** The side-by-side table of a `--strategy all` run. */
 export function formatMatrixTable(results: readonly RunResult[]): string {
   const header = [
@@ -66,21 +135,31 @@ export function formatMatrixTable(results: readonly RunResult[]): string {
     'lost',
     'verdict',
   ];
-  const rows = results.map((r) => [
-    r.run.strategy,
-    fixed(r.throughput.goodput, 0),
-    percent(r.throughput.errorRate, 1),
-    fixed(r.latency.read.p99, 2),
-    fixed(r.latency.write.p99, 2),
-    percent(r.cache.hitRatio, 1),
-    String(r.consistency.staleReads),
-    String(r.consistency.divergentKeys),
-    r.consistency.lostWrites === null
-      ? `≥${r.consistency.writesAboveFinalRow}?`
-      : String(r.consistency.lostWrites),
-    r.consistency.valid ? 'consistent' : 'ANOMALIES',
-  ]);
+  const rows = results.map((r) => {
+    // The median over the runs of a repeated result, else the run's own value.
+    const v = (name: string): number => metricValue(r, findMetric(name) as MetricDefinition) ?? 0;
+    const lost = metricValue(r, findMetric('lostWrites') as MetricDefinition);
+    return [
+      r.run.strategy,
+      goodputCell(r),
+      percent(v('errorRate'), 1),
+      fixed(v('readP99Ms'), 2),
+      fixed(v('writeP99Ms'), 2),
+      percent(v('hitRatio'), 1),
+      String(v('staleReads')),
+      String(v('divergentKeys')),
+      lost === null ? `≥${r.consistency.writesAboveFinalRow}?` : String(lost),
+      r.consistency.valid ? 'consistent' : 'ANOMALIES',
+    ];
+  });
   return `${formatTextTable(header, rows, { align: header.map((_, column) => (column === 0 ? 'left' : 'right')) })}\n`;
+}
+
+/** Goodput as the matrix and grid tables give it: the median [interval] over repeated runs. */
+function goodputCell(r: RunResult): string {
+  const spread = r.repeats?.metrics.goodput;
+  if (spread === undefined || spread.lo === null || spread.hi === null) return fixed(r.throughput.goodput, 0);
+  return `${fixed(spread.median ?? 0, 0)} [${fixed(spread.lo, 0)}–${fixed(spread.hi, 0)}]`;
 }
 
 /** The route and, when measured, what Toxiproxy added to a round trip. */
@@ -129,7 +208,7 @@ export function formatGridTable(grid: GridResult): string {
       if (r === null) return 'not run';
       const c = r.consistency;
       const lost = c.lostWrites === null ? `≥${c.writesAboveFinalRow}?` : String(c.lostWrites);
-      return `${fixed(r.throughput.goodput, 0)} ok/s · stale ${percent(c.staleReadRate, 3)} · keys ${c.divergentKeys} · lost ${lost}`;
+      return `${goodputCell(r)} ok/s · stale ${percent(c.staleReadRate, 3)} · keys ${c.divergentKeys} · lost ${lost}`;
     }),
   ]);
   return `${formatTextTable(header, rows)}\n`;

@@ -13,9 +13,12 @@ export const RESULT_FILE = RUN_FILES.result;
 export const HISTORY_FILE = RUN_FILES.history;
 export const REPORT_FILE = RUN_FILES.report;
 
+/** What writeRun writes: a result, and with --keep-history what re-analysis reads. */
+export type WritableRun = Pick<StrategyRun, 'result'> & Partial<Pick<StrategyRun, 'history' | 'analysis'>>;
+
 async function writeFiles(
   dir: string,
-  run: StrategyRun,
+  run: WritableRun,
   keepHistory: boolean,
   control: RunResult | undefined,
 ): Promise<string> {
@@ -25,7 +28,9 @@ async function writeFiles(
   await writeFile(`${file}.partial`, `${JSON.stringify(run.result, null, 2)}\n`);
   await rename(`${file}.partial`, file);
   await writeFile(join(dir, REPORT_FILE), renderReport(run.result, control));
-  if (keepHistory) await saveRunInputs(dir, run);
+  if (keepHistory && run.history !== undefined && run.analysis !== undefined) {
+    await saveRunInputs(dir, { history: run.history, analysis: run.analysis });
+  }
   return file;
 }
 
@@ -39,7 +44,7 @@ async function writeFiles(
  */
 export async function writeRun(
   dir: string,
-  run: StrategyRun,
+  run: WritableRun,
   keepHistory: boolean,
   warn: (message: string) => void = (message) => process.stderr.write(`cacheproof bench: ${message}\n`),
   control?: RunResult,

@@ -39,7 +39,7 @@ export interface RunRecord {
   cpu?: CpuBudget;
 }
 
-/** Builds the result.json document (reports/types.ts, schema version 2) from measurements only. */
+/** Builds the result.json document (reports/types.ts, schema version 3) from measurements only. */
 export function buildRunResult(record: RunRecord): RunResult {
   const { metrics, report, options, figures } = record;
   const { workload, load } = options;
@@ -92,6 +92,7 @@ export function buildRunResult(record: RunRecord): RunResult {
       ...(record.mysqlSettings === undefined ? {} : { mysqlSettings: record.mysqlSettings }),
       ttlSeconds: options.ttlSeconds,
       settleMs: options.settleMs,
+      plannedDurationMs: options.durationMs,
       faults:
         report.faultWindows?.windows ??
         faultSpansOf(record.faults).map(({ recoveryMs: _notAnalysed, effect: _none, ...window }) => window),

@@ -47,6 +47,12 @@ export async function loadSavedRun(dir: string): Promise<SavedRun> {
   });
   const result = Array.isArray(read) ? read[0] : read;
   if (result === undefined) throw new ConfigurationError(`${dir}: no ${RUN_FILES.result}`);
+  if (result.repeats !== undefined) {
+    // A result of --runs N: each run was saved whole (with --keep-history) in runs/<i>/.
+    throw new ConfigurationError(
+      `${dir}: holds ${result.repeats.count} runs (--runs); check one at a time: npm run check -- ${join(dir, 'runs', '1')} (saved with --keep-history)`,
+    );
+  }
   const history = await loadHistory(join(dir, RUN_FILES.history)).catch((error: unknown) => {
     throw new ConfigurationError(
       `${dir}: no readable ${RUN_FILES.history} (run with --keep-history to keep what re-analysis needs): ${(error as Error).message}`,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { ConfigurationError } from '../../kernel/index.ts';
 import { readResult, validateResult } from '../../reports/schema.ts';
-import { makeMatrix, makeResult } from '../fixtures/make-result.ts';
+import { makeMatrix, makeRepeated, makeResult } from '../fixtures/make-result.ts';
 
 let dir: string;
 before(async () => {
@@ -50,12 +50,15 @@ test('readResult reads a result.json file, a run directory and a matrix director
 
 test('an older or unknown schemaVersion is refused with the version this cacheproof reads', async () => {
   const old = await put('old.json', JSON.stringify({ ...makeResult({ durationS: 2 }), schemaVersion: 0 }));
-  await rejectsWith(readResult(old), /old\.json: schemaVersion 0 is not supported; this cacheproof reads 2$/);
+  await rejectsWith(
+    readResult(old),
+    /old\.json: schemaVersion 0 is not supported; this cacheproof reads 2 and 3$/,
+  );
   const future = await put(
     'future.json',
     JSON.stringify({ ...makeResult({ durationS: 2 }), schemaVersion: 7 }),
   );
-  await rejectsWith(readResult(future), /schemaVersion 7 is not supported; this cacheproof reads 2$/);
+  await rejectsWith(readResult(future), /schemaVersion 7 is not supported; this cacheproof reads 2 and 3$/);
 });
 
 test('a broken file gets a clear one-line error', async () => {
@@ -163,4 +166,49 @@ test('run.interruptedDuring is optional and names a step of the run', () => {
   assert.equal(validateResult(result, 'r.json'), result);
   result.run.interruptedDuring = 'lunch';
   assert.throws(() => validateResult(result, 'r.json'), { message: /run\.interruptedDuring/ });
+});
+
+test('a version 2 result (before --runs) is still read', async () => {
+  const old: Record<string, unknown> = {
+    ...JSON.parse(JSON.stringify(makeResult({ durationS: 3 }))),
+    schemaVersion: 2,
+  };
+  const file = await put('v2/result.json', JSON.stringify(old));
+  const read = await readResult(file);
+  assert.ok(!Array.isArray(read));
+  assert.equal(read.schemaVersion, 2);
+  assert.equal(read.repeats, undefined);
+});
+
+test('a repeated result is checked run by run, and a broken run is named by its place', async () => {
+  const repeated = JSON.parse(JSON.stringify(makeRepeated(3, { durationS: 3 })));
+  assert.equal(validateResult(repeated, 'repeated.json').repeats?.count, 3);
+  const broken = structuredClone(repeated);
+  broken.repeats.runs[1].throughput.goodput = 'fast';
+  assert.throws(() => validateResult(broken, 'r.json'), {
+    message: 'r.json: broken result, field repeats.runs[1].throughput.goodput should be a number, got string',
+  });
+  const short = structuredClone(repeated);
+  short.repeats.runs.pop();
+  assert.throws(() => validateResult(short, 'r.json'), {
+    message: 'r.json: broken result, field repeats.runs should hold repeats.count (3) runs, got 2',
+  });
+  const forged = structuredClone(repeated);
+  forged.repeats.metrics.goodput.method = 'vibes';
+  assert.throws(() => validateResult(forged, 'r.json'), {
+    message:
+      'r.json: broken result, field repeats.metrics.goodput.method should be one of runs, seconds, range, got "vibes"',
+  });
+});
+
+test('readResult reads a grid directory (plan, then strategy)', async () => {
+  for (const plan of ['calm', 'redis-crash']) {
+    for (const result of makeMatrix({ durationS: 3 })) {
+      await put(`grid/${plan}/${result.run.strategy}/result.json`, JSON.stringify(result));
+    }
+  }
+  await put('grid/grid.json', '{}');
+  const read = await readResult(join(dir, 'grid'));
+  assert.ok(Array.isArray(read));
+  assert.equal(read.length, 10);
 });

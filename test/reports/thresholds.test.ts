@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  evaluateRegressions,
+  checkThresholds,
+  describeWorse,
   evaluateThresholds,
+  exceedsAllowed,
   parseMaxRegression,
   parseThreshold,
   regressionOf,
@@ -69,31 +71,90 @@ test("regression percent math follows each metric's good direction", () => {
   assert.deepEqual(regressionOf('lower', 0, 0), { worseBy: 0, worsePercent: 0 });
 });
 
-test('evaluateRegressions crosses just past the allowed percent, not at it', () => {
-  const base = makeResult({ withFault: false });
-  const at = (factor: number) => {
-    const head = structuredClone(base);
-    head.throughput.goodput = base.throughput.goodput * factor;
-    return evaluateRegressions(base, head, [parseMaxRegression('goodput=10%')]);
-  };
-  assert.deepEqual(at(0.9), [], 'exactly 10% slower is allowed');
-  assert.deepEqual(at(1.5), [], 'faster is never a regression');
-  const crossed = at(0.85);
-  assert.equal(crossed.length, 1);
-  assert.match(
-    crossed[0]?.message ?? '',
-    /max regression goodput=10% crossed: goodput went from .* \(15% worse\)$/,
-  );
+test('an allowed regression is exceeded just past the allowed percent, not at it', () => {
+  const goodput = parseMaxRegression('goodput=10%');
+  const at = (factor: number) => exceedsAllowed(goodput, regressionOf('higher', 1000, 1000 * factor));
+  assert.equal(at(0.9), false, 'exactly 10% slower is allowed');
+  assert.equal(at(1.5), false, 'faster is never a regression');
+  assert.equal(at(0.85), true);
+  assert.equal(describeWorse(goodput, regressionOf('higher', 1000, 850)), '15% worse');
+  assert.equal(describeWorse(goodput, regressionOf('higher', 1000, 1100)), '10% better');
 
-  const head = structuredClone(base);
-  head.consistency.lostWrites = 4;
-  const absolute = evaluateRegressions(base, head, [
-    parseMaxRegression('lostWrites=3'),
-    parseMaxRegression('divergentKeys=0%'),
+  const lost = parseMaxRegression('lostWrites=3');
+  assert.equal(exceedsAllowed(lost, regressionOf('lower', 0, 4)), true);
+  assert.equal(exceedsAllowed(lost, regressionOf('lower', 0, 3)), false);
+  assert.equal(describeWorse(lost, regressionOf('lower', 0, 4)), 'worse by 4');
+  assert.equal(exceedsAllowed(parseMaxRegression('divergentKeys=0%'), regressionOf('lower', 0, 0)), false);
+});
+
+test('a rule may be scoped to a strategy, a plan or both', () => {
+  assert.deepEqual(parseThreshold('write-behind:lostWrites<=50'), {
+    metric: 'lostWrites',
+    operator: '<=',
+    value: 50,
+    text: 'write-behind:lostWrites<=50',
+    scope: { strategy: 'write-behind' },
+  });
+  assert.deepEqual(parseThreshold('cache-aside@redis-crash:staleReadRate<=0.01').scope, {
+    strategy: 'cache-aside',
+    plan: 'redis-crash',
+  });
+  assert.deepEqual(parseMaxRegression('@redis-crash:goodput=30%').scope, { plan: 'redis-crash' });
+  assert.equal(parseThreshold('lostWrites==0').scope, undefined);
+  assert.throws(() => parseThreshold(':lostWrites==0'), {
+    name: 'ConfigurationError',
+    message: /--threshold ':lostWrites==0': a scope needs a strategy, a plan or both/,
+  });
+  assert.throws(() => parseThreshold('Write-Behind:lostWrites==0'), {
+    name: 'ConfigurationError',
+    message: /expected metric, operator/,
+  });
+});
+
+test('a scoped rule applies where its scope covers, and replaces wider rules on its metric there', () => {
+  const rules = [
+    parseThreshold('lostWrites==0'),
+    parseThreshold('write-behind@redis-crash:lostWrites<=50'),
+    parseThreshold('staleReadRate<=0.01'),
+    parseThreshold('@redis-crash:staleReadRate<=0.05'),
+    parseThreshold('db-only:errorRate==0'),
+  ];
+  const crashed = (strategy: string) => {
+    const result = makeResult({ strategy, withFault: false });
+    result.run.plan = 'redis-crash';
+    return result;
+  };
+  const calm = makeResult({ strategy: 'write-behind', withFault: false });
+  calm.run.plan = 'calm';
+  const applied = (result: ReturnType<typeof makeResult>) =>
+    checkThresholds(result, rules).map((c) => c.rule);
+  assert.deepEqual(applied(crashed('write-behind')), [
+    'write-behind@redis-crash:lostWrites<=50',
+    '@redis-crash:staleReadRate<=0.05',
   ]);
-  assert.deepEqual(
-    absolute.map((c) => c.rule),
-    ['lostWrites=3'],
-  );
-  assert.match(absolute[0]?.detail ?? '', /lostWrites went from 0 to 4 \(worse by 4\)/);
+  assert.deepEqual(applied(calm), ['lostWrites==0', 'staleReadRate<=0.01']);
+  assert.deepEqual(applied(crashed('cache-aside')), ['lostWrites==0', '@redis-crash:staleReadRate<=0.05']);
+  // The fixture's write-behind loses 37 writes: broken calm, held under its scoped rule.
+  assert.equal(checkThresholds(calm, rules)[0]?.held, false);
+  assert.equal(checkThresholds(crashed('write-behind'), rules)[0]?.held, true);
+  // A plan part or a fault's name counts: a combined plan, and a mixed plan that drew the fault.
+  const combined = crashed('write-behind');
+  combined.run.plan = 'mysql-latency+redis-crash';
+  assert.equal(applied(combined)[0], 'write-behind@redis-crash:lostWrites<=50');
+});
+
+test('thresholds of a repeated result judge the median over its runs', () => {
+  const result = makeResult({ withFault: false });
+  result.repeats = {
+    count: 3,
+    representative: 0,
+    level: 0.95,
+    resamples: 2000,
+    metrics: { lostWrites: { median: 2, lo: 0, hi: 5, method: 'range', values: [0, 2, 5] } },
+    runs: [result, result, result],
+  };
+  const [check] = checkThresholds(result, [parseThreshold('lostWrites<=1')]);
+  assert.equal(check?.held, false);
+  assert.equal(check?.actual, 2);
+  assert.equal(check?.detail, 'lostWrites is 2 (median of 3 runs)');
 });

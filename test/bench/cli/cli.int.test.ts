@@ -68,7 +68,7 @@ describe('bench CLI with real services', () => {
         result,
         'a real result passes the schema compare uses',
       );
-      assert.equal(result.schemaVersion, 2);
+      assert.equal(result.schemaVersion, 3);
       assert.equal(result.run.strategy, 'cache-aside');
       assert.equal(result.run.seed, 5);
       assert.equal(result.run.interrupted, false);

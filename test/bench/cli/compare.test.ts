@@ -4,7 +4,8 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { makeResult } from '../../fixtures/make-result.ts';
+import { aggregateRuns } from '../../../reports/repeats.ts';
+import { makeMatrix, makeRepeated, makeResult } from '../../fixtures/make-result.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const CLI = join(ROOT, 'bench', 'cli', 'compare.ts');
@@ -19,6 +20,17 @@ before(async () => {
   await write('base', makeResult());
   await write('stale-head', makeResult({ staleFactor: 10 }));
   await write('old', { ...makeResult({ durationS: 3 }), schemaVersion: 0 });
+  // --runs 5 twice with one seed, and a head slowed to half the throughput and three times the latency.
+  await write('runs-base', makeRepeated(5, { withFault: false }));
+  await write(
+    'runs-again',
+    aggregateRuns(Array.from({ length: 5 }, (_v, i) => makeResult({ withFault: false, repeat: 5 + i }))),
+  );
+  await write('runs-slow', makeRepeated(5, { withFault: false, throughputFactor: 0.5, latencyFactor: 3 }));
+  for (const result of makeMatrix({ withFault: false }))
+    await write(join('matrix', result.run.strategy), result);
+  await write('lease', makeResult({ strategy: 'lease', withFault: false }));
+  await write('short', makeResult({ withFault: false, durationS: 20 }));
 });
 after(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -50,9 +62,9 @@ test('compare of a run with itself exits 0 and writes HTML and Markdown', async 
     'goodput=10%',
   );
   assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stdout, /compare: 2 rules hold/);
+  assert.match(run.stdout, /compare: all 2 rule checks hold/);
   assert.match(await readFile(out, 'utf8'), /<span class="badge good">passed<\/span>/);
-  assert.match(await readFile(markdown, 'utf8'), /✅ \*\*all 2 rules hold\*\*/);
+  assert.match(await readFile(markdown, 'utf8'), /✅ \*\*all 2 rule checks hold\*\*/);
 });
 
 test('compare exits 3 and names the threshold when the head has too many stale reads', async () => {
@@ -82,7 +94,7 @@ test('compare exits 2 with one line for a bad threshold or an old schemaVersion'
   assert.equal(old.code, 2);
   assert.match(
     old.stderr,
-    /^compare: .*old\/result\.json: schemaVersion 0 is not supported; this cacheproof reads 2\n$/,
+    /^compare: .*old\/result\.json: schemaVersion 0 is not supported; this cacheproof reads 2 and 3\n$/,
   );
 
   const missing = await compare(join(dir, 'base'));
@@ -133,4 +145,55 @@ test('a forged result is refused in one line, exit 2, also under a threshold tha
       /^compare: .*forged\/result\.json: broken result, field run\.loadModel\.droppedOps should be a number, got string\n$/,
     );
   }
+});
+
+test('the same --runs 5 command twice passes the default rules, each listed ✓', async () => {
+  const run = await compare(join(dir, 'runs-base'), join(dir, 'runs-again'));
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /^ {4}✓ goodput=25% {2}goodput went from /m);
+  assert.match(run.stdout, /^ {4}✓ lostWrites==0 {2}lostWrites is 0 \(median of 5 runs\)$/m);
+  assert.match(run.stdout, /^compare: all \d+ rule checks hold$/m);
+  assert.doesNotMatch(
+    run.stdout,
+    /applies to no result/,
+    'default rules that cover nothing here are not noise',
+  );
+});
+
+test('a slowed head exits 3 naming the rule, and --json puts only JSON on stdout', async () => {
+  const run = await compare(join(dir, 'runs-base'), join(dir, 'runs-slow'), '--json');
+  assert.equal(run.code, 3);
+  assert.match(
+    run.stderr,
+    /^compare: cache-aside: max regression goodput=25% crossed: goodput went from [\d.]+ to [\d.]+ \(50% worse\), beyond the noise \(Mann–Whitney p = 0\.0079, 5 vs 5 runs\)$/m,
+  );
+  assert.match(run.stderr, /^ {4}✗ goodput=25%/m, 'the rule list goes to stderr with --json');
+  const json = JSON.parse(run.stdout) as {
+    passed: boolean;
+    pairs: { rules: { rule: string; held: boolean }[] }[];
+  };
+  assert.equal(json.passed, false);
+  assert.deepEqual(
+    json.pairs[0]?.rules.filter((r) => !r.held).map((r) => r.rule),
+    ['goodput=25%', 'readP99Ms=50%', 'writeP99Ms=50%'],
+  );
+});
+
+test('nothing to pair, or different settings, is refused in one line, exit 2', async () => {
+  const nothing = await compare(join(dir, 'matrix'), join(dir, 'lease'));
+  assert.equal(nothing.code, 2);
+  assert.match(
+    nothing.stderr,
+    /^compare: nothing to compare: base holds cache-aside, db-only, .*, head holds lease \(plan redis-latency\); no strategy is on both sides\n$/,
+  );
+
+  const differ = await compare(join(dir, 'base'), join(dir, 'short'));
+  assert.equal(differ.code, 2);
+  assert.match(
+    differ.stderr,
+    /^compare: base and head ran with different settings \(plan .* ≠ .*; duration 1m after 5s warm-up ≠ 20s after 5s warm-up\); .*--allow-different-settings compares them anyway\)\n$/,
+  );
+  const allowed = await compare(join(dir, 'base'), join(dir, 'short'), '--allow-different-settings');
+  assert.notEqual(allowed.code, 2, allowed.stderr);
+  assert.match(allowed.stdout, /^settings differ: duration: 1m after 5s warm-up → 20s after 5s warm-up$/m);
 });

@@ -402,3 +402,33 @@ describe('application model options', () => {
     assert.equal(workers.driver, 'workers');
   });
 });
+
+describe('--runs and scoped rules', () => {
+  it('reads --runs (default absent: one run) and refuses what is not 1..100', () => {
+    assert.equal(options('--strategy', 'db-only').runs, undefined);
+    assert.equal(options('--strategy', 'db-only', '--runs', '5').runs, 5);
+    rejects(['--strategy', 'db-only', '--runs', '0'], "--runs: expected an integer from 1 to 100, got '0'");
+    rejects(
+      ['--strategy', 'db-only', '--runs', 'five'],
+      "--runs: expected an integer from 1 to 100, got 'five'",
+    );
+  });
+
+  it('reads rules scoped to a strategy or a plan, and refuses an unknown strategy in one line', () => {
+    const [rule] = options(
+      '--strategy',
+      'db-only',
+      '--threshold',
+      'cache-aside@redis-crash:staleReadRate<=0.01',
+    ).thresholds;
+    assert.deepEqual(rule?.scope, { strategy: 'cache-aside', plan: 'redis-crash' });
+    rejects(
+      ['--strategy', 'db-only', '--threshold', 'write-behnid:lostWrites<=50'],
+      "--threshold 'write-behnid:lostWrites<=50': unknown strategy write-behnid; expected one of cache-aside, db-only",
+    );
+    rejects(
+      ['--strategy', 'all', '--grid', '--budget', 'lostWrites==0,lease:lostWrites<=5'],
+      "--budget 'lease:lostWrites<=5': unknown strategy lease; expected one of cache-aside, db-only",
+    );
+  });
+});

@@ -118,7 +118,8 @@ const record: RunRecord = {
 describe('buildRunResult', () => {
   it('fills every field from the measurements', () => {
     const result = buildRunResult(record);
-    assert.equal(result.schemaVersion, 2);
+    assert.equal(result.schemaVersion, 3);
+    assert.equal(result.run.plannedDurationMs, record.options.durationMs);
     assert.equal(result.run.startedAt, '2026-01-02T03:04:05.678Z');
     assert.equal(result.run.durationMs, 2000);
     assert.deepEqual(result.run.loadModel, { kind: 'closed', clients: 8 });
