@@ -8,10 +8,15 @@ import {
   parseDuration,
 } from '../../kernel/index.ts';
 import { parseThreshold, type Threshold } from '../../reports/thresholds.ts';
-import { parseEnvironmentKind } from '../../services/index.ts';
+import { checkTopology, parseDbTopology, parseEnvironmentKind } from '../../services/index.ts';
 import { MAX_PAYLOAD_BYTES } from '../../services/schema.ts';
-import type { EnvironmentKind, RedisPersistence } from '../../services/types.ts';
-import type { CacheErrorPolicy, ErrorPolicy, InvalidationErrorPolicy } from '../../strategies/types.ts';
+import type { DbTopology, EnvironmentKind, RedisPersistence } from '../../services/types.ts';
+import type {
+  CacheErrorPolicy,
+  ErrorPolicy,
+  InvalidationErrorPolicy,
+  ReadFrom,
+} from '../../strategies/types.ts';
 import { findDriver } from '../drivers/registry.ts';
 import type { LoadModel } from '../drivers/types.ts';
 import { RUN_DEFAULTS } from '../run/defaults.ts';
@@ -46,6 +51,8 @@ export interface BenchOptions extends RunOptions {
   faultSpecs?: string[];
   /** Redis AOF of a local or docker environment: none (the default when absent), everysec or always. */
   redisAof?: RedisPersistence;
+  /** `--db-topology`: one MySQL, or a primary and a replica (local only); absent = single. */
+  dbTopology?: DbTopology;
 }
 
 /** What the command line asks for. */
@@ -84,6 +91,8 @@ export const REDIS_AOF_MODES: readonly RedisPersistence[] = ['none', 'everysec',
 /** What `--on-cache-error` and `--on-invalidation-error` accept (the first is the default). */
 export const CACHE_ERROR_POLICIES: readonly CacheErrorPolicy[] = ['fail', 'fallback'];
 export const INVALIDATION_ERROR_POLICIES: readonly InvalidationErrorPolicy[] = ['fail', 'retry'];
+/** What `--read-from` accepts (the first is the default). */
+export const READ_FROM_CHOICES: readonly ReadFrom[] = ['primary', 'replica'];
 /** Most application processes `--workers` starts (each holds its own connections). */
 export const MAX_WORKERS = 64;
 
@@ -120,6 +129,8 @@ const OPTION_SPEC = {
   'strategy-option': { type: 'string', multiple: true },
   'list-faults': { type: 'boolean' },
   'redis-aof': { type: 'string' },
+  'db-topology': { type: 'string' },
+  'read-from': { type: 'string' },
   'on-cache-error': { type: 'string' },
   'on-invalidation-error': { type: 'string' },
   workers: { type: 'string' },
@@ -246,6 +257,19 @@ export function parseBenchArgs(
       '--redis-aof: the harness does not start Redis with --env external; configure AOF on that server instead',
     );
   }
+  const dbTopology = parseDbTopology(values['db-topology'] ?? 'single');
+  checkTopology(env, { db: dbTopology, cache: 'single' });
+  const readFrom = values['read-from'] ?? 'primary';
+  if (!(READ_FROM_CHOICES as readonly string[]).includes(readFrom)) {
+    throw new ConfigurationError(
+      `--read-from: unknown server '${readFrom}'; expected one of ${READ_FROM_CHOICES.join(', ')}`,
+    );
+  }
+  if (readFrom === 'replica' && dbTopology !== 'primary-replica') {
+    throw new ConfigurationError(
+      `--read-from replica: needs --db-topology primary-replica (the ${dbTopology} topology has no replica)`,
+    );
+  }
   if (values['allow-existing-db'] && env !== 'external') {
     throw new ConfigurationError('--allow-existing-db: only applies with --env external');
   }
@@ -310,6 +334,8 @@ export function parseBenchArgs(
       faultSpecs: values.fault ?? [],
       faultPlan: [],
       redisAof: redisAof as RedisPersistence,
+      ...(dbTopology === 'single' ? {} : { dbTopology }),
+      ...(readFrom === 'primary' ? {} : { readFrom: readFrom as ReadFrom }),
       errorPolicy,
       ...(workers === undefined ? {} : { workers }),
     },
