@@ -62,8 +62,6 @@ describe('replica-lag on a MySQL primary and replica (real processes)', () => {
   after(async () => {
     await replicaReads?.close();
     await env?.stop();
-    assert.equal(pids.length, 4, `redis, mariadbd ×2, toxiproxy: ${JSON.stringify(pids)}`);
-    for (const pid of pids) assert.equal(pidExists(pid), false, `PID ${pid} still exists after stop()`);
   });
 
   it('replicates a write of the primary to the replica', async () => {
@@ -162,5 +160,14 @@ describe('replica-lag on a MySQL primary and replica (real processes)', () => {
     } finally {
       await direct.close();
     }
+  });
+
+  it('stop() ends every process of the topology: Redis, Toxiproxy, both mariadbd', async () => {
+    assert.equal(pids.length, 4, `redis, mariadbd ×2, toxiproxy: ${JSON.stringify(env.processes?.pids())}`);
+    assert.ok(env.processes?.pids().mysqlReplica !== undefined);
+    for (const pid of pids) assert.equal(pidExists(pid), true);
+    await replicaReads.close();
+    await env.stop();
+    for (const pid of pids) assert.equal(pidExists(pid), false, `PID ${pid} still exists after stop()`);
   });
 });
