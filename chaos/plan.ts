@@ -10,7 +10,7 @@ import {
   type ResolvedFault,
 } from './types.ts';
 
-const TARGETS: readonly FaultTarget[] = ['redis', 'mysql'];
+const TARGETS: readonly FaultTarget[] = ['redis', 'mysql', 'replication'];
 const ENTRY_KEYS = ['fault', 'target', 'params', 'at', 'duration'];
 
 /** The most entries a plan (one file, or all `--fault` values together) may hold. */
@@ -35,7 +35,7 @@ function entryProblem(entry: unknown): string | undefined {
     return `unknown fault '${fault}'; expected one of ${FAULT_KINDS.map((k) => k.name).join(', ')}`;
   }
   if (target !== undefined && !(TARGETS as readonly unknown[]).includes(target)) {
-    return `unknown target ${JSON.stringify(target)}; expected ${TARGETS.join(' or ')}`;
+    return `unknown target ${JSON.stringify(target)}; expected ${TARGETS.join(', ')}`;
   }
   if (params !== undefined && !isRecord(params))
     return `'params' must be an object, got ${JSON.stringify(params)}`;

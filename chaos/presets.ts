@@ -127,6 +127,11 @@ export const FAULT_PRESETS: readonly FaultPreset[] = [
   single('redis-pause', 'redis-server SIGSTOPped at 30% of the run, SIGCONT 30% later (needs --env local)', {
     fault: 'redis-pause',
   }),
+  single(
+    'replica-lag',
+    'the replication link to the MySQL replica delayed by 1000ms, from 30% of the run for 30% (needs --db-topology primary-replica)',
+    { fault: 'replica-lag', target: 'replication', params: { mode: 'latency', latencyMs: 1000 } },
+  ),
   {
     name: 'flaky-network',
     summary:

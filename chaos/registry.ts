@@ -7,6 +7,7 @@ import { partitionFault } from './faults/partition.ts';
 import { redisCrashFault } from './faults/redis-crash.ts';
 import { redisPauseFault } from './faults/redis-pause.ts';
 import { redisRestartFault } from './faults/redis-restart.ts';
+import { replicaLagFault } from './faults/replica-lag.ts';
 import { resetPeerFault } from './faults/reset-peer.ts';
 import { slicerFault } from './faults/slicer.ts';
 import { slowCloseFault } from './faults/slow-close.ts';
@@ -26,6 +27,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   redisPauseFault,
   mysqlPauseFault,
   mysqlCrashFault,
+  replicaLagFault,
 ];
 
 /** The kind named `name` (Toxiproxy's spelling with `_`, e.g. `reset_peer`, is accepted too), or undefined. */

@@ -1,10 +1,8 @@
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { processState } from '../services/processes.ts';
 import type { Environment } from '../services/types.ts';
-import { proxyName, readProxy, removeAllToxics, setProxyEnabled } from './toxiproxy.ts';
-import type { FaultContext, FaultTarget } from './types.ts';
-
-const TARGETS: readonly FaultTarget[] = ['redis', 'mysql'];
+import { allProxyNames, readProxy, removeAllToxics, setProxyEnabled } from './toxiproxy.ts';
+import type { FaultContext } from './types.ts';
 
 /** Creates the fault context of an environment. */
 export function faultContext(env: Environment): FaultContext {
@@ -12,14 +10,14 @@ export function faultContext(env: Environment): FaultContext {
 }
 
 /**
- * Lists whatever faults left behind, one line each: toxics still on a proxy, a disabled proxy,
- * a server process that is missing or stopped (SIGSTOP). Empty when the environment is healthy.
+ * Lists whatever faults left behind, one line each: toxics still on a proxy (the replication
+ * link's included), a disabled proxy, a server process that is missing or stopped (SIGSTOP), a
+ * replica that does not replicate. Empty when the environment is healthy.
  */
 export async function residualFaults(env: Environment): Promise<string[]> {
   const { toxiproxy } = faultContext(env);
   const residue: string[] = [];
-  for (const target of TARGETS) {
-    const name = proxyName(env, target);
+  for (const name of allProxyNames(env)) {
     const proxy = await readProxy(toxiproxy, name);
     if (!proxy.enabled) residue.push(`proxy ${name} is disabled`);
     for (const toxic of proxy.toxics) {
@@ -28,10 +26,12 @@ export async function residualFaults(env: Environment): Promise<string[]> {
   }
   if (env.processes !== undefined) {
     const pids = env.processes.pids();
-    for (const [label, pid] of [
+    const servers: [string, number | undefined][] = [
       ['redis-server', pids.redis],
       ['mariadbd', pids.mysql],
-    ] as const) {
+    ];
+    if ('mysqlReplica' in pids) servers.push(['mariadbd (replica)', pids.mysqlReplica]);
+    for (const [label, pid] of servers) {
       if (pid === undefined) {
         residue.push(`${label} is not running`);
         continue;
@@ -40,7 +40,18 @@ export async function residualFaults(env: Environment): Promise<string[]> {
       if (state === 'T' || state === 't') residue.push(`${label} (pid ${pid}) is stopped`);
     }
   }
+  if (env.replica !== undefined) {
+    const status = await env.replica.status();
+    // `Connecting` is the I/O thread's retry after a restarted primary, not a residue.
+    if (status.ioRunning === 'No')
+      residue.push(`the replica's I/O thread is stopped${because(status.lastError)}`);
+    if (!status.sqlRunning) residue.push(`the replica's SQL thread is stopped${because(status.lastError)}`);
+  }
   return residue;
+}
+
+function because(error: string): string {
+  return error === '' ? '' : ` (${error})`;
 }
 
 /** Throws an Error listing {@link residualFaults} when there are any. */
@@ -50,20 +61,26 @@ export async function assertHealthy(env: Environment): Promise<void> {
 }
 
 /**
- * Puts the environment back whatever happened: removes every toxic from both proxies, enables
- * them, resumes stopped servers and restarts a killed Redis or MariaDB. The runner's last step of `healAll`.
+ * Puts the environment back whatever happened: removes every toxic from every proxy, enables
+ * them, resumes stopped servers, restarts a killed Redis or MariaDB, and starts the replica's
+ * replication threads again. The runner's last step of `healAll`.
  */
 export async function healEverything(ctx: FaultContext): Promise<void> {
-  for (const target of TARGETS) {
-    const name = proxyName(ctx.env, target);
+  for (const name of allProxyNames(ctx.env)) {
     await removeAllToxics(ctx.toxiproxy, name);
     await setProxyEnabled(ctx.toxiproxy, name, true);
   }
   const processes = ctx.env.processes;
-  if (processes === undefined) return;
-  const pids = processes.pids();
-  if (pids.redis === undefined) await processes.restartRedis();
-  else await processes.resumeRedis();
-  if (pids.mysql === undefined) await processes.restartMysql();
-  else await processes.resumeMysql();
+  if (processes !== undefined) {
+    const pids = processes.pids();
+    if (pids.redis === undefined) await processes.restartRedis();
+    else await processes.resumeRedis();
+    if (pids.mysql === undefined) await processes.restartMysql();
+    else await processes.resumeMysql();
+  }
+  const replica = ctx.env.replica;
+  if (replica !== undefined) {
+    const status = await replica.status();
+    if (status.ioRunning === 'No' || !status.sqlRunning) await replica.startReplication();
+  }
 }

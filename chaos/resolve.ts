@@ -16,14 +16,16 @@ import type { PlannedFault, ResolvedFault } from './types.ts';
 /**
  * Turns the `--fault` values (preset names or JSON plan files, several allowed) into one plan
  * sorted by start, each entry with its fault id. Everything is checked before any service starts: unknown presets, bad entries,
- * process faults without an environment that owns the processes, faults starting after the load
- * ends, and faults on the same process or disabled proxy that overlap. Throws {@link ConfigurationError}.
+ * process faults without an environment that owns the processes, replication faults without a
+ * replica, faults starting after the load ends, and faults on the same process or disabled proxy
+ * that overlap. Throws {@link ConfigurationError}.
  */
 export async function resolveFaultPlan(
   specs: readonly string[],
   durationMs: number,
   seed: number,
   envHasProcesses: boolean,
+  hasReplica = false,
 ): Promise<ResolvedFault[]> {
   const faults: SourcedFault[] = [];
   for (const spec of specs) {
@@ -40,7 +42,14 @@ export async function resolveFaultPlan(
       );
     }
     entries.forEach((entry, index) => {
-      const owned = kindOf(entry).needsProcess;
+      const kind = kindOf(entry);
+      if (kind.needsReplica === true && !hasReplica) {
+        const reason = `${entry.fault} needs --db-topology primary-replica (there is no replication link to act on)`;
+        throw new ConfigurationError(
+          preset !== undefined ? `--fault ${reason}` : `${source}: entry ${index}: ${reason}`,
+        );
+      }
+      const owned = kind.needsProcess;
       if (owned !== undefined && !envHasProcesses) {
         const reason = needsLocalReason(entry.fault, owned);
         throw new ConfigurationError(

@@ -21,9 +21,17 @@ export interface ProxyState {
   toxics: ToxicState[];
 }
 
-/** The Toxiproxy proxy name of a target's link in this environment. */
+/** The Toxiproxy proxy name of a target's link in this environment; throws when the topology has no such link. */
 export function proxyName(env: Environment, target: FaultTarget): string {
-  return env.endpoints.toxiproxy.proxies[target];
+  const name = env.endpoints.toxiproxy.proxies[target];
+  if (name === undefined)
+    throw new Error(`the environment has no ${target} link (its topology: ${env.topology.db})`);
+  return name;
+}
+
+/** Every proxy of the environment's topology: the Redis and MySQL links, and the replica's two when it has one. */
+export function allProxyNames(env: Environment): string[] {
+  return Object.values(env.endpoints.toxiproxy.proxies).filter((name): name is string => name !== undefined);
 }
 
 function proxyUrl(toxiproxy: Toxiproxy, name: string): string {

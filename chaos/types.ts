@@ -1,8 +1,11 @@
 import type { Toxiproxy } from 'toxiproxy-node-client';
 import type { Environment } from '../services/types.ts';
 
-/** The link or server a fault acts on. */
-export type FaultTarget = 'redis' | 'mysql';
+/**
+ * The link or server a fault acts on: Redis, the MySQL primary, or the replication link
+ * between the primary and its replica (`primary-replica` topology).
+ */
+export type FaultTarget = 'redis' | 'mysql' | 'replication';
 
 /** Which half of a proxied connection a toxic acts on: client→server, server→client, or both. */
 export type FaultDirection = 'upstream' | 'downstream' | 'both';
@@ -82,6 +85,12 @@ export interface FaultKind {
   readonly params: Readonly<Record<string, ParamSpec<unknown>>>;
   /** Set when the fault signals a server process, which only a local environment owns. */
   readonly needsProcess?: OwnedProcess;
+  /**
+   * Set when the fault acts on the replication between the MySQL primary and its replica,
+   * which only the `primary-replica` topology has. Such a fault does not act on the
+   * strategy's route, so `--direct` does not stop it.
+   */
+  readonly needsReplica?: boolean;
   /**
    * Faults holding the same resource (a process stopped or killed, a proxy disabled) must not
    * overlap in time: the first heal would undo the other. `undefined` when faults may overlap.

@@ -10,6 +10,7 @@ const FAULT_KIND_COLORS: Readonly<Record<string, string>> = {
   'redis-crash': '#9d0208',
   'redis-pause': '#ffb703',
   'mysql-pause': '#fb8500',
+  'replica-lag': '#4361ee',
 };
 /** Kinds added later than this table still get a visible band. */
 const OTHER_FAULT_COLOR = '#e4572e';

@@ -130,6 +130,40 @@ function describeRoute(result: RunResult): Array<[string, string]> {
   return lines;
 }
 
+/** The topology as a settings row (absent in older results). */
+function describeTopology(result: RunResult): Array<[string, string]> {
+  const topology = result.run.topology;
+  if (topology === undefined) return [];
+  return [['topology', `MySQL ${topology.db}, Redis ${topology.cache}; reads from the ${topology.readFrom}`]];
+}
+
+/** The replica's measured lag (primary-replica topology): what it said about itself, and what it served. */
+function replicationSection(result: RunResult): SafeHtml | '' {
+  const r = result.replication;
+  if (r === undefined) return '';
+  const rows: Array<[string, string]> = [['reads from', `the ${r.readFrom}`]];
+  const sbm = r.secondsBehindMaster;
+  const known = sbm.samples - sbm.unknown;
+  rows.push([
+    'replica Seconds_Behind_Master',
+    known === 0
+      ? `unknown (${formatInteger(sbm.samples)} samples, every ${formatDuration(sbm.intervalMs)})`
+      : `p50 ${sbm.p50} s, max ${sbm.max} s (${formatInteger(known)} samples every ${formatDuration(sbm.intervalMs)}${sbm.unknown > 0 ? `, ${formatInteger(sbm.unknown)} NULL` : ''})`,
+  ]);
+  const v = r.visibilityLagMs;
+  rows.push([
+    'a write visible on the replica after',
+    v.samples === v.notVisible
+      ? `not seen (${formatInteger(v.samples)} sampled writes)`
+      : `p50 ${formatMs(v.p50 ?? 0)} ms, p99 ${formatMs(v.p99 ?? 0)} ms, max ${formatMs(v.max ?? 0)} ms (${formatInteger(v.samples)} sampled writes${v.notVisible > 0 ? `, ${formatInteger(v.notVisible)} never seen` : ''})`,
+  ]);
+  return html`<section id="replication">
+<h2>Replication lag</h2>
+<p class="muted">The replica's own Seconds_Behind_Master (whole seconds; 0 whenever its SQL thread has applied all it received, however late that arrived), and the time from a sampled write's ok until the replica held its version.</p>
+${settingsList(rows)}
+</section>`;
+}
+
 function describeFaults(result: RunResult): string {
   const faults = result.run.faults;
   if (faults.length === 0) return 'none';
@@ -445,6 +479,7 @@ ${settingsList([
   ['driver', r.driver],
   ['through Toxiproxy', r.viaProxy ? 'yes' : 'no'],
   ...describeRoute(result),
+  ...describeTopology(result),
   ['duration', `${formatDuration(r.durationMs)} measured after ${formatDuration(r.warmupMs)} warm-up`],
   ['cache TTL', `${r.ttlSeconds} s`],
   ['settle before the final snapshot', formatDuration(r.settleMs)],
@@ -526,6 +561,7 @@ ${latencyTable(result)}
 ${httpSection(result)}
 </section>
 ${consistencySection(result)}
+${replicationSection(result)}
 ${anomaliesSection(result)}
 ${settingsSection(result)}
 ${reproduceSection(result)}`;

@@ -199,6 +199,7 @@ const RUN_RESULT_SHAPE: Shape = {
       proxyAddedMs: optional({ redis: ROUTE_LINK, mysql: ROUTE_LINK }),
     }),
     mysqlSettings: optional(mapOf(text)),
+    topology: optional({ db: text, cache: text, readFrom: oneOf('primary', 'replica') }),
     ttlSeconds: count,
     settleMs: nonNegative,
     plannedDurationMs: optional(nonNegative),
@@ -327,6 +328,25 @@ const RUN_RESULT_SHAPE: Shape = {
     }),
     saturated: flag,
     saturation: [text],
+  }),
+  replication: optional({
+    topology: oneOf('primary-replica'),
+    readFrom: oneOf('primary', 'replica'),
+    secondsBehindMaster: {
+      intervalMs: nonNegative,
+      samples: count,
+      unknown: count,
+      failedReads: count,
+      p50: nullable(nonNegative),
+      max: nullable(nonNegative),
+    },
+    visibilityLagMs: {
+      samples: count,
+      notVisible: count,
+      p50: nullable(nonNegative),
+      p99: nullable(nonNegative),
+      max: nullable(nonNegative),
+    },
   }),
 };
 

@@ -175,6 +175,38 @@ export interface CpuBudget {
   saturation: string[];
 }
 
+/**
+ * How far the MySQL replica was behind its primary during the measured load, measured two
+ * ways (docs/definitions.md "Replication lag"). Present in the `primary-replica` topology.
+ */
+export interface ReplicationLag {
+  topology: 'primary-replica';
+  /** Which server answered the strategy's reads. */
+  readFrom: 'primary' | 'replica';
+  /** The replica's own `Seconds_Behind_Master` (whole seconds), read every `intervalMs`. */
+  secondsBehindMaster: {
+    intervalMs: number;
+    samples: number;
+    /** Samples where the replica reported NULL (its SQL thread stopped). */
+    unknown: number;
+    /** Status reads that failed. */
+    failedReads: number;
+    /** Of the known samples; null when there were none. */
+    p50: number | null;
+    max: number | null;
+  };
+  /** From a sampled ok write's completion until the replica held its version, in ms. */
+  visibilityLagMs: {
+    /** Writes sampled, including those never seen. */
+    samples: number;
+    /** Sampled writes the replica had not applied when the sampler stopped waiting. */
+    notVisible: number;
+    p50: number | null;
+    p99: number | null;
+    max: number | null;
+  };
+}
+
 /** The single source of a run's results; the HTML report is a pure render of it. */
 /**
  * The step a run was interrupted in (Ctrl-C): `preparing` (rows, strategy, warm cache; nothing
@@ -272,6 +304,11 @@ export interface RunResult {
     viaProxy: boolean;
     /** The route and the proxy's measured cost; absent in results written before it was measured. */
     route?: RouteCost;
+    /**
+     * The system under test's layout and where reads went (`--db-topology`, `--read-from`);
+     * absent in results written before topologies.
+     */
+    topology?: { db: string; cache: string; readFrom: 'primary' | 'replica' };
     /** MySQL's durability settings (innodb_flush_log_at_trx_commit, sync_binlog, …) as the server reported them. */
     mysqlSettings?: Record<string, string>;
     ttlSeconds: number;
@@ -348,4 +385,6 @@ export interface RunResult {
   thresholds?: RuleCheck[];
   /** `--budget` rules (a grid cell), each held or broken. */
   budget?: RuleCheck[];
+  /** The replica's measured lag, in the `primary-replica` topology. */
+  replication?: ReplicationLag;
 }

@@ -11,6 +11,7 @@ import { ConfigurationError, messageOf } from '../kernel/index.ts';
 import { SERVICE_IMAGES, type ServiceName } from './images.ts';
 import { freePort, redisCommand, redisPing, waitUntil } from './processes.ts';
 import { ITEMS_TABLE_DDL } from './schema.ts';
+import { SINGLE_TOPOLOGY } from './topology.ts';
 import type {
   Environment,
   HostPort,
@@ -185,6 +186,7 @@ function loopback(host: string): string {
 /** Redis, MySQL and Toxiproxy as containers on one network, started with testcontainers. */
 class DockerEnvironment implements Environment {
   readonly kind = 'docker' as const;
+  readonly topology = SINGLE_TOPOLOGY;
   readonly startupMs: Record<string, number> = {};
   endpoints!: ServiceEndpoints;
   versions: Record<string, string> = {};

@@ -10,6 +10,7 @@ import {
   ITEMS_TABLE_DDL,
   isBenchmarkDatabaseName,
 } from './schema.ts';
+import { SINGLE_TOPOLOGY } from './topology.ts';
 import { removeHarnessLeftovers } from './toxiproxy-leftovers.ts';
 import type { Environment, HostPort, ServiceEndpoints } from './types.ts';
 
@@ -191,6 +192,7 @@ export async function startExternalEnvironment(
     kind: 'external',
     endpoints,
     processes: undefined,
+    topology: SINGLE_TOPOLOGY,
     versions: { mysql: version, toxiproxy: toxiproxyVersion, node: process.versions.node },
     startupMs: {},
     // The user owns these services: nothing to stop.

@@ -2,6 +2,7 @@ import { ConfigurationError } from '../kernel/index.ts';
 import { startDockerEnvironment } from './docker.ts';
 import { type ExternalEnvironmentOptions, startExternalEnvironment } from './external.ts';
 import { startLocalEnvironment } from './local.ts';
+import { checkTopology } from './topology.ts';
 import type { Environment, EnvironmentKind, LocalEnvironmentOptions } from './types.ts';
 
 /** The environments `--env` accepts. */
@@ -18,11 +19,15 @@ export function parseEnvironmentKind(value: string): EnvironmentKind {
   );
 }
 
-/** Starts (local: processes, docker: containers) or connects to (external) the services of the chosen environment. */
+/**
+ * Starts (local: processes, docker: containers) or connects to (external) the services of the
+ * chosen environment; a topology the environment cannot provide is a {@link ConfigurationError}.
+ */
 export async function startEnvironment(
   kind: EnvironmentKind,
   options: EnvironmentOptions = {},
 ): Promise<Environment> {
+  checkTopology(kind, { db: options.dbTopology ?? 'single', cache: 'single' });
   switch (kind) {
     case 'local':
       return startLocalEnvironment(options);
@@ -32,3 +37,5 @@ export async function startEnvironment(
       return startDockerEnvironment(options);
   }
 }
+
+export { checkTopology, DB_TOPOLOGIES, parseDbTopology, SINGLE_TOPOLOGY } from './topology.ts';

@@ -20,22 +20,31 @@ import {
   startReaper,
   waitUntil,
 } from './processes.ts';
+import { replicaControl, startReplicating } from './replication.ts';
 import { ITEMS_TABLE_DDL } from './schema.ts';
 import type {
   Environment,
+  EnvironmentTopology,
   HostPort,
   LocalEnvironmentOptions,
   ProcessControl,
   RedisPersistence,
+  ReplicaControl,
   ServiceEndpoints,
 } from './types.ts';
 
 const execFileAsync = promisify(execFile);
 
 const LOOPBACK = '127.0.0.1';
-const MYSQL_USER = 'cacheproof';
-const MYSQL_PASSWORD = 'cacheproof';
-const MYSQL_DATABASE = 'cacheproof_bench';
+/** The MySQL user, password and database of the local environment's primary and replica (as docker-compose.yml's). */
+export const LOCAL_MYSQL_ACCESS = Object.freeze({
+  user: 'cacheproof',
+  password: 'cacheproof',
+  database: 'cacheproof_bench',
+});
+const MYSQL_USER = LOCAL_MYSQL_ACCESS.user;
+const MYSQL_PASSWORD = LOCAL_MYSQL_ACCESS.password;
+const MYSQL_DATABASE = LOCAL_MYSQL_ACCESS.database;
 const START_TIMEOUT_MS = 30_000;
 
 /** Every environment started by this process, so an exit still kills their servers. */
@@ -50,6 +59,20 @@ function installExitHook(): void {
     for (const environment of liveEnvironments) environment.killNow();
   });
 }
+
+/**
+ * How the replica applies what it receives. One SQL thread committing (and fsyncing) one
+ * transaction at a time falls seconds behind a primary that group-commits 16 clients' writes
+ * (measured: Seconds_Behind_Master 3–5 s in a calm 10 s ycsb-a run), so the replica applies in
+ * parallel (MariaDB's optimistic mode) and writes its redo log at each commit but flushes it
+ * once a second, as replicas that can be rebuilt often do; no fault crashes the replica.
+ * The lag a run measures is then the link's and the faults', not an fsync queue's.
+ */
+const REPLICA_APPLY_ARGS = [
+  '--slave-parallel-threads=4',
+  '--slave-parallel-mode=optimistic',
+  '--innodb-flush-log-at-trx-commit=2',
+];
 
 /** Runs SQL at every MariaDB start: the benchmark user, database and table. */
 const INIT_SQL = `CREATE DATABASE IF NOT EXISTS ${MYSQL_DATABASE};
@@ -138,12 +161,18 @@ class LocalEnvironment implements Environment {
   endpoints!: ServiceEndpoints;
   processes: ProcessControl | undefined;
   versions: Record<string, string> = {};
+  readonly topology: EnvironmentTopology;
+  replica: ReplicaControl | undefined;
 
   private redis: ManagedProcess | undefined;
   private mariadb: ManagedProcess | undefined;
+  /** The replica's mariadbd, in the `primary-replica` topology. */
+  private mariadbReplica: ManagedProcess | undefined;
   private toxiproxy: ManagedProcess | undefined;
   private redisArgs: string[] = [];
   private mariadbArgs: string[] = [];
+  /** Pools the replica control uses (direct to the primary and to the replica); ended at stop. */
+  private replicaPools: mysql.Pool[] = [];
   private readonly reaper;
   private stopping: Promise<void> | undefined;
 
@@ -155,6 +184,7 @@ class LocalEnvironment implements Environment {
   ) {
     this.reaper = startReaper(this.pidFile, dir);
     this.processes = this.processControl();
+    this.topology = { db: options.dbTopology ?? 'single', cache: 'single' };
   }
 
   private get pidFile(): string {
@@ -163,45 +193,99 @@ class LocalEnvironment implements Environment {
 
   async start(): Promise<void> {
     this.versions = await serviceVersions(this.binaries);
-    const [redisPort, mysqlPort, toxiproxyPort, redisProxyPort, mysqlProxyPort] = await Promise.all([
-      freePort(),
-      freePort(),
-      freePort(),
-      freePort(),
-      freePort(),
-    ]);
-    const redis: HostPort = { host: LOOPBACK, port: redisPort };
-    const mysqlDirect: HostPort = { host: LOOPBACK, port: mysqlPort };
+    const withReplica = this.topology.db === 'primary-replica';
+    const [redisPort, mysqlPort, toxiproxyPort, redisProxyPort, mysqlProxyPort, ...replicaPorts] =
+      await Promise.all(Array.from({ length: withReplica ? 8 : 5 }, () => freePort()));
+    const redis: HostPort = { host: LOOPBACK, port: redisPort as number };
+    const mysqlDirect: HostPort = { host: LOOPBACK, port: mysqlPort as number };
     const toxiproxyUrl = `http://${LOOPBACK}:${toxiproxyPort}`;
+    const [replicaPort, replicaProxyPort, replicationProxyPort] = replicaPorts as number[];
+    const replicaDirect: HostPort | undefined =
+      replicaPort === undefined ? undefined : { host: LOOPBACK, port: replicaPort };
+    // Written once, before either mariadbd reads it.
+    await writeFile(join(this.dir, 'init.sql'), INIT_SQL);
     await Promise.all([
       this.startRedis(redis, this.options.redisPersistence),
       this.startMariadb(mysqlDirect),
-      this.startToxiproxy(toxiproxyPort),
+      this.startToxiproxy(toxiproxyPort as number),
+      ...(replicaDirect === undefined ? [] : [this.startMariadbReplica(replicaDirect)]),
     ]);
     const started = performance.now();
     const toxiproxy = new Toxiproxy(toxiproxyUrl);
-    await toxiproxy.createProxy({
-      name: 'redis',
-      listen: `${LOOPBACK}:${redisProxyPort}`,
-      upstream: `${LOOPBACK}:${redisPort}`,
-    });
-    await toxiproxy.createProxy({
-      name: 'mysql',
-      listen: `${LOOPBACK}:${mysqlProxyPort}`,
-      upstream: `${LOOPBACK}:${mysqlPort}`,
-    });
+    const proxy = async (name: string, listenPort: number, upstream: HostPort): Promise<void> => {
+      await toxiproxy.createProxy({
+        name,
+        listen: `${LOOPBACK}:${listenPort}`,
+        upstream: `${upstream.host}:${upstream.port}`,
+      });
+    };
+    await proxy('redis', redisProxyPort as number, redis);
+    await proxy('mysql', mysqlProxyPort as number, mysqlDirect);
+    if (replicaDirect !== undefined) {
+      await proxy('mysql-replica', replicaProxyPort as number, replicaDirect);
+      await proxy('replication', replicationProxyPort as number, mysqlDirect);
+    }
     this.startupMs.proxies = Math.round(performance.now() - started);
+    const access = { user: MYSQL_USER, password: MYSQL_PASSWORD, database: MYSQL_DATABASE };
     this.endpoints = {
-      redis: { direct: redis, proxied: { host: LOOPBACK, port: redisProxyPort }, db: 0 },
-      mysql: {
-        direct: mysqlDirect,
-        proxied: { host: LOOPBACK, port: mysqlProxyPort },
+      redis: { direct: redis, proxied: { host: LOOPBACK, port: redisProxyPort as number }, db: 0 },
+      mysql: { direct: mysqlDirect, proxied: { host: LOOPBACK, port: mysqlProxyPort as number }, ...access },
+      ...(replicaDirect === undefined
+        ? {}
+        : {
+            mysqlReplica: {
+              direct: replicaDirect,
+              proxied: { host: LOOPBACK, port: replicaProxyPort as number },
+            },
+          }),
+      toxiproxy: {
+        url: toxiproxyUrl,
+        proxies: {
+          redis: 'redis',
+          mysql: 'mysql',
+          ...(replicaDirect === undefined
+            ? {}
+            : { mysqlReplica: 'mysql-replica', replication: 'replication' }),
+        },
+      },
+    };
+    if (replicaDirect !== undefined) {
+      await this.startReplication(mysqlDirect, replicaDirect, {
+        host: LOOPBACK,
+        port: replicationProxyPort as number,
+      });
+    }
+  }
+
+  /**
+   * Points the replica at the primary through the `replication` proxy and starts it (GTID,
+   * from the primary's position now), and keeps two small pools for {@link ReplicaControl}.
+   */
+  private async startReplication(primary: HostPort, replica: HostPort, link: HostPort): Promise<void> {
+    const started = performance.now();
+    const pool = (address: HostPort): mysql.Pool => {
+      const created = mysql.createPool({
+        ...address,
         user: MYSQL_USER,
         password: MYSQL_PASSWORD,
         database: MYSQL_DATABASE,
-      },
-      toxiproxy: { url: toxiproxyUrl, proxies: { redis: 'redis', mysql: 'mysql' } },
+        connectionLimit: 2,
+        connectTimeout: 2000,
+      });
+      this.replicaPools.push(created);
+      return created;
     };
+    const primaryPool = pool(primary);
+    const replicaPool = pool(replica);
+    await startReplicating(
+      primaryPool,
+      replicaPool,
+      link,
+      { user: MYSQL_USER, password: MYSQL_PASSWORD },
+      START_TIMEOUT_MS,
+    );
+    this.replica = replicaControl(primaryPool, replicaPool);
+    this.startupMs.replication = Math.round(performance.now() - started);
   }
 
   private async startRedis(address: HostPort, persistence: RedisPersistence): Promise<void> {
@@ -250,42 +334,78 @@ class LocalEnvironment implements Environment {
 
   private async startMariadb(address: HostPort): Promise<void> {
     const started = performance.now();
+    this.mariadbArgs = await this.mariadbArgsFor('primary', address);
+    await this.spawnMariadb(address);
+    this.startupMs.mariadb = Math.round(performance.now() - started);
+  }
+
+  /** The replica's mariadbd: its own copy of the data directory, server id 2, a relay log, no binlog. */
+  private async startMariadbReplica(address: HostPort): Promise<void> {
+    const started = performance.now();
+    const args = await this.mariadbArgsFor('replica', address);
+    this.mariadbReplica = spawnServer(
+      'mariadbd (replica)',
+      this.binaries.mariadbd,
+      args,
+      this.log('mariadb-replica.out'),
+    );
+    await this.writePids();
+    await this.waitForMariadb(address, this.mariadbReplica);
+    this.startupMs.mariadbReplica = Math.round(performance.now() - started);
+  }
+
+  /**
+   * Copies the initialised data directory for one server and returns its arguments. The
+   * primary writes the row-based binary log (MySQL's own record of every committed row image:
+   * the checker's lost writes are read from it, CDC invalidation and the replica follow it).
+   */
+  private async mariadbArgsFor(role: 'primary' | 'replica', address: HostPort): Promise<string[]> {
     const template = await mariadbTemplate(this.binaries, this.versions.mariadb ?? 'unknown');
-    const datadir = join(this.dir, 'mariadb');
+    const name = role === 'primary' ? 'mariadb' : 'mariadb-replica';
+    const datadir = join(this.dir, name);
     await cp(template, datadir, { recursive: true });
     const initFile = join(this.dir, 'init.sql');
-    await writeFile(initFile, INIT_SQL);
     const args = [
       '--no-defaults',
       `--datadir=${datadir}`,
       `--port=${address.port}`,
       `--bind-address=${LOOPBACK}`,
-      `--socket=${join(this.dir, 'mariadb.sock')}`,
-      `--pid-file=${join(this.dir, 'mariadb.pid')}`,
+      `--socket=${join(this.dir, `${name}.sock`)}`,
+      `--pid-file=${join(this.dir, `${name}.pid`)}`,
       `--init-file=${initFile}`,
       '--skip-name-resolve',
-      // Row-based binary log: MySQL's own record of every committed row image. The checker's
-      // lost writes are read from it, and CDC invalidation follows it.
-      `--log-bin=${join(this.dir, 'binlog')}`,
-      '--binlog-format=ROW',
-      '--binlog-row-image=FULL',
-      '--server-id=1',
+      ...(role === 'primary'
+        ? [
+            `--log-bin=${join(this.dir, 'binlog')}`,
+            '--binlog-format=ROW',
+            '--binlog-row-image=FULL',
+            '--server-id=1',
+          ]
+        : [
+            '--server-id=2',
+            `--relay-log=${join(this.dir, 'relay')}`,
+            // Replication starts once the harness has pointed it at the primary.
+            '--skip-slave-start',
+            ...REPLICA_APPLY_ARGS,
+          ]),
       '--innodb-buffer-pool-size=256M',
       '--max-connections=1000',
-      `--log-error=${this.log('mariadb.log')}`,
+      `--log-error=${this.log(`${name}.log`)}`,
     ];
     if (process.getuid?.() === 0) args.push('--user=root');
-    this.mariadbArgs = args;
-    await this.spawnMariadb(address);
-    this.startupMs.mariadb = Math.round(performance.now() - started);
+    return args;
   }
 
   /** Starts mariadbd on the data directory already there (after a crash: InnoDB recovers it). */
   private async spawnMariadb(address: HostPort): Promise<void> {
     this.mariadb = spawnServer('mariadbd', this.binaries.mariadbd, this.mariadbArgs, this.log('mariadb.out'));
     await this.writePids();
+    await this.waitForMariadb(address, this.mariadb);
+  }
+
+  private async waitForMariadb(address: HostPort, owner: ManagedProcess): Promise<void> {
     await waitUntil(
-      `mariadbd on ${address.host}:${address.port}`,
+      `${owner.name} on ${address.host}:${address.port}`,
       async () => {
         const connection = await mysql.createConnection({
           host: address.host,
@@ -303,7 +423,7 @@ class LocalEnvironment implements Environment {
         }
       },
       START_TIMEOUT_MS,
-      this.mariadb,
+      owner,
     );
   }
 
@@ -330,7 +450,7 @@ class LocalEnvironment implements Environment {
   }
 
   private async writePids(): Promise<void> {
-    const pids = [this.redis, this.mariadb, this.toxiproxy]
+    const pids = this.owned()
       .map((p) => p?.child.pid)
       .filter((pid): pid is number => pid !== undefined);
     await writeFile(this.pidFile, pids.join('\n'));
@@ -375,15 +495,23 @@ class LocalEnvironment implements Environment {
         redis: this.redis?.isRunning() ? this.redis.child.pid : undefined,
         mysql: this.mariadb?.isRunning() ? this.mariadb.child.pid : undefined,
         toxiproxy: this.toxiproxy?.isRunning() ? this.toxiproxy.child.pid : undefined,
+        ...(this.topology.db === 'primary-replica'
+          ? { mysqlReplica: this.mariadbReplica?.isRunning() ? this.mariadbReplica.child.pid : undefined }
+          : {}),
       }),
     };
   }
 
+  /** Every server process this environment started (some may be undefined or gone). */
+  private owned(): (ManagedProcess | undefined)[] {
+    return [this.toxiproxy, this.redis, this.mariadb, this.mariadbReplica];
+  }
+
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      await Promise.all(
-        [this.toxiproxy, this.redis, this.mariadb].map((p) => (p === undefined ? undefined : killAndWait(p))),
-      );
+      // The pools first: their connections would otherwise see the servers die under them.
+      await Promise.all(this.replicaPools.map((pool) => pool.end().catch(() => undefined)));
+      await Promise.all(this.owned().map((p) => (p === undefined ? undefined : killAndWait(p))));
       await rm(this.dir, { recursive: true, force: true });
       if (this.reaper.pid !== undefined) signalQuietly(this.reaper.pid, 'SIGKILL');
       liveEnvironments.delete(this);
@@ -393,7 +521,7 @@ class LocalEnvironment implements Environment {
 
   /** Synchronous last resort from the process 'exit' hook. */
   killNow(): void {
-    for (const process_ of [this.toxiproxy, this.redis, this.mariadb]) {
+    for (const process_ of this.owned()) {
       const pid = process_?.child.pid;
       if (pid !== undefined && process_?.isRunning()) {
         signalQuietly(pid, 'SIGCONT');
@@ -407,7 +535,9 @@ class LocalEnvironment implements Environment {
 
 /**
  * Starts Redis (no persistence unless asked), MariaDB (own data directory, `items` table
- * created) and Toxiproxy with proxies `redis` and `mysql`, each on a free loopback port.
+ * created) and Toxiproxy with proxies `redis` and `mysql`, each on a free loopback port. With
+ * `dbTopology: 'primary-replica'` also a second mariadbd replicating from the first (GTID,
+ * row-based) through the proxy `replication`, and a proxy `mysql-replica` in front of it.
  * Every process is killed and the directory removed by `stop()`, at process exit, or by a
  * watchdog if the harness is killed. Throws {@link ConfigurationError} when a binary is missing.
  */

@@ -18,8 +18,64 @@ export interface MysqlAccess {
 export interface ServiceEndpoints {
   /** `db`: the Redis database index every connection SELECTs (external: the URL's path; else 0). */
   redis: { direct: HostPort; proxied: HostPort; db: number };
+  /** The MySQL primary: every write, the final snapshot and the binlog evidence go here. */
   mysql: { direct: HostPort; proxied: HostPort } & MysqlAccess;
-  toxiproxy: { url: string; proxies: { redis: string; mysql: string } };
+  /**
+   * The MySQL replica of the `primary-replica` topology (same user, password and database as
+   * `mysql`); absent in the `single` topology. Strategies read from it on a miss under
+   * `readFrom: 'replica'`.
+   */
+  mysqlReplica?: { direct: HostPort; proxied: HostPort };
+  toxiproxy: { url: string; proxies: ToxiproxyProxies };
+}
+
+/**
+ * The Toxiproxy proxy of each link, by the fault target that names it. `mysqlReplica` carries
+ * the strategies' replica reads, `replication` the replica's own connection to the primary
+ * (its I/O thread), where `replica-lag` acts; both exist only with a replica.
+ */
+export interface ToxiproxyProxies {
+  redis: string;
+  mysql: string;
+  mysqlReplica?: string;
+  replication?: string;
+}
+
+/** How MySQL is laid out: one server, or a primary with one replica replicating from it (GTID, row-based). */
+export type DbTopology = 'single' | 'primary-replica';
+/** How Redis is laid out (one server for now; a cluster would be another value). */
+export type CacheTopology = 'single';
+
+/** The shape of the system under test an environment provides. */
+export interface EnvironmentTopology {
+  db: DbTopology;
+  cache: CacheTopology;
+}
+
+/** Where the replica stands, from its own `SHOW SLAVE STATUS`. */
+export interface ReplicaStatus {
+  /** `Slave_IO_Running`: `Yes`, `No` or `Connecting` (the I/O thread reads the primary's binlog). */
+  ioRunning: string;
+  /** `Slave_SQL_Running`: `Yes` or `No` (the SQL thread applies what the I/O thread relayed). */
+  sqlRunning: boolean;
+  /** `Seconds_Behind_Master`, whole seconds; null when the SQL thread is not running. */
+  secondsBehindMaster: number | null;
+  /** The last I/O or SQL error, '' when none. */
+  lastError: string;
+}
+
+/** SQL-level control of the replica (the replication link's toxics are Toxiproxy's business). */
+export interface ReplicaControl {
+  status(): Promise<ReplicaStatus>;
+  /** `STOP SLAVE SQL_THREAD`: the replica still receives the primary's binlog but applies nothing. */
+  stopApplier(): Promise<void>;
+  /** `START SLAVE SQL_THREAD` (and the I/O thread, should it have stopped); harmless when running. */
+  startReplication(): Promise<void>;
+  /**
+   * Waits until the replica has applied everything the primary had logged when called
+   * (`MASTER_GTID_WAIT`); false when `timeoutMs` passed first.
+   */
+  waitForCatchUp(timeoutMs: number): Promise<boolean>;
 }
 
 /** Process-level primitives for chaos; only environments that own the processes offer them. */
@@ -41,8 +97,16 @@ export interface ProcessControl {
   resumeRedis(): Promise<void>;
   pauseMysql(): Promise<void>;
   resumeMysql(): Promise<void>;
-  /** PIDs of every process the environment started (for leak checks). `undefined` when not running. */
-  pids(): { redis: number | undefined; mysql: number | undefined; toxiproxy: number | undefined };
+  /**
+   * PIDs of every process the environment started (for leak checks). `undefined` when not
+   * running; `mysqlReplica` only in the `primary-replica` topology.
+   */
+  pids(): {
+    redis: number | undefined;
+    mysql: number | undefined;
+    toxiproxy: number | undefined;
+    mysqlReplica?: number | undefined;
+  };
 }
 
 export type EnvironmentKind = 'local' | 'external' | 'docker';
@@ -55,6 +119,10 @@ export interface Environment {
   readonly endpoints: ServiceEndpoints;
   /** Present when the environment owns the processes (local, docker). */
   readonly processes: ProcessControl | undefined;
+  /** What the environment runs: one MySQL or a primary and a replica; one Redis. */
+  readonly topology: EnvironmentTopology;
+  /** Present in the `primary-replica` topology. */
+  readonly replica?: ReplicaControl;
   /** Server versions, for the result's `run.env.versions`. */
   readonly versions: Record<string, string>;
   /** Milliseconds each service took to become ready (local: measured). */
@@ -68,4 +136,6 @@ export interface LocalEnvironmentOptions {
   redisPersistence?: RedisPersistence;
   /** Redis `maxmemory` in bytes; unset means unlimited. */
   redisMaxMemoryBytes?: number;
+  /** `primary-replica`: a second mariadbd replicating from the first through Toxiproxy. Default `single`. */
+  dbTopology?: DbTopology;
 }

@@ -27,6 +27,16 @@ function mysqlAddress(context: StrategyContext): HostPort {
   return context.viaProxy ? context.endpoints.mysql.proxied : context.endpoints.mysql.direct;
 }
 
+function replicaAddress(context: StrategyContext): HostPort {
+  const replica = context.endpoints.mysqlReplica;
+  if (replica === undefined) {
+    throw new ConfigurationError(
+      '--read-from replica: the environment has no MySQL replica (--db-topology primary-replica)',
+    );
+  }
+  return context.viaProxy ? replica.proxied : replica.direct;
+}
+
 function route(context: StrategyContext): string {
   return context.viaProxy ? 'through Toxiproxy' : 'directly';
 }
@@ -94,8 +104,22 @@ export async function checkPoolOrExplain(pool: Pool, what: string, timeoutMs: nu
  * @throws ConfigurationError when MySQL cannot be reached.
  */
 export async function connectMysql(context: StrategyContext): Promise<Pool> {
+  return connectMysqlAt(context, mysqlAddress(context), 'MySQL');
+}
+
+/**
+ * The pool a strategy's reads use: the replica's under `readFrom: 'replica'` (same settings,
+ * same route as the primary's pool), else undefined (reads share the primary's pool).
+ * @throws ConfigurationError when the replica is asked for but absent or unreachable.
+ */
+export async function connectMysqlReader(context: StrategyContext): Promise<Pool | undefined> {
+  if ((context.readFrom ?? 'primary') === 'primary') return undefined;
+  return connectMysqlAt(context, replicaAddress(context), 'the MySQL replica');
+}
+
+async function connectMysqlAt(context: StrategyContext, address: HostPort, what: string): Promise<Pool> {
   const options = context.clients;
-  const { host, port } = mysqlAddress(context);
+  const { host, port } = address;
   const { user, password, database } = context.endpoints.mysql;
   const pool = mysql.createPool({
     host,
@@ -110,7 +134,7 @@ export async function connectMysql(context: StrategyContext): Promise<Pool> {
   });
   return checkPoolOrExplain(
     pool,
-    `MySQL at ${host}:${port} (${route(context)}) as ${user}/${database}`,
+    `${what} at ${host}:${port} (${route(context)}) as ${user}/${database}`,
     options.mysqlConnectTimeoutMs,
   );
 }

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Pool } from 'mysql2/promise';
 import { type CacheEntry, cacheKey, decodeEntry, encodeEntry } from './cache-codec.ts';
-import { closeRedis, connectMysql, connectRedis, StatsCounter } from './clients.ts';
+import { closeRedis, connectMysql, connectMysqlReader, connectRedis, StatsCounter } from './clients.ts';
 import { type DbItem, type ItemStore, readItem, writeVersioned } from './db-access.ts';
 import { InvalidationRetryQueue } from './invalidation-retry.ts';
 import type {
@@ -9,6 +9,7 @@ import type {
   InvalidationRetrier,
   PauseHook,
   PausePoint,
+  ReadFrom,
   ReadResult,
   StepKind,
   StepTracer,
@@ -27,6 +28,13 @@ export interface StepOptions {
   singleFlight: boolean;
 }
 
+/** The MySQL pools of a strategy: the primary's (writes, and reads unless `read` is set) and the reads' own. */
+export interface StepPools {
+  primary: Pool;
+  /** The replica's pool under `readFrom: 'replica'`; undefined: reads use the primary's. */
+  read?: Pool | undefined;
+}
+
 /**
  * The Redis and MySQL steps the patterns are made of, each one counted, traced when a
  * tracer wants the key, and nothing more: the order of the steps is the pattern, and it
@@ -34,7 +42,14 @@ export interface StepOptions {
  */
 export class StrategySteps {
   readonly counter = new StatsCounter();
+  /** The primary: every write, write-behind's version seed, CDC's binlog position. */
   readonly store: ItemStore;
+  /**
+   * Where {@link dbRead} goes: the primary's store, or the replica's under `readFrom: 'replica'`
+   * (the one place a pattern's reads are routed; no pattern chooses for itself).
+   */
+  readonly readStore: ItemStore;
+  readonly readFrom: ReadFrom;
   private readonly tracer: StepTracer | undefined;
   private readonly pauseHook: PauseHook | undefined;
   private readonly now: () => number;
@@ -52,12 +67,16 @@ export class StrategySteps {
 
   constructor(
     context: StrategyContext,
-    pool: Pool,
+    pools: Pool | StepPools,
     private readonly redisClient: Redis | undefined,
     options: StepOptions = { singleFlight: false },
   ) {
     this.singleFlight = options.singleFlight;
-    this.store = { pool, queryTimeoutMs: context.clients.mysqlQueryTimeoutMs, counter: this.counter };
+    const { primary, read } = 'primary' in pools ? pools : { primary: pools, read: undefined };
+    const queryTimeoutMs = context.clients.mysqlQueryTimeoutMs;
+    this.store = { pool: primary, queryTimeoutMs, counter: this.counter };
+    this.readStore = read === undefined ? this.store : { pool: read, queryTimeoutMs, counter: this.counter };
+    this.readFrom = read === undefined ? 'primary' : 'replica';
     this.tracer = context.tracer;
     this.pauseHook = context.pause;
     this.now = context.now;
@@ -76,6 +95,7 @@ export class StrategySteps {
     this.retrier?.close();
     if (this.redisClient !== undefined) await closeRedis(this.redisClient);
     await this.store.pool.end();
+    if (this.readStore !== this.store) await this.readStore.pool.end();
   }
 
   /** The Redis connection; only cache patterns have one. */
@@ -214,9 +234,10 @@ export class StrategySteps {
     this.trace('cache-del', key, version, opId);
   }
 
-  /** SELECT the row of `key` (undefined when absent). */
+  /** SELECT the row of `key` (undefined when absent), from the primary or, under `readFrom: 'replica'`, the replica. */
   async dbRead(key: number, opId: number): Promise<DbItem | undefined> {
-    const item = await readItem(this.store, key);
+    const item = await readItem(this.readStore, key);
+    if (this.readStore !== this.store) this.bump('replicaReads');
     this.trace('db-read', key, item === undefined ? -1 : item.version, opId);
     return item;
   }
@@ -308,12 +329,15 @@ export async function openSteps(
   withRedis: boolean,
   options?: StepOptions,
 ): Promise<StrategySteps> {
-  const pool = await connectMysql(context);
-  if (!withRedis) return new StrategySteps(context, pool, undefined, options);
+  const primary = await connectMysql(context);
+  const opened: { end(): Promise<void> }[] = [primary];
   try {
-    return new StrategySteps(context, pool, await connectRedis(context), options);
+    const read = await connectMysqlReader(context);
+    if (read !== undefined) opened.push(read);
+    const redis = withRedis ? await connectRedis(context) : undefined;
+    return new StrategySteps(context, { primary, read }, redis, options);
   } catch (error) {
-    await pool.end().catch(() => undefined);
+    await Promise.all(opened.map((pool) => pool.end().catch(() => undefined)));
     throw error;
   }
 }
@@ -331,6 +355,7 @@ export function describeStrategy(
     options: {
       ...context.clients,
       viaProxy: context.viaProxy,
+      readFrom: context.readFrom ?? 'primary',
       ttlSeconds: context.ttlSeconds,
       ...errorPolicyOf(context),
       ...own,

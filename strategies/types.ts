@@ -187,11 +187,20 @@ export interface DeferredSteps {
   write?: string;
 }
 
+/**
+ * Which MySQL server answers a strategy's reads (a miss's SELECT, db-only's reads): the
+ * primary, or its replica (`primary-replica` topology), as services do to offload the primary.
+ * Writes, write-behind's version seed and CDC's binlog always use the primary.
+ */
+export type ReadFrom = 'primary' | 'replica';
+
 /** Everything a strategy factory gets. */
 export interface StrategyContext {
   endpoints: ServiceEndpoints;
   /** true: connect through the Toxiproxy proxies (faults reach the strategy); false: directly. */
   viaProxy: boolean;
+  /** Where reads go; unset = the primary. `replica` needs `endpoints.mysqlReplica`. */
+  readFrom?: ReadFrom;
   clients: ClientOptions;
   /** Cache entry TTL in seconds; 0 = no expiry (default). */
   ttlSeconds: number;

@@ -91,6 +91,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (options.env === 'local') await ensureServiceBinaries();
     environment = await startEnvironment(options.env, {
       redisPersistence: options.redisAof,
+      ...(options.dbTopology === undefined ? {} : { dbTopology: options.dbTopology }),
       allowExistingDb: options.allowExistingDb,
       warn: (message) => process.stderr.write(`cacheproof bench: warning: ${message}\n`),
     });

@@ -5,8 +5,9 @@ import type { BenchOptions } from './options.ts';
 
 /**
  * Resolves the `--fault` values into the run's plan (with its fault ids), before any service
- * starts: unknown presets, bad plan files, process faults without a local environment and
- * network faults with `--direct` (which bypasses Toxiproxy) are ConfigurationErrors. Every
+ * starts: unknown presets, bad plan files, process faults without a local environment,
+ * replication faults without `--db-topology primary-replica` and network faults with
+ * `--direct` (which bypasses Toxiproxy) are ConfigurationErrors. Every
  * strategy of a `--strategy all` run gets this same plan.
  */
 export async function withFaultPlan(options: BenchOptions): Promise<BenchOptions> {
@@ -15,10 +16,13 @@ export async function withFaultPlan(options: BenchOptions): Promise<BenchOptions
     options.durationMs,
     options.seed,
     options.env !== 'external',
+    options.dbTopology === 'primary-replica',
   );
-  const network = faultPlan.find(
-    (entry) => entry.fault !== 'calm' && !findFaultKind(entry.fault)?.needsProcess,
-  );
+  // Process faults and replication faults do not act on the strategy's route.
+  const network = faultPlan.find((entry) => {
+    const kind = findFaultKind(entry.fault);
+    return entry.fault !== 'calm' && !kind?.needsProcess && kind?.needsReplica !== true;
+  });
   if (network !== undefined && !options.viaProxy) {
     throw new ConfigurationError(
       `--fault: '${network.fault}' acts through Toxiproxy, which --direct bypasses; drop --direct or the fault`,

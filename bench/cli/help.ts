@@ -100,6 +100,13 @@ Faults (see --list-faults)
 Environment and output
   --env <kind>             local (start Redis, MariaDB, Toxiproxy here), external (CACHEPROOF_*_URL
                            or the docker compose defaults), docker (default ${DEFAULTS.env})
+  --db-topology <t>        single (one MariaDB) or primary-replica (a second mariadbd replicating
+                           from the first, GTID and row-based, through Toxiproxy so replica-lag can
+                           slow the link; --env local only) (default single)
+  --read-from <server>     primary or replica: which MySQL answers the strategies' reads (a miss's
+                           SELECT, db-only's reads); writes, the final snapshot and the binlog
+                           evidence always use the primary; replica needs --db-topology
+                           primary-replica (default primary)
   --direct                 connect the strategy straight to Redis and MySQL, bypassing Toxiproxy
   --out <dir>              where to write result.json and report.html (default
                            reports/out/<run-id>/; with --strategy all, one folder per strategy

@@ -8,11 +8,16 @@ import {
   parseDuration,
 } from '../../kernel/index.ts';
 import { parseThreshold, type Threshold } from '../../reports/thresholds.ts';
-import { parseEnvironmentKind } from '../../services/index.ts';
+import { checkTopology, parseDbTopology, parseEnvironmentKind } from '../../services/index.ts';
 import { MAX_PAYLOAD_BYTES } from '../../services/schema.ts';
-import type { EnvironmentKind, RedisPersistence } from '../../services/types.ts';
+import type { DbTopology, EnvironmentKind, RedisPersistence } from '../../services/types.ts';
 import { parseStrategyOptions } from '../../strategies/strategy-options.ts';
-import type { CacheErrorPolicy, ErrorPolicy, InvalidationErrorPolicy } from '../../strategies/types.ts';
+import type {
+  CacheErrorPolicy,
+  ErrorPolicy,
+  InvalidationErrorPolicy,
+  ReadFrom,
+} from '../../strategies/types.ts';
 import { findDriver } from '../drivers/registry.ts';
 import type { LoadModel } from '../drivers/types.ts';
 import { RUN_DEFAULTS } from '../run/defaults.ts';
@@ -49,6 +54,8 @@ export interface BenchOptions extends RunOptions {
   redisAof?: RedisPersistence;
   /** `--runs N`: each strategy (and plan) run N times with the same seed; absent = 1. */
   runs?: number;
+  /** `--db-topology`: one MySQL, or a primary and a replica (local only); absent = single. */
+  dbTopology?: DbTopology;
 }
 
 /** What the command line asks for. */
@@ -87,6 +94,8 @@ export const REDIS_AOF_MODES: readonly RedisPersistence[] = ['none', 'everysec',
 /** What `--on-cache-error` and `--on-invalidation-error` accept (the first is the default). */
 export const CACHE_ERROR_POLICIES: readonly CacheErrorPolicy[] = ['fail', 'fallback'];
 export const INVALIDATION_ERROR_POLICIES: readonly InvalidationErrorPolicy[] = ['fail', 'retry'];
+/** What `--read-from` accepts (the first is the default). */
+export const READ_FROM_CHOICES: readonly ReadFrom[] = ['primary', 'replica'];
 /** Most application processes `--workers` starts (each holds its own connections). */
 export const MAX_WORKERS = 64;
 /** Most repetitions `--runs` makes of each strategy and plan. */
@@ -125,6 +134,8 @@ const OPTION_SPEC = {
   'strategy-option': { type: 'string', multiple: true },
   'list-faults': { type: 'boolean' },
   'redis-aof': { type: 'string' },
+  'db-topology': { type: 'string' },
+  'read-from': { type: 'string' },
   'on-cache-error': { type: 'string' },
   'on-invalidation-error': { type: 'string' },
   workers: { type: 'string' },
@@ -254,6 +265,19 @@ export function parseBenchArgs(
       '--redis-aof: the harness does not start Redis with --env external; configure AOF on that server instead',
     );
   }
+  const dbTopology = parseDbTopology(values['db-topology'] ?? 'single');
+  checkTopology(env, { db: dbTopology, cache: 'single' });
+  const readFrom = values['read-from'] ?? 'primary';
+  if (!(READ_FROM_CHOICES as readonly string[]).includes(readFrom)) {
+    throw new ConfigurationError(
+      `--read-from: unknown server '${readFrom}'; expected one of ${READ_FROM_CHOICES.join(', ')}`,
+    );
+  }
+  if (readFrom === 'replica' && dbTopology !== 'primary-replica') {
+    throw new ConfigurationError(
+      `--read-from replica: needs --db-topology primary-replica (the ${dbTopology} topology has no replica)`,
+    );
+  }
   if (values['allow-existing-db'] && env !== 'external') {
     throw new ConfigurationError('--allow-existing-db: only applies with --env external');
   }
@@ -320,6 +344,8 @@ export function parseBenchArgs(
       faultSpecs: values.fault ?? [],
       faultPlan: [],
       redisAof: redisAof as RedisPersistence,
+      ...(dbTopology === 'single' ? {} : { dbTopology }),
+      ...(readFrom === 'primary' ? {} : { readFrom: readFrom as ReadFrom }),
       errorPolicy,
       ...(workers === undefined ? {} : { workers }),
       ...(values.runs === undefined ? {} : { runs: integer('--runs', values.runs, 1, MAX_RUNS) }),

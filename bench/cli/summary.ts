@@ -46,6 +46,7 @@ export function formatRunSummary(result: RunResult, resultFile?: string, control
     ...ninesLines(result),
     ...formatFaultLines(result),
     ...routeLines(result),
+    ...replicationLines(result),
     ...cpuLines(result),
     `valid        ${consistency.valid ? 'consistent: no stale read, no divergent key, no lost write' : 'ANOMALIES FOUND'}`,
   ];
@@ -174,6 +175,25 @@ function routeLines(result: RunResult): string[] {
   return [
     `route        ${where} · the proxy adds to a round trip: ${link('Redis', added.redis)} · ${link('MySQL', added.mysql)} (${route.samples ?? 0} each, before the load)`,
   ];
+}
+
+/** The replica's measured lag (primary-replica topology): what it said, and what it served. */
+export function replicationLines(result: RunResult): string[] {
+  const r = result.replication;
+  if (r === undefined) return [];
+  const sbm = r.secondsBehindMaster;
+  const known = sbm.samples - sbm.unknown;
+  const said =
+    known === 0
+      ? `Seconds_Behind_Master unknown in all ${sbm.samples} samples`
+      : `Seconds_Behind_Master p50 ${sbm.p50} s, max ${sbm.max} s (${known} samples${sbm.unknown > 0 ? `, ${sbm.unknown} NULL` : ''})`;
+  const v = r.visibilityLagMs;
+  const seen = v.samples - v.notVisible;
+  const served =
+    seen === 0
+      ? `no sampled write seen on the replica (${v.samples} sampled)`
+      : `a write is on the replica p50 ${fixed(v.p50 ?? 0, 1)} ms, p99 ${fixed(v.p99 ?? 0, 1)} ms, max ${fixed(v.max ?? 0, 1)} ms after its ok (${v.samples} sampled${v.notVisible > 0 ? `, ${v.notVisible} never seen` : ''})`;
+  return [`replica      reads from the ${r.readFrom} · ${said} · ${served}`];
 }
 
 /** CPU per process and of the machine over the measured window, and a warning when it was saturated. */

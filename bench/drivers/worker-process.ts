@@ -62,6 +62,7 @@ async function start(message: Extract<ToWorker, { type: 'start' }>): Promise<voi
   if (entry === undefined) throw new Error(`unknown strategy '${app.strategy}'`);
   context = defaultStrategyContext(app.endpoints, {
     viaProxy: app.viaProxy,
+    ...(app.readFrom === undefined ? {} : { readFrom: app.readFrom }),
     ttlSeconds: app.ttlSeconds,
     flushIntervalMs: app.flushIntervalMs,
     flushBatchSize: app.flushBatchSize,

@@ -1,5 +1,5 @@
 import type { ServiceEndpoints } from '../../services/types.ts';
-import type { ErrorPolicy, StrategyStats } from '../../strategies/types.ts';
+import type { ErrorPolicy, ReadFrom, StrategyStats } from '../../strategies/types.ts';
 import type { WorkloadSpec } from '../workload/workload.ts';
 
 /** The application the workers driver runs in each process: a strategy by name and its settings (plain data). */
@@ -8,6 +8,8 @@ export interface ApplicationSpec {
   strategy: string;
   endpoints: ServiceEndpoints;
   viaProxy: boolean;
+  /** Where the strategy's reads go (`--read-from`); absent = the primary. */
+  readFrom?: ReadFrom;
   ttlSeconds: number;
   flushIntervalMs: number;
   flushBatchSize: number;

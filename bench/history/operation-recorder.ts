@@ -20,8 +20,8 @@ export class OperationRecorder {
   issued = 0;
   /** Stale reads seen so far, by the online check. */
   staleSoFar = 0;
-  /** Told about every measured write that completed ok (consistency probes sample them). */
-  onWriteOk: ((op: number, key: number, completeNs: number) => void) | undefined;
+  /** Told about every measured write that completed ok (consistency probes and the replication-lag sampler sample them). */
+  onWriteOk: ((op: number, key: number, completeNs: number, version: number) => void) | undefined;
   private readonly latestOk: Float64Array;
   /** 1 for every key a write was invoked on, warm-up included: the keys that can diverge. */
   private readonly written: Uint8Array;
@@ -95,7 +95,7 @@ export class OperationRecorder {
       this.metrics.recordWrite(latencyNs, completeNs, outcome === OUTCOME_OK);
       if (outcome === OUTCOME_OK) {
         if (version > (this.latestOk[key] ?? 0)) this.latestOk[key] = version;
-        this.onWriteOk?.(op, key, completeNs);
+        this.onWriteOk?.(op, key, completeNs, version);
       }
     }
     if (errorKind !== undefined) this.metrics.recordError(completeNs, errorKind);

@@ -7,7 +7,10 @@ import { checkPoolOrExplain, connectOrExplain } from '../../strategies/clients.t
 /** Harness-side connections that bypass Toxiproxy: loading, the final snapshot, probes. */
 export interface DirectConnections {
   redis: Redis;
+  /** The MySQL primary: loading, the final snapshot, probes. */
   pool: Pool;
+  /** The MySQL replica, when the topology has one: the replication-lag sampler reads it. */
+  replica?: Pool;
   close(): Promise<void>;
 }
 
@@ -34,18 +37,38 @@ export async function openDirect(endpoints: ServiceEndpoints): Promise<DirectCon
     connectionLimit: 4,
     connectTimeout: 5000,
   });
+  let replica: Pool | undefined;
   try {
     await checkPoolOrExplain(pool, `MySQL directly at ${host}:${port}`, 5000);
+    const replicaAddress = endpoints.mysqlReplica?.direct;
+    if (replicaAddress !== undefined) {
+      replica = mysql.createPool({
+        ...replicaAddress,
+        user: endpoints.mysql.user,
+        password: endpoints.mysql.password,
+        database: endpoints.mysql.database,
+        connectionLimit: 2,
+        connectTimeout: 5000,
+      });
+      await checkPoolOrExplain(
+        replica,
+        `the MySQL replica directly at ${replicaAddress.host}:${replicaAddress.port}`,
+        5000,
+      );
+    }
   } catch (error) {
     redis.disconnect();
+    await pool.end().catch(() => undefined);
     throw error;
   }
   return {
     redis,
     pool,
+    ...(replica === undefined ? {} : { replica }),
     async close() {
       await redis.quit().catch(() => redis.disconnect());
       await pool.end().catch(() => undefined);
+      await replica?.end().catch(() => undefined);
     },
   };
 }

@@ -24,13 +24,19 @@ export function makePayload(valueSize: number, seed: number): Buffer {
  * rows a statement), so the payload crosses the wire once per statement, not once per row,
  * and the load is kept out of the binary log (`sql_log_bin = 0`, where the user may set it):
  * the run's record of commits starts after it, and row images of a million loaded rows would
- * cost more than the rows.
+ * cost more than the rows. With `replicated` (a replica follows the primary) the load is logged
+ * instead, so the replica gets the very same rows through replication; the caller waits for it.
  */
-export async function loadItems(direct: DirectConnections, keys: number, payload: Buffer): Promise<void> {
+export async function loadItems(
+  direct: DirectConnections,
+  keys: number,
+  payload: Buffer,
+  replicated = false,
+): Promise<void> {
   await direct.pool.query('TRUNCATE TABLE items');
   await direct.redis.flushdb();
   const connection = await direct.pool.getConnection();
-  const unlogged = await setBinlog(connection, false);
+  const unlogged = replicated ? false : await setBinlog(connection, false);
   try {
     for (let first = 1; first <= keys; first += ROWS_PER_STATEMENT) {
       await connection.query(

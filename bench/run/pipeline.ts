@@ -5,7 +5,7 @@ import type {
   ConsistencyReport,
   FinalSnapshot,
 } from '../../checker/types.ts';
-import type { CpuBudget, RouteCost } from '../../reports/types.ts';
+import type { CpuBudget, ReplicationLag, RouteCost } from '../../reports/types.ts';
 import type { Environment } from '../../services/types.ts';
 import { defaultStrategyContext } from '../../strategies/defaults.ts';
 import { cacheViewOf } from '../../strategies/registry.ts';
@@ -33,6 +33,7 @@ import { InterruptWatch } from './interruption.ts';
 import { loadItems, makePayload } from './load-items.ts';
 import { readMysqlSettings } from './mysql-settings.ts';
 import { ConsistencyProber } from './probes.ts';
+import { ReplicationLagSampler, summariseReplicationLag } from './replication-lag.ts';
 import { buildRunResult, runId } from './result.ts';
 import { measureRouteCost, routeOf } from './route-cost.ts';
 import { takeSnapshot } from './snapshot.ts';
@@ -41,6 +42,9 @@ import type { AnalysisInputs, ProgressSample, RunEvent, RunOptions, StrategyRun 
 /** Concurrent reads that warm the cache, and the longest they may take. */
 const WARM_CACHE_READERS = 32;
 const WARM_CACHE_MAX_MS = 30_000;
+
+/** Longest wait for the replica to apply the loaded rows before the run starts. */
+const REPLICA_CATCH_UP_MS = 120_000;
 
 /** Longest wait for a strategy's `drain()` before the snapshot is taken anyway. */
 export const DRAIN_TIMEOUT_MS = 30_000;
@@ -64,6 +68,8 @@ export interface RunContext {
 /** Everything {@link prepare} sets up for one run, and what the measurement hook fills in. */
 interface PreparedRun {
   payload: Buffer;
+  /** The replica's lag over the measured load, once the wind-down measured it (primary-replica topology). */
+  replication?: ReplicationLag | undefined;
   clock: RunClock;
   tracer: StepRing;
   strategy: CacheStrategy;
@@ -83,8 +89,13 @@ interface PreparedRun {
   mysqlSettings: Record<string, string>;
   /** CPU of the harness, the services and the machine over the measured window. */
   cpu: CpuMeter;
-  /** Set when measurement begins. */
-  measured: { startedAt: Date; statsAtStart: StrategyStats; prober: ConsistencyProber | undefined };
+  /** Set when measurement begins; `lag` only with a replica. */
+  measured: {
+    startedAt: Date;
+    statsAtStart: StrategyStats;
+    prober: ConsistencyProber | undefined;
+    lag?: ReplicationLagSampler;
+  };
 }
 
 /** What the run observed after the load: the final state and the strategy's counters. */
@@ -142,7 +153,12 @@ async function prepare(entry: StrategyEntry, context: RunContext): Promise<Prepa
   const { options, env } = context;
   const { workload } = options;
   const payload = makePayload(workload.valueSize, options.seed);
-  await loadItems(context.direct, workload.keys, payload);
+  await loadItems(context.direct, workload.keys, payload, env.replica !== undefined);
+  if (env.replica !== undefined && !(await env.replica.waitForCatchUp(REPLICA_CATCH_UP_MS))) {
+    throw new Error(
+      `the MySQL replica did not apply the loaded rows within ${REPLICA_CATCH_UP_MS / 1000}s: ${JSON.stringify(await env.replica.status())}`,
+    );
+  }
   const commitStart = await binlogStart(context.direct.pool);
   const warn = (message: string): void => context.onEvent?.({ type: 'warning', message });
   const route = routeOf(
@@ -157,6 +173,7 @@ async function prepare(entry: StrategyEntry, context: RunContext): Promise<Prepa
   const tracer = new StepRing(DEFAULT_STEP_CAPACITY, sampleMaskFor(workload.keys));
   const strategyContext = defaultStrategyContext(env.endpoints, {
     viaProxy: options.viaProxy,
+    ...(options.readFrom === undefined ? {} : { readFrom: options.readFrom }),
     ttlSeconds: options.ttlSeconds,
     flushIntervalMs: options.flushIntervalMs,
     flushBatchSize: options.flushBatchSize,
@@ -187,7 +204,10 @@ async function prepare(entry: StrategyEntry, context: RunContext): Promise<Prepa
     measured: { startedAt: new Date(), statsAtStart: strategy.stats(), prober: undefined },
   };
   run.phases.onMeasure(() => beginMeasurement(run, context));
-  run.phases.onStop(() => run.cpu.stop());
+  run.phases.onStop(() => {
+    run.cpu.stop();
+    run.measured.lag?.stopSampling();
+  });
   return run;
 }
 
@@ -206,8 +226,22 @@ function beginMeasurement(run: PreparedRun, context: RunContext): void {
     (key) => recorder.latestOkVersion(key),
     run.cacheView,
   );
-  run.measured = { startedAt: new Date(), statsAtStart: run.strategy.stats(), prober };
-  run.recorder.onWriteOk = (op, key, completeNs) => prober.onWriteOk(op, key, completeNs);
+  const replica = context.env.replica;
+  const replicaPool = context.direct.replica;
+  const lag =
+    replica === undefined || replicaPool === undefined
+      ? undefined
+      : new ReplicationLagSampler(replica, replicaPool, run.clock.now);
+  run.measured = {
+    startedAt: new Date(),
+    statsAtStart: run.strategy.stats(),
+    prober,
+    ...(lag === undefined ? {} : { lag }),
+  };
+  run.recorder.onWriteOk = (op, key, completeNs, version) => {
+    prober.onWriteOk(op, key, completeNs);
+    lag?.onWriteOk(key, version, completeNs);
+  };
   run.recorder.measuring = true;
 }
 
@@ -238,6 +272,7 @@ async function drive(
           strategy: entry.name,
           endpoints: context.env.endpoints,
           viaProxy: options.viaProxy,
+          ...(options.readFrom === undefined ? {} : { readFrom: options.readFrom }),
           ttlSeconds: options.ttlSeconds,
           flushIntervalMs: options.flushIntervalMs,
           flushBatchSize: options.flushBatchSize,
@@ -317,6 +352,12 @@ async function windDown(
     warn('load stopped early: the history reached its operation limit');
   }
   const probes = (await run.measured.prober?.finish()) ?? [];
+  // The faults are healed by now: the replica catches up on what the sampled writes wait for.
+  const lagSamples = await run.measured.lag?.finish();
+  run.replication =
+    lagSamples === undefined
+      ? undefined
+      : summariseReplicationLag(lagSamples, context.options.readFrom ?? 'primary');
   const { strategy } = run;
   if (strategy.drain) {
     watch.enter('drain');
@@ -434,6 +475,8 @@ function assemble(
     route: run.route,
     mysqlSettings: run.mysqlSettings,
     cpu: cpuBudgetOf(run),
+    topology: env.topology,
+    ...(run.replication === undefined ? {} : { replication: run.replication }),
   });
   return { result, history, report, analysis };
 }

@@ -3,6 +3,7 @@ import type { ConsistencyReport, FaultEvent } from '../../checker/types.ts';
 import {
   type CpuBudget,
   type InterruptedStep,
+  type ReplicationLag,
   type RouteCost,
   type RunResult,
   SCHEMA_VERSION,
@@ -37,6 +38,10 @@ export interface RunRecord {
   route?: RouteCost;
   mysqlSettings?: Record<string, string>;
   cpu?: CpuBudget;
+  /** The environment's layout. */
+  topology?: { db: string; cache: string };
+  /** The replica's measured lag (primary-replica topology). */
+  replication?: ReplicationLag;
 }
 
 /** Builds the result.json document (reports/types.ts, schema version 3) from measurements only. */
@@ -90,6 +95,9 @@ export function buildRunResult(record: RunRecord): RunResult {
       viaProxy: options.viaProxy,
       ...(record.route === undefined ? {} : { route: record.route }),
       ...(record.mysqlSettings === undefined ? {} : { mysqlSettings: record.mysqlSettings }),
+      ...(record.topology === undefined
+        ? {}
+        : { topology: { ...record.topology, readFrom: options.readFrom ?? 'primary' } }),
       ttlSeconds: options.ttlSeconds,
       settleMs: options.settleMs,
       plannedDurationMs: options.durationMs,
@@ -122,6 +130,7 @@ export function buildRunResult(record: RunRecord): RunResult {
     ...faultWindowsOf(report),
     ...(figures.http === undefined ? {} : { http: figures.http }),
     ...(record.cpu === undefined ? {} : { cpu: record.cpu }),
+    ...(record.replication === undefined ? {} : { replication: record.replication }),
   };
 }
 

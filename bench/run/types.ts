@@ -8,7 +8,7 @@ import type {
   TracedStep,
 } from '../../checker/types.ts';
 import type { RunResult } from '../../reports/types.ts';
-import type { ErrorPolicy } from '../../strategies/types.ts';
+import type { ErrorPolicy, ReadFrom } from '../../strategies/types.ts';
 import type { LoadModel } from '../drivers/types.ts';
 import type { WorkloadSpec } from '../workload/workload.ts';
 
@@ -23,6 +23,8 @@ export interface RunOptions {
   ttlSeconds: number;
   /** false: the strategy connects straight to Redis and MySQL (no fault can reach it). */
   viaProxy: boolean;
+  /** Where the strategy's reads go (`--read-from`); unset = the primary. */
+  readFrom?: ReadFrom;
   /** The load driver's registered name (bench/drivers/registry.ts). */
   driver: string;
   /** Write-behind flusher: interval between flushes and queued writes per batch. */

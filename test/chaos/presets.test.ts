@@ -31,6 +31,7 @@ describe('fault presets', () => {
         'redis-restart',
         'mysql-crash',
         'redis-pause',
+        'replica-lag',
         'flaky-network',
         'mixed',
       ],

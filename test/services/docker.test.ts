@@ -58,10 +58,11 @@ describe('docker environment definitions (no engine needed)', () => {
 
   it('uses the same images as docker-compose.yml', () => {
     const compose = composeServices();
-    assert.deepEqual(Object.keys(compose).sort(), ['mysql', 'redis', 'toxiproxy']);
+    assert.deepEqual(Object.keys(compose).sort(), ['mysql', 'mysql-replica', 'redis', 'toxiproxy']);
     for (const name of ['redis', 'mysql', 'toxiproxy'] as const) {
       assert.equal(compose[name]?.image, SERVICE_IMAGES[name], `${name} image in docker-compose.yml`);
     }
+    assert.equal(compose['mysql-replica']?.image, SERVICE_IMAGES.mysql, 'the replica runs the primary image');
   });
 
   it('publishes Redis on the pinned host port, MySQL and the Toxiproxy API and proxy ports on free ones', () => {
@@ -76,7 +77,8 @@ describe('docker environment definitions (no engine needed)', () => {
   });
 
   it('uses the container ports of docker-compose.yml for the Toxiproxy API and proxies', () => {
-    const published = composeServices().toxiproxy?.containerPorts ?? [];
+    // 23308 is the replica's proxy (profile `replica`): the docker environment runs no replica.
+    const published = (composeServices().toxiproxy?.containerPorts ?? []).filter((port) => port !== 23308);
     assert.deepEqual(
       definitions.toxiproxy.exposedPorts.map((port) => port.container),
       published,

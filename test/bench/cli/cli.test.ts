@@ -28,6 +28,18 @@ describe('bench CLI without services', () => {
           "--duration: expected a positive duration like 500ms, 10s or 2m, got 'soon'",
         ],
         [['--clients', '4', '--rate', '100'], '--clients and --rate: choose one load model'],
+        [
+          ['--db-topology', 'primary-replica'],
+          '--db-topology primary-replica: the external environment provides single only; use --env local',
+        ],
+        [
+          ['--read-from', 'replica'],
+          '--read-from replica: needs --db-topology primary-replica (the single topology has no replica)',
+        ],
+        [
+          ['--fault', 'replica-lag'],
+          '--fault replica-lag needs --db-topology primary-replica (there is no replication link to act on)',
+        ],
       ];
       for (const [args, message] of cases) {
         // --env external with unreachable URLs: had a service been contacted, the error would name it.

@@ -78,11 +78,11 @@ describe('fault options', () => {
       writeFileSync(negative, JSON.stringify([{ fault: 'latency', target: 'redis', at: -5, duration: 10 }]));
       await planRefuses(
         ['--fault', 'nope'],
-        "--fault: 'nope' is neither a preset nor a plan file; presets: calm, redis-latency, mysql-latency, redis-partition, mysql-partition, redis-crash, redis-restart, mysql-crash, redis-pause, flaky-network, mixed (see --list-faults)",
+        "--fault: 'nope' is neither a preset nor a plan file; presets: calm, redis-latency, mysql-latency, redis-partition, mysql-partition, redis-crash, redis-restart, mysql-crash, redis-pause, replica-lag, flaky-network, mixed (see --list-faults)",
       );
       await planRefuses(
         ['--fault', unknownFault],
-        `--fault ${unknownFault}: entry 0: unknown fault 'earthquake'; expected one of calm, latency, partition, reset-peer, bandwidth, slow-close, slicer, redis-crash, redis-restart, redis-pause, mysql-pause, mysql-crash`,
+        `--fault ${unknownFault}: entry 0: unknown fault 'earthquake'; expected one of calm, latency, partition, reset-peer, bandwidth, slow-close, slicer, redis-crash, redis-restart, redis-pause, mysql-pause, mysql-crash, replica-lag`,
       );
       await planRefuses(
         ['--fault', negative],
@@ -159,5 +159,72 @@ describe('fault windows, from the one check of the history', () => {
     );
     assert.equal(report.faultWindows, null);
     assert.deepEqual(formatFaultLines(calm), []);
+  });
+});
+
+describe('replica-lag in a fault plan', () => {
+  it('needs the primary-replica topology, and is not a fault of the route --direct bypasses', async () => {
+    await planRefuses(
+      ['--fault', 'replica-lag'],
+      '--fault replica-lag needs --db-topology primary-replica (there is no replication link to act on)',
+    );
+    const resolved = await withFaultPlan(
+      options('--fault', 'replica-lag', '--db-topology', 'primary-replica', '--direct', '--duration', '10s'),
+    );
+    assert.deepEqual(resolved.faultPlan, [
+      {
+        fault: 'replica-lag',
+        target: 'replication',
+        params: { mode: 'latency', latencyMs: 1000 },
+        at: 3000,
+        duration: 3000,
+        id: 'replica-lag#1',
+      },
+    ]);
+  });
+
+  it('checks its parameters and keeps two pauses of the replica apart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cacheproof-plan-'));
+    const plan = (name: string, entries: unknown[]): string => {
+      const file = join(dir, name);
+      writeFileSync(file, JSON.stringify(entries));
+      return file;
+    };
+    try {
+      const topology = ['--db-topology', 'primary-replica'];
+      const badParam = plan('bad.json', [
+        { fault: 'replica-lag', params: { mode: 'pause', latencyMs: 5 }, at: 0, duration: 10 },
+      ]);
+      await planRefuses(
+        ['--fault', badParam, ...topology],
+        `--fault ${badParam}: entry 0: replica-lag: params 'latencyMs' and 'jitterMs' apply to mode 'latency' only`,
+      );
+      const wrongTarget = plan('target.json', [
+        { fault: 'replica-lag', target: 'mysql', at: 0, duration: 10 },
+      ]);
+      await planRefuses(
+        ['--fault', wrongTarget, ...topology],
+        `--fault ${wrongTarget}: entry 0: replica-lag: replica-lag cannot target 'mysql'; expected replication`,
+      );
+      const pauses = plan('pauses.json', [
+        { fault: 'replica-lag', params: { mode: 'pause' }, at: 0, duration: 100 },
+        { fault: 'replica-lag', params: { mode: 'pause' }, at: 50, duration: 100 },
+      ]);
+      await assert.rejects(
+        withFaultPlan(options('--fault', pauses, ...topology)),
+        /overlap on replica applier/,
+      );
+      const latencies = plan('latencies.json', [
+        { fault: 'replica-lag', at: 0, duration: 100 },
+        { fault: 'replica-lag', params: { latencyMs: 200, jitterMs: 20 }, at: 50, duration: 100 },
+      ]);
+      const resolved = await withFaultPlan(options('--fault', latencies, ...topology));
+      assert.deepEqual(
+        resolved.faultPlan?.map((entry) => entry.id),
+        ['replica-lag#1', 'replica-lag#2'],
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

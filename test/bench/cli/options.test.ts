@@ -401,6 +401,41 @@ describe('application model options', () => {
     assert.equal(workers.workers, 4);
     assert.equal(workers.driver, 'workers');
   });
+
+  it('reads --db-topology and --read-from, and refuses what the topology or the environment lacks', () => {
+    const single = options('--strategy', 'cache-aside');
+    assert.equal(single.dbTopology, undefined);
+    assert.equal(single.readFrom, undefined);
+    const replica = options(
+      '--strategy',
+      'cache-aside',
+      '--db-topology',
+      'primary-replica',
+      '--read-from',
+      'replica',
+    );
+    assert.equal(replica.dbTopology, 'primary-replica');
+    assert.equal(replica.readFrom, 'replica');
+    assert.equal(options('--strategy', 'db-only', '--read-from', 'primary').readFrom, undefined);
+    rejects(
+      ['--strategy', 'db-only', '--db-topology', 'ring'],
+      "--db-topology: unknown topology 'ring'; expected one of single, primary-replica",
+    );
+    rejects(
+      ['--strategy', 'db-only', '--read-from', 'cache'],
+      "--read-from: unknown server 'cache'; expected one of primary, replica",
+    );
+    rejects(
+      ['--strategy', 'db-only', '--read-from', 'replica'],
+      '--read-from replica: needs --db-topology primary-replica (the single topology has no replica)',
+    );
+    for (const env of ['external', 'docker']) {
+      rejects(
+        ['--strategy', 'db-only', '--env', env, '--db-topology', 'primary-replica'],
+        `--db-topology primary-replica: the ${env} environment provides single only; use --env local`,
+      );
+    }
+  });
 });
 
 describe('--runs and scoped rules', () => {
