@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -323,7 +323,7 @@ class LocalEnvironment implements Environment {
       this.redisArgs,
       this.log('redis.log'),
     );
-    await this.writePids();
+    this.writePids();
     await waitUntil(
       `redis-server on ${address.host}:${address.port}`,
       () => redisPing(address.host, address.port),
@@ -349,7 +349,7 @@ class LocalEnvironment implements Environment {
       args,
       this.log('mariadb-replica.out'),
     );
-    await this.writePids();
+    this.writePids();
     await this.waitForMariadb(address, this.mariadbReplica);
     this.startupMs.mariadbReplica = Math.round(performance.now() - started);
   }
@@ -399,7 +399,7 @@ class LocalEnvironment implements Environment {
   /** Starts mariadbd on the data directory already there (after a crash: InnoDB recovers it). */
   private async spawnMariadb(address: HostPort): Promise<void> {
     this.mariadb = spawnServer('mariadbd', this.binaries.mariadbd, this.mariadbArgs, this.log('mariadb.out'));
-    await this.writePids();
+    this.writePids();
     await this.waitForMariadb(address, this.mariadb);
   }
 
@@ -435,7 +435,7 @@ class LocalEnvironment implements Environment {
       ['-host', LOOPBACK, '-port', String(port)],
       this.log('toxiproxy.log'),
     );
-    await this.writePids();
+    this.writePids();
     await waitUntil(
       `toxiproxy-server on ${LOOPBACK}:${port}`,
       async () => (await fetch(`http://${LOOPBACK}:${port}/version`)).ok,
@@ -449,11 +449,19 @@ class LocalEnvironment implements Environment {
     return join(this.dir, name);
   }
 
-  private async writePids(): Promise<void> {
+  /**
+   * Lists every server started so far for the watchdog, synchronously right after a spawn:
+   * an asynchronous write left a window in which a harness killed during start-up left servers
+   * the list did not have yet (and two writes of parallel starts could land out of order).
+   * Written whole and renamed over the old list, so the watchdog never reads half of it.
+   */
+  private writePids(): void {
     const pids = this.owned()
       .map((p) => p?.child.pid)
       .filter((pid): pid is number => pid !== undefined);
-    await writeFile(this.pidFile, pids.join('\n'));
+    const temporary = `${this.pidFile}.tmp`;
+    writeFileSync(temporary, pids.join('\n'));
+    renameSync(temporary, this.pidFile);
   }
 
   private processControl(): ProcessControl {
