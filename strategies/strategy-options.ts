@@ -7,12 +7,15 @@ import type { StrategyContext, StrategyEntry, StrategyOptionSpec } from './types
  * A CLI passes strings; numbers and booleans given as text are accepted.
  */
 
-function raw(context: StrategyContext, name: string): string | number | boolean | undefined {
+/** Where the readers take options from: a strategy's context, or one option being checked. */
+type OptionSource = Pick<StrategyContext, 'strategyOptions'>;
+
+function raw(context: OptionSource, name: string): string | number | boolean | undefined {
   return context.strategyOptions?.[name];
 }
 
 /** A non-negative number option (e.g. a delay in ms). */
-export function numberOption(context: StrategyContext, name: string, fallback: number): number {
+export function numberOption(context: OptionSource, name: string, fallback: number): number {
   const value = raw(context, name);
   if (value === undefined) return fallback;
   const parsed = typeof value === 'number' ? value : Number(value);
@@ -23,7 +26,7 @@ export function numberOption(context: StrategyContext, name: string, fallback: n
 }
 
 /** A boolean option (`true`/`false`, or the strings 'true'/'false'). */
-export function booleanOption(context: StrategyContext, name: string, fallback: boolean): boolean {
+export function booleanOption(context: OptionSource, name: string, fallback: boolean): boolean {
   const value = raw(context, name);
   if (value === undefined) return fallback;
   if (value === true || value === 'true') return true;
@@ -33,7 +36,7 @@ export function booleanOption(context: StrategyContext, name: string, fallback: 
 
 /** One of a fixed set of words. */
 export function choiceOption<T extends string>(
-  context: StrategyContext,
+  context: OptionSource,
   name: string,
   choices: readonly T[],
   fallback: T,
@@ -50,7 +53,7 @@ export function choiceOption<T extends string>(
 }
 
 /** A non-empty string option. */
-export function stringOption(context: StrategyContext, name: string, fallback: string): string {
+export function stringOption(context: OptionSource, name: string, fallback: string): string {
   const value = raw(context, name);
   if (value === undefined) return fallback;
   if (typeof value !== 'string' || value.trim() === '') {
@@ -110,7 +113,7 @@ export function checkStrategyOptions(
         `--strategy-option ${name}: no option of ${running}; known: ${known.length === 0 ? 'none' : [...new Set(known)].join(', ')}`,
       );
     }
-    const context = { strategyOptions: { [name]: value } } as unknown as StrategyContext;
+    const context: OptionSource = { strategyOptions: { [name]: value } };
     try {
       if (spec.kind === 'choice') choiceOption(context, name, spec.choices, spec.choices[0] as string);
       else if (spec.kind === 'number') numberOption(context, name, 0);

@@ -273,7 +273,7 @@ class StrategyExecution implements Execution<ScheduleOutcome> {
       return since === undefined || this.someoneSteppedAfter(index, since);
     });
     const operations = enabled.filter((index) => !this.participants[index]?.isFault);
-    return operations.length > 0 || candidates.length === enabled.length ? enabled : candidates;
+    return operations.length > 0 ? enabled : candidates;
   }
 
   private someoneSteppedAfter(participant: number, stepIndex: number): boolean {

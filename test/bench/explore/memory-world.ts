@@ -37,79 +37,87 @@ export class MemoryWorld implements ExploreWorld {
     ) => {
       if (wiring.tracer.wants(key)) wiring.tracer.record({ step, key, version, at: wiring.now(), opId });
     };
+    // The "commands": each counted and traced as the real steps are.
+    const get = (key: number, opId: number): number | undefined => {
+      stats.redisCommands++;
+      const hit = cache.get(key);
+      trace(hit === undefined ? 'cache-get-miss' : 'cache-get-hit', key, hit ?? -1, opId);
+      return hit;
+    };
+    const dbRead = (key: number, opId: number): number | undefined => {
+      stats.dbQueries++;
+      const version = db.get(key);
+      trace('db-read', key, version ?? -1, opId);
+      return version;
+    };
+    const set = (key: number, version: number, opId: number): void => {
+      stats.redisCommands++;
+      cache.set(key, version);
+      trace('cache-set', key, version, opId);
+    };
+    const dbWrite = (key: number, opId: number): number => {
+      stats.dbQueries++;
+      const version = (db.get(key) ?? 0) + 1;
+      db.set(key, version);
+      trace('db-write', key, version, opId);
+      return version;
+    };
+    const del = (key: number, opId: number): void => {
+      stats.redisCommands++;
+      cache.delete(key);
+      trace('cache-del', key, -1, opId);
+    };
+    const cached = (version: number) =>
+      ({ found: true, version, payload: new Uint8Array(), source: 'cache' }) as const;
+    const filled = (version: number) =>
+      ({ found: true, version, payload: new Uint8Array(), source: 'db' }) as const;
     return {
       name: 'memory-cache-aside',
       async read(key, opId = -1) {
         if (name === 'memory-lock') {
           for (;;) {
-            stats.redisCommands++;
-            const cached = cache.get(key);
-            trace(cached === undefined ? 'cache-get-miss' : 'cache-get-hit', key, cached ?? -1, opId);
-            if (cached !== undefined)
-              return { found: true, version: cached, payload: new Uint8Array(), source: 'cache' };
+            const hit = get(key, opId);
+            if (hit !== undefined) return cached(hit);
             if (!locks.has(key)) break;
             waits.push(opId);
             await pause('lock-wait', key, opId);
           }
           locks.add(key);
           await pause('after-cache-miss', key, opId);
-          stats.dbQueries++;
-          const version = db.get(key) ?? 0;
-          trace('db-read', key, version, opId);
+          const version = dbRead(key, opId) ?? 0;
           await pause('after-db-read', key, opId);
-          stats.redisCommands++;
-          cache.set(key, version);
           locks.delete(key);
-          trace('cache-set', key, version, opId);
-          return { found: true, version, payload: new Uint8Array(), source: 'db' };
+          set(key, version, opId);
+          return filled(version);
         }
-        stats.redisCommands++;
-        const hit = cache.get(key);
-        trace(hit === undefined ? 'cache-get-miss' : 'cache-get-hit', key, hit ?? -1, opId);
-        if (hit !== undefined)
-          return { found: true, version: hit, payload: new Uint8Array(), source: 'cache' };
+        const hit = get(key, opId);
+        if (hit !== undefined) return cached(hit);
         await pause('after-cache-miss', key, opId);
-        stats.dbQueries++;
-        const version = db.get(key);
-        trace('db-read', key, version ?? -1, opId);
+        const version = dbRead(key, opId);
         await pause('after-db-read', key, opId);
         if (version === undefined) return { found: false, source: 'db' };
         await pause('before-cache-set', key, opId);
-        stats.redisCommands++;
-        cache.set(key, version);
-        trace('cache-set', key, version, opId);
-        return { found: true, version, payload: new Uint8Array(), source: 'db' };
+        set(key, version, opId);
+        return filled(version);
       },
       async write(key, _payload, opId = -1) {
         if (name === 'memory-double-delete') {
           await pause('before-cache-delete', key, opId);
-          stats.redisCommands++;
-          cache.delete(key);
-          trace('cache-del', key, -1, opId);
+          del(key, opId);
           await pause('after-cache-delete', key, opId);
-          stats.dbQueries++;
-          const version = (db.get(key) ?? 0) + 1;
-          db.set(key, version);
-          trace('db-write', key, version, opId);
+          const version = dbWrite(key, opId);
           await pause('after-db-write', key, opId);
           void wiring.deferredWork.after(500, async () => {
             await pause('before-second-delete', key, opId);
-            stats.redisCommands++;
-            cache.delete(key);
-            trace('cache-del', key, -1, opId);
+            del(key, opId);
           });
           return { version };
         }
         await pause('before-db-write', key, opId);
-        stats.dbQueries++;
-        const version = (db.get(key) ?? 0) + 1;
-        db.set(key, version);
-        trace('db-write', key, version, opId);
+        const version = dbWrite(key, opId);
         await pause('after-db-write', key, opId);
         await pause('before-cache-delete', key, opId);
-        stats.redisCommands++;
-        cache.delete(key);
-        trace('cache-del', key, -1, opId);
+        del(key, opId);
         await pause('after-cache-delete', key, opId);
         return { version };
       },
