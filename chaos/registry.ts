@@ -1,3 +1,4 @@
+import { appCrashFault } from './faults/app-crash.ts';
 import { bandwidthFault } from './faults/bandwidth.ts';
 import { calmFault } from './faults/calm.ts';
 import { latencyFault } from './faults/latency.ts';
@@ -28,6 +29,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   mysqlPauseFault,
   mysqlCrashFault,
   replicaLagFault,
+  appCrashFault,
 ];
 
 /** The kind named `name` (Toxiproxy's spelling with `_`, e.g. `reset_peer`, is accepted too), or undefined. */

@@ -2,21 +2,29 @@ import { Toxiproxy } from 'toxiproxy-node-client';
 import { processState } from '../services/processes.ts';
 import type { Environment } from '../services/types.ts';
 import { allProxyNames, readProxy, removeAllToxics, setProxyEnabled } from './toxiproxy.ts';
-import type { FaultContext } from './types.ts';
+import type { AppProcessControl, FaultContext } from './types.ts';
 
-/** Creates the fault context of an environment. */
-export function faultContext(env: Environment): FaultContext {
-  return { env, toxiproxy: new Toxiproxy(env.endpoints.toxiproxy.url) };
+/** Creates the fault context of an environment (and of the application's worker processes, when the run has them). */
+export function faultContext(env: Environment, app?: AppProcessControl): FaultContext {
+  return {
+    env,
+    toxiproxy: new Toxiproxy(env.endpoints.toxiproxy.url),
+    ...(app === undefined ? {} : { app }),
+  };
 }
 
 /**
  * Lists whatever faults left behind, one line each: toxics still on a proxy (the replication
  * link's included), a disabled proxy, a server process that is missing or stopped (SIGSTOP), a
- * replica that does not replicate. Empty when the environment is healthy.
+ * replica that does not replicate, an application worker killed and not replaced. Empty when
+ * the environment is healthy.
  */
-export async function residualFaults(env: Environment): Promise<string[]> {
+export async function residualFaults(env: Environment, app?: AppProcessControl): Promise<string[]> {
   const { toxiproxy } = faultContext(env);
   const residue: string[] = [];
+  for (const slot of app?.crashedSlots() ?? []) {
+    residue.push(`application worker ${slot} was killed and not replaced`);
+  }
   for (const name of allProxyNames(env)) {
     const proxy = await readProxy(toxiproxy, name);
     if (!proxy.enabled) residue.push(`proxy ${name} is disabled`);
@@ -62,10 +70,12 @@ export async function assertHealthy(env: Environment): Promise<void> {
 
 /**
  * Puts the environment back whatever happened: removes every toxic from every proxy, enables
- * them, resumes stopped servers, restarts a killed Redis or MariaDB, and starts the replica's
- * replication threads again. The runner's last step of `healAll`.
+ * them, resumes stopped servers, restarts a killed Redis or MariaDB, starts the replica's
+ * replication threads again and replaces killed application workers. The runner's last step
+ * of `healAll`.
  */
 export async function healEverything(ctx: FaultContext): Promise<void> {
+  if (ctx.app !== undefined && ctx.app.crashedSlots().length > 0) await ctx.app.replaceCrashed();
   for (const name of allProxyNames(ctx.env)) {
     await removeAllToxics(ctx.toxiproxy, name);
     await setProxyEnabled(ctx.toxiproxy, name, true);

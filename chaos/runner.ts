@@ -3,7 +3,7 @@ import { messageOf } from '../kernel/index.ts';
 import type { Environment } from '../services/types.ts';
 import { kindOf } from './plan.ts';
 import { faultContext, healEverything } from './residual.ts';
-import type { Fault, ResolvedFault } from './types.ts';
+import type { AppProcessControl, Fault, ResolvedFault } from './types.ts';
 
 /** What the runner needs from the orchestration. */
 export interface FaultRunOptions {
@@ -14,6 +14,8 @@ export interface FaultRunOptions {
   onEvent: (event: FaultEvent) => void;
   /** When the load started, on the history clock (ns); plan offsets count from it. */
   loadStartNs: number;
+  /** The application's worker processes, for app-crash (absent when the application runs in-process). */
+  app?: AppProcessControl;
 }
 
 /** A running fault plan. */
@@ -55,7 +57,7 @@ function describeError(id: string, action: string, error: unknown): Error {
  * the plan was resolved (chaos/plan.ts `assignFaultIds`).
  */
 export function startFaultPlan(plan: readonly ResolvedFault[], options: FaultRunOptions): FaultRun {
-  const ctx = faultContext(options.env);
+  const ctx = faultContext(options.env, options.app);
   const nowMs = () => options.now() / 1e6;
   const loadStartMs = options.loadStartNs / 1e6;
   const instances: FaultInstance[] = [...plan]

@@ -1,4 +1,10 @@
-import { type FaultRun, type ResolvedFault, residualFaults, startFaultPlan } from '../../chaos/index.ts';
+import {
+  type AppProcessControl,
+  type FaultRun,
+  type ResolvedFault,
+  residualFaults,
+  startFaultPlan,
+} from '../../chaos/index.ts';
 import type { FaultEvent } from '../../checker/types.ts';
 import { messageOf } from '../../kernel/index.ts';
 import type { Environment } from '../../services/types.ts';
@@ -13,6 +19,11 @@ export interface RunFaults {
    * `finally` without hiding the error that got there.
    */
   heal(): Promise<void>;
+  /**
+   * Hands the faults the application's worker processes (the workers driver calls it once its
+   * workers are ready, before measurement starts the plan); app-crash acts on them.
+   */
+  attachApp(app: AppProcessControl): void;
 }
 
 /** Binds a plan to a run: its environment, its clock and its history. */
@@ -25,10 +36,20 @@ export function runFaults(
 ): RunFaults {
   let run: FaultRun | undefined;
   let healing: Promise<void> | undefined;
+  let app: AppProcessControl | undefined;
   return {
     start() {
       if (plan === undefined || plan.length === 0 || run !== undefined) return;
-      run = startFaultPlan(plan, { env, now, onEvent: record, loadStartNs: 0 });
+      run = startFaultPlan(plan, {
+        env,
+        now,
+        onEvent: record,
+        loadStartNs: 0,
+        ...(app === undefined ? {} : { app }),
+      });
+    },
+    attachApp(control) {
+      app = control;
     },
     heal() {
       const started = run;
@@ -45,7 +66,7 @@ export function runFaults(
         await started.done.catch((error: unknown) => {
           if (error !== healError) warn(messageOf(error));
         });
-        const residue = await residualFaults(env).catch((error: unknown) => [
+        const residue = await residualFaults(env, app).catch((error: unknown) => [
           `could not check the environment: ${messageOf(error)}`,
         ]);
         if (residue.length > 0) warn(`faults left behind: ${residue.join('; ')}`);

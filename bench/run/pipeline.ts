@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { AppProcessControl } from '../../chaos/index.ts';
 import type {
   CommitEvidence,
   ConsistencyProbe,
@@ -87,8 +88,10 @@ interface PreparedRun {
   /** The strategy's route and what Toxiproxy adds to a round trip, measured before the load. */
   route: RouteCost;
   mysqlSettings: Record<string, string>;
-  /** CPU of the harness, the services and the machine over the measured window. */
+  /** CPU of the harness, the services, the application's worker processes and the machine over the measured window. */
   cpu: CpuMeter;
+  /** The application's worker processes, once the workers driver attached them (`--workers`). */
+  app?: AppProcessControl;
   /** Set when measurement begins; `lag` only with a replica. */
   measured: {
     startedAt: Date;
@@ -200,7 +203,7 @@ async function prepare(entry: StrategyEntry, context: RunContext): Promise<Prepa
     cacheView: cacheViewOf(entry, options.strategyOptions ?? {}),
     route,
     mysqlSettings,
-    cpu: new CpuMeter(() => env.processes?.pids() ?? {}),
+    cpu: new CpuMeter(() => ({ ...(env.processes?.pids() ?? {}), ...(run.app?.workerPids() ?? {}) })),
     measured: { startedAt: new Date(), statsAtStart: strategy.stats(), prober: undefined },
   };
   run.phases.onMeasure(() => beginMeasurement(run, context));
@@ -279,6 +282,11 @@ async function drive(
           strategyOptions: options.strategyOptions ?? {},
           errorPolicy: options.errorPolicy,
           workers: options.workers ?? 1,
+          standby: options.faultPlan?.some((fault) => fault.fault === 'app-crash') === true,
+        },
+        attachApplication: (app) => {
+          run.app = app;
+          run.faults.attachApp(app);
         },
         phases: run.phases,
         clock: run.clock,
