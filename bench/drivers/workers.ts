@@ -166,12 +166,12 @@ class WorkerFleet implements AppProcessControl {
 
   killAll(): void {
     this.stopping = true;
-    for (const worker of this.all) if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
+    for (const worker of this.all) if (!hasExited(worker.child)) worker.child.kill('SIGKILL');
   }
 
   async crashWorker(slot: number): Promise<AppCrash> {
     const worker = this.slots[slot];
-    if (worker === undefined || this.crashed.has(slot) || worker.child.exitCode !== null) {
+    if (worker === undefined || this.crashed.has(slot) || hasExited(worker.child)) {
       throw new Error(`application worker ${slot} is not running`);
     }
     const deadline = performance.now() + IN_FLIGHT_WAIT_MS;
@@ -194,16 +194,13 @@ class WorkerFleet implements AppProcessControl {
       const healStart = performance.now();
       let replacement = this.standby;
       this.standby = undefined;
-      if (replacement === undefined || replacement.child.exitCode !== null) {
+      if (replacement === undefined || hasExited(replacement.child)) {
         replacement = this.fork([]);
         this.count.appReplacementsSpawned++;
       }
-      await settleOrThrow(
-        replacement.ready,
-        READY_TIMEOUT_MS,
-        `the replacement of worker ${slot} to connect`,
-      );
-      if (this.stopping) return;
+      // The load may stop while the replacement connects: a stopped application needs none.
+      const what = `the replacement of worker ${slot}`;
+      if (!(await this.unlessStopped(replacement.ready, READY_TIMEOUT_MS, `${what} to connect`))) return;
       const clients = this.clientsOf(slot);
       post(replacement.child, {
         type: 'adopt',
@@ -214,11 +211,10 @@ class WorkerFleet implements AppProcessControl {
       this.crashed.delete(slot);
       if (this.keepStandby) this.standby = this.fork([]);
       if (clients.length > 0) {
-        await settleOrThrow(
-          replacement.firstInvoke,
-          FIRST_OPERATION_TIMEOUT_MS,
-          `the replacement of worker ${slot} to serve`,
-        );
+        if (
+          !(await this.unlessStopped(replacement.firstInvoke, FIRST_OPERATION_TIMEOUT_MS, `${what} to serve`))
+        )
+          return;
       }
       this.count.appReplacements++;
       this.count.appReplacementMsMax = Math.max(
@@ -235,7 +231,7 @@ class WorkerFleet implements AppProcessControl {
   workerPids(): Record<string, number | undefined> {
     const pids: Record<string, number | undefined> = {};
     this.slots.forEach((worker, slot) => {
-      pids[`worker ${slot}`] = worker.child.exitCode === null ? worker.child.pid : undefined;
+      pids[`worker ${slot}`] = hasExited(worker.child) ? undefined : worker.child.pid;
     });
     if (this.standby !== undefined) pids['worker standby'] = this.standby.child.pid;
     return pids;
@@ -249,6 +245,17 @@ class WorkerFleet implements AppProcessControl {
     return this.count.appCrashes === 0
       ? { workerStartMsMax: this.count.workerStartMsMax }
       : { ...this.count };
+  }
+
+  /** Waits for `work` (bounded); false when the load stopped meanwhile, whatever became of it. */
+  private async unlessStopped(work: Promise<void>, ms: number, what: string): Promise<boolean> {
+    try {
+      await settleOrThrow(work, ms, what);
+    } catch (error) {
+      if (this.stopping) return false;
+      throw error;
+    }
+    return !this.stopping;
   }
 
   private clientsOf(slot: number): number[] {
@@ -366,6 +373,11 @@ function startWorker(input: DriverInput, clients: number[], onIssued: (client: n
     payload: Buffer.from(input.payload).toString('base64'),
   });
   return worker;
+}
+
+/** True once the process ended, by an exit or a signal (`exitCode` stays null after a SIGKILL). */
+function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
 }
 
 function post(child: ChildProcess, message: ToWorker): void {
