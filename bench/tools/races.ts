@@ -1,5 +1,7 @@
+import { fork } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ConfigurationError, formatTextTable } from '../../kernel/index.ts';
 import type { Environment, ProcessControl } from '../../services/types.ts';
 import { cacheKey } from '../../strategies/cache-codec.ts';
@@ -9,8 +11,15 @@ import { defaultStrategyContext } from '../../strategies/defaults.ts';
 import { PauseController } from '../../strategies/pause-controller.ts';
 import { cacheViewOf, controlStrategy, findStrategy } from '../../strategies/registry.ts';
 import { createStepRecorder } from '../../strategies/step-recorder.ts';
-import type { CacheStrategy, ReadResult, StepEvent } from '../../strategies/types.ts';
+import type {
+  CacheStrategy,
+  ErrorPolicy,
+  PausePoint,
+  ReadResult,
+  StepEvent,
+} from '../../strategies/types.ts';
 import { parseToolArgs, runIfMain, withLocalEnvironment } from '../cli/entry.ts';
+import type { CrashWriterOrder, CrashWriterReport } from './crash-writer.ts';
 
 const DEFAULT_OUT = 'reports/out/races.json';
 /** opId of the read each scenario ends with, after everything settled. */
@@ -39,6 +48,10 @@ interface RaceRun {
    * on; for cdc-invalidate that is the invalidator applying the binlog event (a drain).
    */
   invalidationIsBackground?: boolean;
+  /** The application's error policy in this row (unset: fail on every error). */
+  errorPolicy?: ErrorPolicy;
+  /** Where an app-crash scenario kills the writer's process (default `after-db-write`). */
+  crashAt?: PausePoint;
 }
 
 /** What a scenario gets to play its interleaving. */
@@ -55,6 +68,12 @@ interface ScenarioTools {
   expireEntry(): Promise<void>;
   /** The options of this run (a scenario may size its waits by them). */
   options: RunOptions;
+  /**
+   * Writes `payload` to the key from an application process of its own (same strategy, options
+   * and error policy), holds that write at the row's `crashAt` point and SIGKILLs the process
+   * there; resolves once it is gone.
+   */
+  killWriter(payload: string, opId: number): Promise<void>;
 }
 
 /**
@@ -75,6 +94,8 @@ export interface RaceOutcome {
   strategy: string;
   /** The strategy options of this run, as `name=value` joined with commas ('' = defaults). */
   options: string;
+  /** The error policy of this run, as `onCacheError/onInvalidationError` ('' = fail on every error). */
+  errorPolicy: string;
   prediction: string;
   /** Whether the prediction is an anomaly (pattern) or none (control). */
   anomalyPredicted: boolean;
@@ -334,6 +355,44 @@ export const RACE_SCENARIOS: readonly RaceScenario[] = [
     },
   },
   {
+    name: 'app process killed between the MySQL commit and the cache step',
+    runs: [
+      shows(
+        'cache-aside',
+        'the writer process dies after its commit of v2, before its DEL: v1 stays until TTL',
+      ),
+      {
+        ...shows(
+          'cache-aside',
+          'retry policy: the DEL never ran, so nothing was queued (and the queue lives in the killed process): v1 stays',
+        ),
+        errorPolicy: { onCacheError: 'fail', onInvalidationError: 'retry' },
+      },
+      {
+        ...closes(
+          'delete-then-update',
+          'its cache step comes first: killed after the DEL, before the UPDATE, MySQL keeps v1 and the next read fills v1',
+        ),
+        crashAt: 'after-cache-delete',
+      },
+      {
+        ...shows(
+          'write-through',
+          'killed after the commit of v2, before its SET: the cached v1 stays until TTL',
+        ),
+        crashAt: 'before-cache-set',
+      },
+    ],
+    async play({ strategy, key, killWriter }) {
+      const first = await strategy.write(key, text('v1'), 1);
+      await strategy.drain?.();
+      // The entry is cached at v1 before the writer process commits v2 and is killed.
+      await strategy.read(key, 2);
+      await killWriter('v2', 3);
+      return { acked: [first.version] };
+    },
+  },
+  {
     name: 'Redis crashes before the flush',
     runs: [
       shows(
@@ -376,6 +435,44 @@ async function settledRead(strategy: CacheStrategy, key: number): Promise<ReadRe
   }
 }
 
+const CRASH_WRITER = fileURLToPath(new URL('./crash-writer.ts', import.meta.url));
+const TSX_LOADER = import.meta.resolve('tsx');
+/** Longest a crash writer may take to start, connect and reach its pause point. */
+const CRASH_WRITER_TIMEOUT_MS = 60_000;
+
+/** Forks a crash writer, waits until its write is held at `order.point`, SIGKILLs it and waits for its exit. */
+async function killWriterAt(order: CrashWriterOrder): Promise<void> {
+  const child = fork(CRASH_WRITER, [], {
+    execArgv: ['--import', TSX_LOADER],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  try {
+    await new Promise<void>((resolvePaused, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(`the crash writer did not reach '${order.point}' within ${CRASH_WRITER_TIMEOUT_MS} ms`),
+          ),
+        CRASH_WRITER_TIMEOUT_MS,
+      );
+      child.on('message', (report: CrashWriterReport) => {
+        clearTimeout(timer);
+        if (report.type === 'paused') resolvePaused();
+        else reject(new Error(`crash writer: ${report.message}`));
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`the crash writer exited (${signal ?? code}) before '${order.point}'`));
+      });
+      child.send(order);
+    });
+  } finally {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
 function optionsLabel(options: RunOptions | undefined): string {
   return Object.entries(options ?? {})
     .map(([name, value]) => `${name}=${value}`)
@@ -401,8 +498,20 @@ async function runOne(
       pause: pause.hook,
       flushIntervalMs: 20,
       strategyOptions: options,
+      ...(run.errorPolicy === undefined ? {} : { errorPolicy: run.errorPolicy }),
     }),
   );
+  const killWriter = (payload: string, opId: number) =>
+    killWriterAt({
+      endpoints: env.endpoints,
+      strategy: run.strategy,
+      strategyOptions: options,
+      ...(run.errorPolicy === undefined ? {} : { errorPolicy: run.errorPolicy }),
+      key,
+      payload,
+      opId,
+      point: run.crashAt ?? 'after-db-write',
+    });
   const direct = defaultStrategyContext(env.endpoints, { viaProxy: false });
   const expireEntry = async () => {
     const redis = await connectRedis(direct);
@@ -428,6 +537,7 @@ async function runOne(
       invalidated,
       expireEntry,
       options,
+      killWriter,
     });
     // Background work (a second delete, a refill, the invalidator) finishes before the snapshot.
     await strategy.drain?.();
@@ -457,6 +567,10 @@ async function runOne(
     scenario: scenario.name,
     strategy: run.strategy,
     options: optionsLabel(run.options),
+    errorPolicy:
+      run.errorPolicy === undefined
+        ? ''
+        : `${run.errorPolicy.onCacheError}/${run.errorPolicy.onInvalidationError}`,
     prediction: run.prediction,
     anomalyPredicted: run.anomalyPredicted,
     key,
@@ -500,6 +614,13 @@ export async function runRaceScenarios(env: Environment): Promise<RaceOutcome[]>
   return outcomes;
 }
 
+/** The strategy with its options and error policy, e.g. `cache-aside (policy fail/retry)`. */
+function rowLabel(outcome: RaceOutcome): string {
+  const parts = [outcome.options, outcome.errorPolicy === '' ? '' : `policy ${outcome.errorPolicy}`];
+  const settings = parts.filter((part) => part !== '').join(', ');
+  return settings === '' ? outcome.strategy : `${outcome.strategy} (${settings})`;
+}
+
 /** The outcomes as a fixed-width text table (returned, not printed). */
 export function formatRaceTable(outcomes: readonly RaceOutcome[]): string {
   const header = [
@@ -516,7 +637,7 @@ export function formatRaceTable(outcomes: readonly RaceOutcome[]): string {
   ];
   const rows = outcomes.map((outcome) => [
     outcome.scenario,
-    outcome.options === '' ? outcome.strategy : `${outcome.strategy} (${outcome.options})`,
+    rowLabel(outcome),
     outcome.anomalyPredicted ? 'anomaly' : 'none',
     outcome.prediction,
     String(outcome.cacheVersion),

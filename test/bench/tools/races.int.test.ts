@@ -112,6 +112,30 @@ it('write-behind: three acknowledged writes are lost with Redis', () => {
   );
 });
 
+it('an app process SIGKILLed between commit and cache step: cache-aside and write-through keep v1, with or without the retry policy', () => {
+  const rows = outcomes.filter(
+    (outcome) => outcome.scenario === 'app process killed between the MySQL commit and the cache step',
+  );
+  assert.deepEqual(
+    rows.map((row) => [row.strategy, row.errorPolicy, row.cacheVersion, row.dbVersion, row.staleCache]),
+    [
+      ['cache-aside', '', 1, 2, true],
+      ['cache-aside', 'fail/retry', 1, 2, true],
+      ['delete-then-update', '', 1, 1, false],
+      ['write-through', '', 1, 2, true],
+      ['db-only', '', 0, 2, false],
+    ],
+  );
+  for (const row of rows) {
+    assert.deepEqual(row.ackedVersions, [1], 'the killed write was never acknowledged');
+    // The killed process's steps are not traced here: only the parent's write, read and final read.
+    assert.ok(
+      row.steps.every((step) => step.opId !== 3),
+      row.strategy,
+    );
+  }
+});
+
 it('db-only never shows an anomaly in any scenario', () => {
   const controls = outcomes.filter((outcome) => outcome.strategy === 'db-only');
   assert.equal(controls.length, new Set(outcomes.map((outcome) => outcome.scenario)).size);
