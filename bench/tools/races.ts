@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigurationError, formatTextTable } from '../../kernel/index.ts';
+import { startLocalEnvironment } from '../../services/local.ts';
 import type { Environment, ProcessControl } from '../../services/types.ts';
 import { cacheKey } from '../../strategies/cache-codec.ts';
 import { closeRedis, connectMysql, connectRedis } from '../../strategies/clients.ts';
@@ -52,6 +53,8 @@ interface RaceRun {
   errorPolicy?: ErrorPolicy;
   /** Where an app-crash scenario kills the writer's process (default `after-db-write`). */
   crashAt?: PausePoint;
+  /** In a `redisAof` scenario, Redis's `appendfsync` for this row (CONFIG SET; default always). */
+  appendfsync?: 'everysec';
 }
 
 /** What a scenario gets to play its interleaving. */
@@ -85,6 +88,8 @@ interface RaceScenario {
   runs: readonly RaceRun[];
   /** The play calls `strategy.start()` itself (write-behind holds its flusher first). */
   startsItself?: boolean;
+  /** Played against a Redis with an AOF (a second local environment, `--redis-aof always`). */
+  redisAof?: 'always';
   play(tools: ScenarioTools): Promise<Interleaving>;
 }
 
@@ -96,6 +101,8 @@ export interface RaceOutcome {
   options: string;
   /** The error policy of this run, as `onCacheError/onInvalidationError` ('' = fail on every error). */
   errorPolicy: string;
+  /** Redis's AOF in this run: `always`, `everysec`, or '' (no persistence). */
+  redisAof: string;
   prediction: string;
   /** Whether the prediction is an anomaly (pattern) or none (control). */
   anomalyPredicted: boolean;
@@ -143,6 +150,30 @@ const closes = (strategy: string, prediction: string, options?: RunOptions): Rac
   prediction,
   ...(options === undefined ? {} : { options }),
 });
+
+/**
+ * Three writes acknowledged while write-behind's flusher is held before it reads the queue, then
+ * Redis killed and restarted (empty, or from its AOF), then the flusher released.
+ */
+async function redisRestartsBeforeFlush({
+  strategy,
+  pause,
+  key,
+  control,
+  processes,
+}: ScenarioTools): Promise<Interleaving> {
+  // The flusher is held before it reads the queue, so the crash surely precedes the flush.
+  const hold = control ? undefined : pause.holdNext('before-flush');
+  await strategy.start?.();
+  if (hold !== undefined) await hold.reached;
+  const acked: number[] = [];
+  for (let i = 1; i <= 3; i++) acked.push((await strategy.write(key, text(`v${i}`), i)).version);
+  await processes.crashRedis();
+  await processes.restartRedis();
+  hold?.release();
+  await strategy.drain?.();
+  return { acked };
+}
 
 /**
  * The scenarios: the article's races, each replayed against the fixes that claim to close
@@ -401,19 +432,44 @@ export const RACE_SCENARIOS: readonly RaceScenario[] = [
       ),
     ],
     startsItself: true,
-    async play({ strategy, pause, key, control, processes }) {
-      // The flusher is held before it reads the queue, so the crash surely precedes the flush.
-      const hold = control ? undefined : pause.holdNext('before-flush');
-      await strategy.start?.();
-      if (hold !== undefined) await hold.reached;
-      const acked: number[] = [];
-      for (let i = 1; i <= 3; i++) acked.push((await strategy.write(key, text(`v${i}`), i)).version);
+    play: redisRestartsBeforeFlush,
+  },
+  {
+    name: 'Redis restarts from its AOF with a stale entry',
+    runs: [
+      shows(
+        'cache-aside',
+        'the writer process dies after its commit of v2: Redis, killed and restarted from its AOF, brings the stale v1 back',
+      ),
+    ],
+    redisAof: 'always',
+    async play({ strategy, key, killWriter, processes }) {
+      const first = await strategy.write(key, text('v1'), 1);
+      await strategy.read(key, 2);
+      await killWriter('v2', 3);
       await processes.crashRedis();
       await processes.restartRedis();
-      hold?.release();
-      await strategy.drain?.();
-      return { acked };
+      return { acked: [first.version] };
     },
+  },
+  {
+    name: 'Redis restarts from its AOF before the flush',
+    runs: [
+      closes(
+        'write-behind',
+        'appendfsync always: every acknowledged write is in the AOF, the queue comes back: nothing lost',
+      ),
+      {
+        ...closes(
+          'write-behind',
+          'appendfsync everysec: a SIGKILL keeps what Redis wrote to the file (the kernel still has it): nothing lost; only a machine crash loses the last second',
+        ),
+        appendfsync: 'everysec',
+      },
+    ],
+    redisAof: 'always',
+    startsItself: true,
+    play: redisRestartsBeforeFlush,
   },
 ];
 
@@ -571,6 +627,7 @@ async function runOne(
       run.errorPolicy === undefined
         ? ''
         : `${run.errorPolicy.onCacheError}/${run.errorPolicy.onInvalidationError}`,
+    redisAof: scenario.redisAof === undefined ? '' : (run.appendfsync ?? scenario.redisAof),
     prediction: run.prediction,
     anomalyPredicted: run.anomalyPredicted,
     key,
@@ -592,8 +649,7 @@ async function runOne(
  * `env` (which must own its processes: the write-behind scenario crashes Redis).
  */
 export async function runRaceScenarios(env: Environment): Promise<RaceOutcome[]> {
-  const processes = env.processes;
-  if (processes === undefined) {
+  if (env.processes === undefined) {
     throw new ConfigurationError(
       'race scenarios crash Redis: they need an environment that owns its processes (local)',
     );
@@ -605,18 +661,49 @@ export async function runRaceScenarios(env: Environment): Promise<RaceOutcome[]>
     anomalyPredicted: false,
     prediction: 'no anomaly (control)',
   };
-  for (const scenario of RACE_SCENARIOS) {
-    for (const run of [...scenario.runs, control]) {
-      key++;
-      outcomes.push(await runOne(env, processes, scenario, run, key));
+  // The AOF scenarios need a Redis started with an AOF: a second environment, started when needed.
+  let aofEnv: Environment | undefined;
+  try {
+    for (const scenario of RACE_SCENARIOS) {
+      if (scenario.redisAof !== undefined)
+        aofEnv ??= await startLocalEnvironment({ redisPersistence: scenario.redisAof });
+      const target = scenario.redisAof === undefined ? env : aofEnv;
+      const processes = target?.processes;
+      if (target === undefined || processes === undefined) throw new Error('no environment for the scenario');
+      for (const run of [...scenario.runs, control]) {
+        key++;
+        await setAppendFsync(target, run.appendfsync ?? 'always', scenario.redisAof !== undefined);
+        try {
+          outcomes.push(await runOne(target, processes, scenario, run, key));
+        } finally {
+          await setAppendFsync(target, 'always', run.appendfsync !== undefined);
+        }
+      }
     }
+  } finally {
+    await aofEnv?.stop();
   }
   return outcomes;
 }
 
+/** CONFIG SET appendfsync on the environment's Redis (when `apply`). */
+async function setAppendFsync(env: Environment, mode: 'always' | 'everysec', apply: boolean): Promise<void> {
+  if (!apply) return;
+  const redis = await connectRedis(defaultStrategyContext(env.endpoints, { viaProxy: false }));
+  try {
+    await redis.config('SET', 'appendfsync', mode);
+  } finally {
+    await closeRedis(redis);
+  }
+}
+
 /** The strategy with its options and error policy, e.g. `cache-aside (policy fail/retry)`. */
 function rowLabel(outcome: RaceOutcome): string {
-  const parts = [outcome.options, outcome.errorPolicy === '' ? '' : `policy ${outcome.errorPolicy}`];
+  const parts = [
+    outcome.options,
+    outcome.errorPolicy === '' ? '' : `policy ${outcome.errorPolicy}`,
+    outcome.redisAof === '' ? '' : `aof ${outcome.redisAof}`,
+  ];
   const settings = parts.filter((part) => part !== '').join(', ');
   return settings === '' ? outcome.strategy : `${outcome.strategy} (${settings})`;
 }
@@ -655,7 +742,10 @@ const USAGE = `usage: npm run races -- [--out FILE]
 Starts local Redis, MariaDB and Toxiproxy, plays each race the article describes, and each
 fix's known weak spot, as a deterministic interleaving (pause points hold one operation at
 an exact step), against the patterns it concerns (expected: anomaly, or none when the
-pattern closes it) and against db-only as the control, and prints what happened.
+pattern closes it) and against db-only as the control, and prints what happened. The
+app-crash scenarios SIGKILL a writer process of their own at its pause point; the AOF
+scenarios run in a second local environment whose Redis has an AOF (appendfsync always, or
+everysec by CONFIG SET).
   --out FILE   where to write the JSON (default ${DEFAULT_OUT})
   --help       this text
 Columns: cache v / db v = versions left in Redis and MySQL (0 = none), read v = what a read

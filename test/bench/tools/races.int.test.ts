@@ -136,6 +136,30 @@ it('an app process SIGKILLed between commit and cache step: cache-aside and writ
   }
 });
 
+it('Redis restarted from its AOF: the stale entry comes back; write-behind loses nothing (always and everysec)', () => {
+  const stale = outcomes.filter(
+    (outcome) => outcome.scenario === 'Redis restarts from its AOF with a stale entry',
+  );
+  assert.deepEqual(
+    stale.map((row) => [row.strategy, row.redisAof, row.cacheVersion, row.dbVersion, row.anomaly]),
+    [
+      ['cache-aside', 'always', 1, 2, true],
+      ['db-only', 'always', 0, 2, false],
+    ],
+  );
+  const flush = outcomes.filter(
+    (outcome) => outcome.scenario === 'Redis restarts from its AOF before the flush',
+  );
+  assert.deepEqual(
+    flush.map((row) => [row.strategy, row.redisAof, row.ackedVersions, row.dbVersion, row.lostWrites]),
+    [
+      ['write-behind', 'always', [1, 2, 3], 3, 0],
+      ['write-behind', 'everysec', [1, 2, 3], 3, 0],
+      ['db-only', 'always', [1, 2, 3], 3, 0],
+    ],
+  );
+});
+
 it('db-only never shows an anomaly in any scenario', () => {
   const controls = outcomes.filter((outcome) => outcome.strategy === 'db-only');
   assert.equal(controls.length, new Set(outcomes.map((outcome) => outcome.scenario)).size);
