@@ -3,7 +3,7 @@ import { ConfigurationError } from '../../kernel/index.ts';
 /**
  * `--strategy`: one name, `all`, a comma-separated subset (`cache-aside,lease`), or the option
  * repeated (`--strategy cache-aside --strategy lease`), all combined, duplicates dropped, in
- * the order given. More than one strategy is a matrix (one folder each, matrix.json, the
+ * the order given (`all` among them: every strategy). More than one strategy is a matrix (one folder each, matrix.json, the
  * side-by-side table), as `all` is.
  */
 export function parseStrategyList(
@@ -18,14 +18,8 @@ export function parseStrategyList(
   if (names.some((name) => name === '')) {
     throw new ConfigurationError(`--strategy '${values.join(',')}': an empty name; ${expected}`);
   }
-  if (names.includes('all')) {
-    if (names.some((name) => name !== 'all')) {
-      throw new ConfigurationError(
-        `--strategy '${values.join(',')}': all already runs every strategy; give all alone or a list of names`,
-      );
-    }
-    return { strategies: [...knownStrategies], matrix: true };
-  }
+  // The union of every strategy and some of them is every strategy.
+  if (names.includes('all')) return { strategies: [...knownStrategies], matrix: true };
   const unknown = names.find((name) => !knownStrategies.includes(name));
   if (unknown !== undefined) {
     throw new ConfigurationError(`--strategy: unknown strategy '${unknown}'; ${expected}`);
