@@ -46,9 +46,13 @@ Exit codes: 0 ok · 1 failed · 2 bad arguments (one line, before any service st
 }
 
 const [command, ...args] = process.argv.slice(2);
-if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+if (command === undefined) {
+  process.stderr.write(usage());
+  process.exit(2);
+}
+if (command === '--help' || command === '-h' || command === 'help') {
   process.stdout.write(usage());
-  process.exit(command === undefined ? 2 : 0);
+  process.exit(0);
 }
 if (command === '--version' || command === '-v' || command === 'version') {
   process.stdout.write(`${version()}\n`);

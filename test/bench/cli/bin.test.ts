@@ -67,6 +67,9 @@ describe('the cacheproof command', () => {
     assert.equal(help.status, 0);
     for (const command of ['bench', 'compare', 'check', 'races', 'explore'])
       assert.match(help.stdout, new RegExp(`^ {2}${command} +\\S`, 'm'));
+    const none = cacheproof([]);
+    assert.deepEqual([none.status, none.stdout], [2, '']);
+    assert.match(none.stderr, /^Usage: cacheproof <command>/);
     const unknown = cacheproof(['benhc']);
     assert.equal(unknown.status, 2);
     assert.match(
