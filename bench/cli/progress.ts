@@ -100,7 +100,9 @@ export function runProgress(
   context: ProgressContext,
   isTTY: boolean = out.isTTY === true,
 ): { onEvent: (event: RunEvent) => void; stop: () => void } {
-  const width = Math.min(PROGRESS_WIDTH, Math.max(20, (out.columns ?? 80) - 1));
+  // A terminal that reports no size (0 columns, as some pseudo-terminals do) is taken as 80 wide.
+  const columns = out.columns !== undefined && out.columns > 0 ? out.columns : 80;
+  const width = Math.min(PROGRESS_WIDTH, Math.max(20, columns - 1));
   let phase: ShownPhase | undefined;
   let sampler: (() => ProgressSample) | undefined;
   let printedPhase: ShownPhase | undefined;

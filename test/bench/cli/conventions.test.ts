@@ -248,7 +248,7 @@ describe('the progress line', () => {
   });
 
   /** A stream that keeps what is written to it. */
-  const capture = (isTTY: boolean) => {
+  const capture = (isTTY: boolean, columns = 200) => {
     const chunks: string[] = [];
     const out = Object.assign(
       {
@@ -257,7 +257,7 @@ describe('the progress line', () => {
           return true;
         },
       },
-      { isTTY, columns: 200 },
+      { isTTY, columns },
     ) as unknown as NodeJS.WritableStream & { isTTY: boolean; columns: number };
     return { out, text: () => chunks.join(''), chunks };
   };
@@ -299,6 +299,20 @@ describe('the progress line', () => {
       ],
     );
     assert.doesNotMatch(text(), /\r/);
+  });
+
+  it('a terminal that reports 0 columns is taken as 80 wide, a narrow one is respected', () => {
+    for (const [columns, width] of [
+      [0, PROGRESS_WIDTH],
+      [40, 39],
+    ] as const) {
+      const { out, chunks } = capture(true, columns);
+      const progress = runProgress(out, context);
+      for (const event of events(() => sample({}))) progress.onEvent(event);
+      progress.stop();
+      const longest = Math.max(...chunks.map((c) => c.replace('\r', '').replace('\x1b[K', '').length));
+      assert.ok(longest <= width && longest > width - 15, `${columns} columns: ${longest}`);
+    }
   });
 
   it('on a terminal, rewrites one line in place and clears it at the end', () => {
