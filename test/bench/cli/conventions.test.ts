@@ -334,7 +334,9 @@ describe('the progress line', () => {
 describe('--quiet final line', () => {
   it('says passed or failed, what ran and where, on one line', () => {
     const one = makeResult({ strategy: 'cache-aside', withFault: false });
-    one.thresholds = [{ rule: 'lostWrites==0', held: true, actual: 0, detail: '' } as never];
+    one.thresholds = [
+      { rule: 'lostWrites==0', metric: 'lostWrites', held: true, actual: 0, detail: 'lostWrites is 0' },
+    ];
     assert.match(
       finalLine([one], 0, 'out/result.json', false),
       /^cacheproof bench: passed: cache-aside (consistent|ANOMALIES), \d+ ok ops\/s; thresholds 1\/1 held · out\/result\.json\n$/,
