@@ -129,7 +129,7 @@ Environment and output
                            grid) and nothing else there; summaries and progress go to stderr
   --quiet                  no progress, summary or warning: errors and one final verdict line
   --config <file.json>     read options from a JSON object whose keys are the long option names
-                           ({"strategy": "cache-aside", "duration": "10s", "fault": ["redis-crash"]});
+                           ({"strategy": "lease", "duration": "10s", "fault": ["redis-crash"]});
                            options given on the command line win; an unknown key: exit 2
   --list                   list strategies and workloads, then exit
   --version                print the version, then exit
@@ -160,6 +160,8 @@ Examples
   npm run bench -- --strategy write-behind --fault redis-crash --duration 10s --seed 1
   npm run bench -- --strategy all --fault mysql-latency --workload write-heavy --seed 1
   npm run bench -- --strategy all --grid --fault calm --fault redis-crash --budget 'staleReadRate<=0.001,lostWrites==0'
+  npm run bench -- --strategy db-only,cache-aside --duration 3s --json > results.json
+  npx cacheproof bench --config cacheproof.json --quiet
 `;
 }
 
