@@ -120,6 +120,8 @@ class WorkerFleet implements AppProcessControl {
   /** Operations each client has issued so far (warm-up included): where a replacement resumes its stream. */
   private readonly issued = new Map<number, number>();
   private stopping = false;
+  /** The replacement in progress, which the next one waits for. */
+  private replacing: Promise<void> = Promise.resolve();
   private readonly count = {
     appCrashes: 0,
     appCrashOpsInFlight: 0,
@@ -188,7 +190,14 @@ class WorkerFleet implements AppProcessControl {
     return { slot, pid, inFlight };
   }
 
-  async replaceCrashed(): Promise<void> {
+  replaceCrashed(): Promise<void> {
+    // One replacement at a time: two heals that overlap must not both fill the same slot.
+    const next = this.replacing.then(() => this.replaceEachCrashed());
+    this.replacing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async replaceEachCrashed(): Promise<void> {
     for (const slot of [...this.crashed]) {
       if (this.stopping) return;
       const healStart = performance.now();
