@@ -2,6 +2,8 @@ import { fork } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Toxiproxy } from 'toxiproxy-node-client';
+import { proxyName, setProxyEnabled } from '../../chaos/toxiproxy.ts';
 import { ConfigurationError, formatTextTable } from '../../kernel/index.ts';
 import { startLocalEnvironment } from '../../services/local.ts';
 import type { Environment, ProcessControl } from '../../services/types.ts';
@@ -77,6 +79,15 @@ interface ScenarioTools {
    * there; resolves once it is gone.
    */
   killWriter(payload: string, opId: number): Promise<void>;
+  /**
+   * Writes `payload` from an application process of its own (once it is connected, after
+   * `beforeWrite`), lets the write be acknowledged
+   * (whatever its error policy queued stays in that process) and SIGKILLs it; resolves with the
+   * acknowledged version once the process is gone.
+   */
+  killWriterAfterAck(payload: string, opId: number, beforeWrite?: () => Promise<void>): Promise<number>;
+  /** Disables (false) or enables (true) the Toxiproxy proxy of the Redis link. */
+  redisLink(enabled: boolean): Promise<void>;
 }
 
 /**
@@ -424,6 +435,30 @@ export const RACE_SCENARIOS: readonly RaceScenario[] = [
     },
   },
   {
+    name: 'app process killed with a failed DEL in its retry queue',
+    runs: [
+      {
+        ...shows(
+          'cache-aside',
+          'Redis unreachable: the DEL fails and is queued in the writer process, which acknowledges v2 and is killed before any retry: v1 stays',
+        ),
+        errorPolicy: { onCacheError: 'fail', onInvalidationError: 'retry' },
+      },
+    ],
+    async play({ strategy, key, killWriterAfterAck, redisLink }) {
+      const first = await strategy.write(key, text('v1'), 1);
+      await strategy.read(key, 2);
+      let second: number;
+      try {
+        // The writer connects first, then loses Redis: its DEL fails and goes to its retry queue.
+        second = await killWriterAfterAck('v2', 3, () => redisLink(false));
+      } finally {
+        await redisLink(true);
+      }
+      return { acked: [first.version, second] };
+    },
+  },
+  {
     name: 'Redis crashes before the flush',
     runs: [
       shows(
@@ -496,30 +531,41 @@ const TSX_LOADER = import.meta.resolve('tsx');
 /** Longest a crash writer may take to start, connect and reach its pause point. */
 const CRASH_WRITER_TIMEOUT_MS = 60_000;
 
-/** Forks a crash writer, waits until its write is held at `order.point`, SIGKILLs it and waits for its exit. */
-async function killWriterAt(order: CrashWriterOrder): Promise<void> {
+/**
+ * Forks a crash writer, waits until its write is held at `order.point` (or acknowledged, without
+ * a point), SIGKILLs it and waits for its exit; resolves with the acknowledged version (0 when held).
+ */
+async function killCrashWriter(order: CrashWriterOrder, beforeWrite?: () => Promise<void>): Promise<number> {
   const child = fork(CRASH_WRITER, [], {
     execArgv: ['--import', TSX_LOADER],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  const where = order.point === undefined ? 'its acknowledgement' : `'${order.point}'`;
   try {
-    await new Promise<void>((resolvePaused, reject) => {
+    return await new Promise<number>((resolveReport, reject) => {
       const timer = setTimeout(
         () =>
-          reject(
-            new Error(`the crash writer did not reach '${order.point}' within ${CRASH_WRITER_TIMEOUT_MS} ms`),
-          ),
+          reject(new Error(`the crash writer did not reach ${where} within ${CRASH_WRITER_TIMEOUT_MS} ms`)),
         CRASH_WRITER_TIMEOUT_MS,
       );
       child.on('message', (report: CrashWriterReport) => {
+        if (report.type === 'ready') {
+          const go = beforeWrite?.() ?? Promise.resolve();
+          go.then(
+            () => child.send({ type: 'go' }),
+            (error: unknown) => reject(error),
+          );
+          return;
+        }
         clearTimeout(timer);
-        if (report.type === 'paused') resolvePaused();
+        if (report.type === 'paused') resolveReport(0);
+        else if (report.type === 'acked') resolveReport(report.version);
         else reject(new Error(`crash writer: ${report.message}`));
       });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
-        reject(new Error(`the crash writer exited (${signal ?? code}) before '${order.point}'`));
+        reject(new Error(`the crash writer exited (${signal ?? code}) before ${where}`));
       });
       child.send(order);
     });
@@ -557,17 +603,22 @@ async function runOne(
       ...(run.errorPolicy === undefined ? {} : { errorPolicy: run.errorPolicy }),
     }),
   );
-  const killWriter = (payload: string, opId: number) =>
-    killWriterAt({
-      endpoints: env.endpoints,
-      strategy: run.strategy,
-      strategyOptions: options,
-      ...(run.errorPolicy === undefined ? {} : { errorPolicy: run.errorPolicy }),
-      key,
-      payload,
-      opId,
-      point: run.crashAt ?? 'after-db-write',
-    });
+  const writerOrder = (payload: string, opId: number): CrashWriterOrder => ({
+    endpoints: env.endpoints,
+    strategy: run.strategy,
+    strategyOptions: options,
+    ...(run.errorPolicy === undefined ? {} : { errorPolicy: run.errorPolicy }),
+    key,
+    payload,
+    opId,
+  });
+  const killWriter = async (payload: string, opId: number) => {
+    await killCrashWriter({ ...writerOrder(payload, opId), point: run.crashAt ?? 'after-db-write' });
+  };
+  const killWriterAfterAck = (payload: string, opId: number, beforeWrite?: () => Promise<void>) =>
+    killCrashWriter(writerOrder(payload, opId), beforeWrite);
+  const toxiproxy = new Toxiproxy(env.endpoints.toxiproxy.url);
+  const redisLink = (enabled: boolean) => setProxyEnabled(toxiproxy, proxyName(env, 'redis'), enabled);
   const direct = defaultStrategyContext(env.endpoints, { viaProxy: false });
   const expireEntry = async () => {
     const redis = await connectRedis(direct);
@@ -594,6 +645,8 @@ async function runOne(
       expireEntry,
       options,
       killWriter,
+      killWriterAfterAck,
+      redisLink,
     });
     // Background work (a second delete, a refill, the invalidator) finishes before the snapshot.
     await strategy.drain?.();

@@ -136,6 +136,19 @@ it('an app process SIGKILLed between commit and cache step: cache-aside and writ
   }
 });
 
+it('a failed DEL queued for retry dies with the writer process: v2 acknowledged, v1 stays', () => {
+  const rows = outcomes.filter(
+    (outcome) => outcome.scenario === 'app process killed with a failed DEL in its retry queue',
+  );
+  assert.deepEqual(
+    rows.map((row) => [row.strategy, row.errorPolicy, row.ackedVersions, row.cacheVersion, row.dbVersion]),
+    [
+      ['cache-aside', 'fail/retry', [1, 2], 1, 2],
+      ['db-only', '', [1, 2], 0, 2],
+    ],
+  );
+});
+
 it('Redis restarted from its AOF: the stale entry comes back; write-behind loses nothing (always and everysec)', () => {
   const stale = outcomes.filter(
     (outcome) => outcome.scenario === 'Redis restarts from its AOF with a stale entry',
