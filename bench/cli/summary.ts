@@ -3,7 +3,13 @@ import { formatDuration } from '../../kernel/duration.ts';
 import { formatTextTable } from '../../kernel/index.ts';
 import { formatMetricRange } from '../../reports/format.ts';
 import type { GridResult } from '../../reports/grid.ts';
-import { findMetric, type MetricDefinition, metricValue } from '../../reports/metrics.ts';
+import {
+  costPerOp,
+  findMetric,
+  type MetricDefinition,
+  metricValue,
+  redisCommandTotal,
+} from '../../reports/metrics.ts';
 import type { RuleOutcome } from '../../reports/thresholds.ts';
 import type { LatencySummary, RouteLinkCost, RunResult, SpreadMethod } from '../../reports/types.ts';
 import { verdictLines, verdictOf } from '../../reports/verdict.ts';
@@ -38,6 +44,7 @@ export function formatRunSummary(result: RunResult, resultFile?: string, control
     ...failedLatencyLines(result),
     ...countersLine(result),
     `cache        hit ratio ${percent(cache.hitRatio, 1)} (${cache.hits} hits, ${cache.misses} misses) · db queries ${db.queries}`,
+    ...redisCommandLines(result),
     `consistency  stale reads ${consistency.staleReads} of ${consistency.readsChecked} (${percent(consistency.staleReadRate, 3)}; ${percent(consistency.staleReadRateAfterWrite, 3)} of ${consistency.readsAfterWrite} reads after a write)` +
       (consistency.staleReads > 0
         ? ` · age p50 ${fixed(consistency.staleness.p50Ms, 2)} ms, p99 ${fixed(consistency.staleness.p99Ms, 2)} ms, max ${fixed(consistency.staleness.maxMs, 2)} ms · max lag ${consistency.staleness.maxVersionLag}`
@@ -283,4 +290,20 @@ function signed(value: number): string {
 
 function fixed(value: number, digits: number): string {
   return value.toFixed(digits);
+}
+
+/** Redis's own count of the commands the run sent, per ok operation and the busiest commands. */
+function redisCommandLines(result: RunResult): string[] {
+  const commands = result.cache.commands;
+  if (commands === undefined) return [];
+  const total = redisCommandTotal(result) ?? 0;
+  const perOp = costPerOp(result);
+  const top = Object.entries(commands)
+    .sort(([, a], [, b]) => b - a)
+    .slice(0, 6)
+    .map(([name, calls]) => `${name} ${calls}`)
+    .join(', ');
+  return [
+    `redis        ${total} commands (${perOp.redisCommands === null ? '–' : fixed(perOp.redisCommands, 2)}/ok op; MySQL ${perOp.dbQueries === null ? '–' : fixed(perOp.dbQueries, 2)} queries/ok op)${top === '' ? '' : ` · ${top}`}`,
+  ];
 }
