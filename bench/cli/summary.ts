@@ -235,7 +235,9 @@ export function formatGridTable(grid: GridResult): string {
       if (r === null) return 'not run';
       const c = r.consistency;
       const lost = c.lostWrites === null ? `≥${c.writesAboveFinalRow}?` : String(c.lostWrites);
-      return `${goodputCell(r)} ok/s · stale ${percent(c.staleReadRate, 3)} · keys ${c.divergentKeys} · lost ${lost}`;
+      const cost = costPerOp(r);
+      const perOp = `db ${cost.dbQueries === null ? '–' : fixed(cost.dbQueries, 2)}/op${cost.redisCommands === null ? '' : ` · redis ${fixed(cost.redisCommands, 2)}/op`}`;
+      return `${goodputCell(r)} ok/s · stale ${percent(c.staleReadRate, 3)} · keys ${c.divergentKeys} · lost ${lost} · ${perOp}`;
     }),
   ]);
   return `${formatTextTable(header, rows)}\n`;
