@@ -38,7 +38,7 @@ export function addDelta(into: Map<string, number>, before: Reading, after: Read
   return restarted;
 }
 
-/** The calls a Redis client's commands made that got a reply, by command name. */
+/** The commands a Redis client sent while counting and that got a reply, by command name. */
 class ClientTally {
   readonly calls = new Map<string, number>();
   counting = false;
@@ -52,7 +52,8 @@ class ClientTally {
       if (tally.counting) {
         const name = command.name.toLowerCase();
         command.promise.then(
-          () => tally.counting && tally.calls.set(name, (tally.calls.get(name) ?? 0) + 1),
+          // Sent in the window: Redis ran it before the last reading, even when its reply comes after.
+          () => tally.calls.set(name, (tally.calls.get(name) ?? 0) + 1),
           () => undefined,
         );
       }
@@ -71,7 +72,7 @@ class ClientTally {
  * {@link COMMAND_SAMPLE_INTERVAL_MS} and when it ends, summing the differences (a node that
  * restarted counts from zero after its restart: what it ran between the last reading and
  * the crash is missing, and the line says so). The harness's own commands are subtracted:
- * those on `harness` (the probes), counted on the client as they get their reply, and these
+ * those on `harness` (the probes), counted on the client when sent in the window and answered, and these
  * readings' own INFO calls, so what remains is the system under test's: the strategy, its background
  * work, the workers. Commands a Lua script calls count as Redis counts them: the script's
  * EVALSHA and each command it runs.
