@@ -19,7 +19,7 @@ import { runIfMain } from '../cli/entry.ts';
 import { withFaultPlan } from '../cli/fault-plan.ts';
 import { type BenchOptions, parseBenchArgs } from '../cli/options.ts';
 import { checkOutDir } from '../cli/out-dir.ts';
-import { progressTracker } from '../cli/progress.ts';
+import { runProgress } from '../cli/progress.ts';
 import { hostSnapshot, withRunEnvironment } from '../cli/run-environment.ts';
 import { DEFAULT_OUT_ROOT } from '../cli/session.ts';
 import { writeRun } from '../cli/write-run.ts';
@@ -236,6 +236,8 @@ export async function runSweep(
   };
   await mkdir(plan.outDir, { recursive: true });
   const direct = await openDirect(env.endpoints);
+  const total = plan.rounds * plan.values.length;
+  let position = 0;
   try {
     for (let round = 0; round < plan.rounds; round++) {
       for (const index of roundOrder(plan.values.length, round)) {
@@ -244,13 +246,25 @@ export async function runSweep(
         const options = plan.options[index] as BenchOptions;
         output.stderr.write(`[sweep] ${plan.vary}=${value} (round ${round + 1}/${plan.rounds})\n`);
         const host = hostSnapshot();
-        const run = await runStrategy(plan.entry, {
-          env,
-          direct,
-          options,
-          ...(signal ? { signal } : {}),
-          onEvent: progressTracker(output.stderr, `${plan.entry.name} ${plan.vary}=${value}`),
+        const progress = runProgress(output.stderr, {
+          label: `${plan.entry.name} ${plan.vary}=${value}`,
+          position: { index: ++position, total },
+          warmupMs: options.warmupMs,
+          durationMs: options.durationMs,
+          faults: options.faultPlan ?? [],
         });
+        let run: Awaited<ReturnType<typeof runStrategy>>;
+        try {
+          run = await runStrategy(plan.entry, {
+            env,
+            direct,
+            options,
+            ...(signal ? { signal } : {}),
+            onEvent: progress.onEvent,
+          });
+        } finally {
+          progress.stop();
+        }
         run.result.run.env = withRunEnvironment(run.result.run.env, host, options.commandLine ?? []);
         run.result.run.plan = sweep.plan;
         const dir = join(plan.outDir, dirName(plan.vary, value), `run-${round + 1}`);
