@@ -111,12 +111,11 @@ export class RedisCommandCounter {
     this.timer.unref();
   }
 
-  /** The window ends: the last reading (the harness's count stops before it is sent). */
+  /** The window ends: the last reading (the harness's count stops as it is sent). */
   stop(): void {
     if (!this.started || this.stopped !== undefined) return;
     clearInterval(this.timer);
-    this.tally.counting = false;
-    this.sample();
+    this.sample(true);
     this.stopped = this.sampling;
   }
 
@@ -148,10 +147,15 @@ export class RedisCommandCounter {
     return { commands, measuredBy: parts.join('; ') };
   }
 
-  /** One reading of every node, after the previous one (readings never overlap). */
-  private sample(): void {
-    this.sampling = this.sampling.then(() =>
-      Promise.all(
+  /**
+   * One reading of every node, after the previous one (readings never overlap). The last one
+   * stops the harness's count as it is sent: a probe whose timer fired late, after the load
+   * stopped but before this reading, ran inside the window and is still subtracted.
+   */
+  private sample(last = false): void {
+    this.sampling = this.sampling.then(() => {
+      if (last) this.tally.counting = false;
+      return Promise.all(
         this.nodes.map(async (node, i) => {
           let reading: Reading | undefined;
           try {
@@ -170,7 +174,7 @@ export class RedisCommandCounter {
           }
           this.last[i] = reading;
         }),
-      ).then(() => undefined),
-    );
+      ).then(() => undefined);
+    });
   }
 }
