@@ -86,6 +86,7 @@ export async function binaryVersion(binary: string, pattern: RegExp): Promise<st
  */
 export async function findRedisCli(): Promise<string> {
   const found = await findOnPath(['redis-cli'], ['/usr/sbin', '/usr/local/sbin', '/sbin']);
-  if (found === undefined) throw new ConfigurationError(`missing redis-cli (for --cache-topology cluster): ${SETUP_HINT}`);
+  if (found === undefined)
+    throw new ConfigurationError(`missing redis-cli (for --cache-topology cluster): ${SETUP_HINT}`);
   return found;
 }

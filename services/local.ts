@@ -236,7 +236,11 @@ class LocalEnvironment implements Environment {
     };
     const clusterNodes: ClusterNodeAddress[] = [];
     for (let index = 0; index < clusterPorts.length / 3; index++) {
-      const [port, busPort, proxyPort] = clusterPorts.slice(index * 3, index * 3 + 3) as [number, number, number];
+      const [port, busPort, proxyPort] = clusterPorts.slice(index * 3, index * 3 + 3) as [
+        number,
+        number,
+        number,
+      ];
       clusterNodes.push({
         direct: { host: LOOPBACK, port },
         busPort,

@@ -152,7 +152,8 @@ export class LocalRedisCluster {
               if (this.pid(index) === undefined) return `node ${index} down`;
               const info = await nodeCommand(node.direct, ['CLUSTER', 'INFO']);
               const text = String(info);
-              const ok = text.includes('cluster_state:ok') && text.includes(`cluster_slots_ok:${CLUSTER_SLOTS}`);
+              const ok =
+                text.includes('cluster_state:ok') && text.includes(`cluster_slots_ok:${CLUSTER_SLOTS}`);
               return ok ? '' : `node ${index}: ${/cluster_state:\w+/.exec(text)?.[0] ?? text}`;
             }),
           );

@@ -3,6 +3,7 @@ import { cacheKey, decodeEntry, readCacheVersions } from '../cache-codec.ts';
 import { timerDeferredWork } from '../deferred-work.ts';
 import { guardedFill } from '../guarded-fill.ts';
 import { LuaScript } from '../lua-script.ts';
+import { perKey } from '../redis-client.ts';
 import { describeStrategy, openSteps, servedFromDb } from '../steps.ts';
 import { choiceOption, choiceSpec, numberOption, numberSpec, sleep } from '../strategy-options.ts';
 import type { CacheStrategy, CacheView, ReadResult, StrategyContext } from '../types.ts';
@@ -98,12 +99,14 @@ export function tagAsDeletedCacheView(
     const versions = await readCacheVersions(redis, ids);
     const present = ids.filter((_, i) => (versions[i] ?? 0) !== 0);
     if (present.length === 0) return versions;
-    const pipeline = redis.pipeline();
-    for (const id of present) pipeline.exists(tagKey(id));
-    const replies = (await pipeline.exec()) ?? [];
+    const replies = await perKey(
+      redis,
+      present,
+      (cluster, id) => cluster.exists(tagKey(id)),
+      (pipeline, id) => pipeline.exists(tagKey(id)),
+    );
     const tagged = new Set<number>();
-    replies.forEach(([error, exists], i) => {
-      if (error) throw error;
+    replies.forEach((exists, i) => {
       if (exists === 1) tagged.add(present[i] as number);
     });
     return versions.map((version, i) => (tagged.has(ids[i] as number) ? 0 : version));
