@@ -73,7 +73,9 @@ describe('Redis Cluster in the local environment (real redis-server nodes behind
     const values = await Promise.all(slots.map((slot) => redis.get(`probe:{${tagOfSlot(slot)}}`)));
     assert.deepEqual(values, slots.map(String));
     // The harness's CRC16 is the server's.
-    const admin = await nodeConnection((env.endpoints.redis.cluster?.nodes[0] as RedisClusterNode).direct);
+    const first = env.endpoints.redis.cluster?.nodes[0];
+    assert.ok(first);
+    const admin = await nodeConnection(first.direct);
     try {
       for (const key of ['item:{42}', 'wb:queue:{7}', 'somekey']) {
         assert.equal(await admin.call('CLUSTER', 'KEYSLOT', key), keySlot(key));
