@@ -95,15 +95,7 @@ describe('environment configuration', () => {
     for (const key of [cacheKey(7), versionCounterKey(7), WRITE_BEHIND_QUEUE, clusterQueueKey(7)]) {
       assert.match(key, HARNESS_REDIS_KEY);
     }
-    for (const key of [
-      'session:1',
-      'item:',
-      'item:1',
-      'item:{1}:x',
-      'wb:queue2',
-      'wb:queue:{x}',
-      'user:item:1',
-    ]) {
+    for (const key of ['session:1', 'item:', 'item:{1}:x', 'wb:queue2', 'wb:queue:{x}', 'user:item:1']) {
       assert.doesNotMatch(key, HARNESS_REDIS_KEY);
     }
   });

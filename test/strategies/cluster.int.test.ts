@@ -64,7 +64,11 @@ describe('every strategy on a Redis Cluster (three masters, one replica each)', 
         const perMaster = await Promise.all(mastersOf(direct.redis).map((master) => master.dbsize()));
         assert.equal(perMaster.length, 3);
         if (name === 'db-only') assert.deepEqual(perMaster, [0, 0, 0]);
-        else assert.ok(perMaster.every((keys) => keys > 0), `${name}: keys per master ${perMaster}`);
+        else
+          assert.ok(
+            perMaster.every((keys) => keys > 0),
+            `${name}: keys per master ${perMaster}`,
+          );
       } finally {
         await strategy.close();
       }
