@@ -12,7 +12,7 @@ for run in $(seq 1 "$runs"); do
   for topology in single cluster; do
     dir="$out/$topology-$run"
     npm run --silent bench -- --strategy cache-aside --workload ycsb-b --duration "$duration" \
-      --seed "$run" --cache-topology "$topology" --out "$dir" >/dev/null
+      --seed "$run" --cache-topology "$topology" --out "$dir" >/dev/null 2>"$dir.log"
     node -e '
       const r = JSON.parse(require("fs").readFileSync(process.argv[1] + "/result.json", "utf8"));
       console.log([process.argv[2], process.argv[3], r.throughput.goodput, r.latency.read.p99, r.cpu?.saturated ?? ""].join("\t"));
