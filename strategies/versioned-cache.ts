@@ -2,7 +2,11 @@ import { cacheKey, encodeEntry } from './cache-codec.ts';
 import { LuaScript } from './lua-script.ts';
 import type { RedisClient } from './redis-client.ts';
 
-/** The tombstone of item `id`: the version its last delete was made for. */
+/**
+ * The tombstone of item `id`: the version its last delete was made for (`item:{id}:tomb`). The
+ * compare-and-set and the versioned delete read the entry and its tombstone in one script, so
+ * on a Redis Cluster both hash to the entry's slot through the `{id}` hash tag.
+ */
 export function tombstoneKey(id: number): string {
   return `${cacheKey(id)}:tomb`;
 }

@@ -21,7 +21,11 @@ export const DEFAULT_DELETED_LINGER_MS = 10_000;
 const CONSISTENCY = ['strong', 'weak'] as const;
 type Consistency = (typeof CONSISTENCY)[number];
 
-/** The lock of item `id`: a hash {lockUntil (ms, Redis clock), lockOwner}, beside the entry. */
+/**
+ * The lock of item `id`: a hash {lockUntil (ms, Redis clock), lockOwner}, beside the entry
+ * (`item:{id}:tag`). The scripts read and write the entry and its lock together, so on a Redis
+ * Cluster both hash to the entry's slot through the `{id}` hash tag.
+ */
 export function tagKey(id: number): string {
   return `${cacheKey(id)}:tag`;
 }

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { faultContext, residualFaults } from '../../chaos/index.ts';
 import { startLocalEnvironment } from '../../services/local.ts';
@@ -142,5 +145,40 @@ describe('Redis Cluster in the local environment (real redis-server nodes behind
     await closeRedis(redis);
     await env.stop();
     for (const pid of pids) assert.equal(pidExists(pid), false, `PID ${pid} still exists after stop()`);
+  });
+});
+
+describe('a killed harness with a Redis Cluster', () => {
+  it("leaves no node: the watchdog's PID list has every one", async () => {
+    const local = fileURLToPath(new URL('../../services/local.ts', import.meta.url));
+    const source = `import { startLocalEnvironment } from ${JSON.stringify(local)};
+const env = await startLocalEnvironment({ cacheTopology: 'cluster' });
+console.log(JSON.stringify(env.processes.pids()));
+setInterval(() => {}, 1000);`;
+    const harness = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', source], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      let output = '';
+      harness.stdout.on('data', (chunk) => {
+        output += String(chunk);
+      });
+      const deadline = Date.now() + 90_000;
+      while (!output.includes('\n') && Date.now() < deadline) await sleep(100);
+      const servers = Object.values(JSON.parse(output) as Record<string, number | undefined>).filter(
+        (pid): pid is number => pid !== undefined,
+      );
+      assert.equal(servers.length, CLUSTER_NODES + 2, output);
+      harness.kill('SIGKILL');
+      const gone = Date.now() + 20_000;
+      while (servers.some(pidExists) && Date.now() < gone) await sleep(100);
+      assert.deepEqual(
+        servers.filter(pidExists),
+        [],
+        'the watchdog killed every server of the killed harness',
+      );
+    } finally {
+      harness.kill('SIGKILL');
+    }
   });
 });
