@@ -3,9 +3,14 @@ import { describe, it } from 'node:test';
 import { ReplyError } from 'ioredis';
 import { withFaultPlan } from '../../../bench/cli/fault-plan.ts';
 import { type BenchOptions, parseBenchArgs } from '../../../bench/cli/options.ts';
+import { formatRunSummary } from '../../../bench/cli/summary.ts';
 import { errorKindOf } from '../../../bench/history/error-kind.ts';
 import { findPreset } from '../../../chaos/presets.ts';
 import { ConfigurationError } from '../../../kernel/index.ts';
+import { renderReport } from '../../../reports/render.ts';
+import { validateResult } from '../../../reports/schema.ts';
+import type { RunResult } from '../../../reports/types.ts';
+import { makeResult } from '../../fixtures/make-result.ts';
 
 const STRATEGIES = ['cache-aside', 'write-behind'];
 
@@ -122,5 +127,19 @@ describe('error kinds of a cluster', () => {
     );
     assert.equal(errorKindOf(new ReplyError('not a code')), 'ReplyError');
     assert.equal(errorKindOf(new Error('Connection is closed.')), 'Connection is closed.');
+  });
+});
+
+describe('a cluster run in the result', () => {
+  it('is valid for the schema, said in the summary header and in the report', () => {
+    const base = makeResult();
+    const result: RunResult = {
+      ...base,
+      run: { ...base.run, topology: { db: 'single', cache: 'cluster', readFrom: 'primary' } },
+    };
+    assert.equal(validateResult(JSON.parse(JSON.stringify(result)), 'r.json').run.topology?.cache, 'cluster');
+    assert.match(formatRunSummary(result), / · Redis Cluster\n/);
+    assert.doesNotMatch(formatRunSummary(base), /Redis Cluster/);
+    assert.match(renderReport(result), /MySQL single, Redis cluster; reads from the primary/);
   });
 });
