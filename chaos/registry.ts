@@ -5,6 +5,7 @@ import { mysqlCrashFault } from './faults/mysql-crash.ts';
 import { mysqlPauseFault } from './faults/mysql-pause.ts';
 import { partitionFault } from './faults/partition.ts';
 import { redisCrashFault } from './faults/redis-crash.ts';
+import { redisFailoverFault } from './faults/redis-failover.ts';
 import { redisPauseFault } from './faults/redis-pause.ts';
 import { redisRestartFault } from './faults/redis-restart.ts';
 import { replicaLagFault } from './faults/replica-lag.ts';
@@ -28,6 +29,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   mysqlPauseFault,
   mysqlCrashFault,
   replicaLagFault,
+  redisFailoverFault,
 ];
 
 /** The kind named `name` (Toxiproxy's spelling with `_`, e.g. `reset_peer`, is accepted too), or undefined. */

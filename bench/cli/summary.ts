@@ -41,7 +41,7 @@ export function formatRunSummary(
     `verdict      ${style[verdict.tone](headline)}`,
     ...reasons.map((line) => `             ${line}`),
     `${run.strategy} · ${w.name} (${percent(w.readRatio, 0)} reads, ${distribution}, ${w.keys} keys, ${w.valueSize} B)`,
-    `  ${load} · ${formatDuration(run.durationMs)} measured after ${formatDuration(run.warmupMs)} warm-up · seed ${run.seed} · ${run.viaProxy ? 'through Toxiproxy' : 'direct'}${run.interrupted ? ' · INTERRUPTED' : ''}`,
+    `  ${load} · ${formatDuration(run.durationMs)} measured after ${formatDuration(run.warmupMs)} warm-up · seed ${run.seed} · ${run.viaProxy ? 'through Toxiproxy' : 'direct'}${run.topology?.cache === 'cluster' ? ' · Redis Cluster' : ''}${run.interrupted ? ' · INTERRUPTED' : ''}`,
     ...repeatsLines(result),
     `goodput      ${fixed(throughput.goodput, 0)} ok ops/s · attempted ${fixed(throughput.attemptedOpsPerSec, 0)} ops/s · error rate ${percent(throughput.errorRate, 2)}`,
     `             ${throughput.reads} reads · ${throughput.writes} writes · ${throughput.errors} errors${errorKinds(throughput.errorsByKind)}`,

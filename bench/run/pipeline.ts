@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Cluster } from 'ioredis';
 import type {
   CommitEvidence,
   ConsistencyProbe,
@@ -91,7 +92,7 @@ interface PreparedRun {
   /** CPU of the harness, the services and the machine over the measured window. */
   cpu: CpuMeter;
   /** Redis's own command counts over the measured window, and the connection it reads them on. */
-  commands: { counter: RedisCommandCounter; close: () => void };
+  commands: { counter: RedisCommandCounter | undefined; close: () => void };
   /** Set when measurement begins; `lag` only with a replica. */
   measured: {
     startedAt: Date;
@@ -217,7 +218,7 @@ async function prepare(entry: StrategyEntry, context: RunContext): Promise<Prepa
   run.phases.onMeasure(() => beginMeasurement(run, context));
   run.phases.onStop(() => {
     run.cpu.stop();
-    run.commands.counter.stop();
+    run.commands.counter?.stop();
     run.measured.lag?.stopSampling();
   });
   return run;
@@ -228,7 +229,7 @@ function beginMeasurement(run: PreparedRun, context: RunContext): void {
   const { durationMs } = context.options;
   run.clock.restart();
   run.cpu.start();
-  run.commands.counter.start();
+  run.commands.counter?.start();
   run.faults.start();
   run.tracer.start();
   const recorder = run.recorder;
@@ -411,7 +412,7 @@ async function observe(
     run.cacheView,
   );
   const commits = await readCommitRecord(context.env.endpoints, run.commitStart);
-  const redisCommands = await run.commands.counter.finish();
+  const redisCommands = await run.commands.counter?.finish();
   const stats = run.strategy.stats();
   const counters = countersSince(run.measured.statsAtStart, stats);
   // Worker processes ran the load (--workers): their strategies' work is added to this one's.
@@ -439,7 +440,10 @@ async function observe(
  */
 async function redisCommandCounter(
   direct: DirectConnections,
-): Promise<{ counter: RedisCommandCounter; close: () => void }> {
+): Promise<{ counter: RedisCommandCounter | undefined; close: () => void }> {
+  // A cluster's nodes change roles in a failover and replicas re-run their master's writes:
+  // its counts are not measured (yet), and the result leaves `cache.commands` out.
+  if (direct.redis instanceof Cluster) return { counter: undefined, close: () => undefined };
   const reader = direct.redis.duplicate();
   await reader.connect();
   return { counter: new RedisCommandCounter([reader], direct.redis), close: () => reader.disconnect() };

@@ -32,6 +32,7 @@ describe('fault presets', () => {
         'mysql-crash',
         'redis-pause',
         'replica-lag',
+        'redis-failover',
         'flaky-network',
         'mixed',
       ],
