@@ -8,6 +8,8 @@ export interface PresetOptions {
   processes: boolean;
   /** Application worker processes of the run (`--workers`); undefined when the application runs in-process. */
   appWorkers?: number;
+  /** True with `--cache-topology cluster`: Redis process faults become `redis-failover` (there is no single redis-server). */
+  cluster?: boolean;
 }
 
 /** A named fault plan, a function of the run so its faults sit inside the measured load. */
@@ -69,13 +71,20 @@ const PROCESS_DRAWS: readonly Draw[] = [
   () => ({ fault: 'mysql-pause' }),
 ];
 
+/** A cluster has no single redis-server to crash or pause: its process fault is a failover. */
+const CLUSTER_PROCESS_DRAWS: readonly Draw[] = [
+  (r) => ({ fault: 'redis-failover', target: 'redis', params: { master: r.int(0, 2) } }),
+  () => ({ fault: 'mysql-pause' }),
+];
+
 /**
  * 3 to 5 faults drawn from the seed, each inside its own slot of the 10%–90% window (so no two
  * overlap); process faults only when the environment owns the processes.
  */
 function mixed(durationMs: number, seed: number, options: PresetOptions): PlannedFault[] {
   const random = seededDraws(seed, FAULT_PLAN_STREAM);
-  const draws = options.processes ? [...NETWORK_DRAWS, ...PROCESS_DRAWS] : NETWORK_DRAWS;
+  const processDraws = options.cluster === true ? CLUSTER_PROCESS_DRAWS : PROCESS_DRAWS;
+  const draws = options.processes ? [...NETWORK_DRAWS, ...processDraws] : NETWORK_DRAWS;
   const count = random.int(3, 5);
   const slot = (durationMs * 0.8) / count;
   const plan: PlannedFault[] = [];
@@ -162,6 +171,19 @@ export const FAULT_PRESETS: readonly FaultPreset[] = [
     'the replication link to the MySQL replica delayed by 1000ms, from 30% of the run for 30% (needs --db-topology primary-replica)',
     { fault: 'replica-lag', target: 'replication', params: { mode: 'latency', latencyMs: 1000 } },
   ),
+  {
+    name: 'redis-failover',
+    summary:
+      'a Redis Cluster master (drawn from the seed) SIGKILLed at 30% of the run, its replica promoted; restarted as a replica 30% later (needs --cache-topology cluster)',
+    plan: (durationMs, seed) => [
+      {
+        fault: 'redis-failover',
+        target: 'redis',
+        params: { master: seededDraws(seed, FAULT_PLAN_STREAM).int(0, 2) },
+        ...middleWindow(durationMs),
+      },
+    ],
+  },
   {
     name: 'app-crash',
     summary:

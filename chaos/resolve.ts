@@ -20,6 +20,8 @@ export interface FaultPlanContext {
   envHasProcesses: boolean;
   /** The MySQL topology has a replica (`primary-replica`): replication faults can act. */
   hasReplica?: boolean;
+  /** The cache is a Redis Cluster (`--cache-topology cluster`): redis-failover can act, single-server Redis faults cannot. */
+  cacheCluster?: boolean;
   /** Application worker processes (`--workers`); undefined when the application runs in-process. */
   appWorkers?: number;
 }
@@ -37,7 +39,7 @@ export async function resolveFaultPlan(
   seed: number,
   context: FaultPlanContext,
 ): Promise<ResolvedFault[]> {
-  const { envHasProcesses, hasReplica = false, appWorkers } = context;
+  const { envHasProcesses, hasReplica = false, cacheCluster = false, appWorkers } = context;
   const faults: SourcedFault[] = [];
   for (const spec of specs) {
     const source = `--fault ${spec}`;
@@ -47,6 +49,7 @@ export async function resolveFaultPlan(
       entries = parseFaultPlan(
         preset.plan(durationMs, seed, {
           processes: envHasProcesses,
+          cluster: cacheCluster,
           ...(appWorkers === undefined ? {} : { appWorkers }),
         }),
         source,
@@ -64,6 +67,17 @@ export async function resolveFaultPlan(
         const reason = `${entry.fault} needs --db-topology primary-replica (there is no replication link to act on)`;
         throw new ConfigurationError(
           preset !== undefined ? `--fault ${reason}` : `${source}: entry ${index}: ${reason}`,
+        );
+      }
+      const clusterReason =
+        kind.needsCluster === true && !cacheCluster
+          ? `${entry.fault} needs --cache-topology cluster (there is no Redis Cluster to fail over)`
+          : kind.needsProcess === 'Redis' && kind.needsCluster !== true && cacheCluster
+            ? `${entry.fault} acts on the single redis-server, which --cache-topology cluster does not run; use redis-failover`
+            : undefined;
+      if (clusterReason !== undefined) {
+        throw new ConfigurationError(
+          preset !== undefined ? `--fault ${clusterReason}` : `${source}: entry ${index}: ${clusterReason}`,
         );
       }
       const owned = kind.needsProcess;

@@ -29,9 +29,20 @@ export function proxyName(env: Environment, target: FaultTarget): string {
   return name;
 }
 
-/** Every proxy of the environment's topology: the Redis and MySQL links, and the replica's two when it has one. */
+/**
+ * The proxies a fault on `target` acts on: one, or for `redis` in the `cluster` topology the
+ * proxy of every node (a latency or a partition of "the Redis link" reaches every slot).
+ */
+export function proxyNames(env: Environment, target: FaultTarget): string[] {
+  const nodes = env.endpoints.toxiproxy.proxies.redisNodes;
+  return target === 'redis' && nodes !== undefined ? [...nodes] : [proxyName(env, target)];
+}
+
+/** Every proxy of the environment's topology: the Redis and MySQL links, the replica's two when it has one, each cluster node's. */
 export function allProxyNames(env: Environment): string[] {
-  return Object.values(env.endpoints.toxiproxy.proxies).filter((name): name is string => name !== undefined);
+  const { redisNodes, ...links } = env.endpoints.toxiproxy.proxies;
+  const names = Object.values(links).filter((name): name is string => name !== undefined);
+  return [...new Set([...names, ...(redisNodes ?? [])])];
 }
 
 function proxyUrl(toxiproxy: Toxiproxy, name: string): string {
@@ -83,28 +94,31 @@ export async function addToxics(
   faultId: string,
   spec: ToxicSpec,
 ): Promise<void> {
-  const proxy = await ctx.toxiproxy.get(proxyName(ctx.env, target));
-  for (const stream of streamsOf(spec.direction)) {
-    await proxy.addToxic({
-      name: toxicName(faultId, stream),
-      type: spec.type,
-      stream,
-      toxicity: spec.toxicity,
-      attributes: spec.attributes,
-    });
+  for (const name of proxyNames(ctx.env, target)) {
+    const proxy = await ctx.toxiproxy.get(name);
+    for (const stream of streamsOf(spec.direction)) {
+      await proxy.addToxic({
+        name: toxicName(faultId, stream),
+        type: spec.type,
+        stream,
+        toxicity: spec.toxicity,
+        attributes: spec.attributes,
+      });
+    }
   }
 }
 
 /** Removes this fault's toxics that are present; a toxic never added (failed start) is skipped. */
 export async function removeToxics(ctx: FaultContext, target: FaultTarget, faultId: string): Promise<void> {
-  const name = proxyName(ctx.env, target);
-  const proxy = await readProxy(ctx.toxiproxy, name);
   const ours = new Set<string>([toxicName(faultId, 'upstream'), toxicName(faultId, 'downstream')]);
-  for (const toxic of proxy.toxics) {
-    if (ours.has(toxic.name)) {
-      await ctx.toxiproxy
-        .getApi()
-        .delete(`${proxyUrl(ctx.toxiproxy, name)}/toxics/${encodeURIComponent(toxic.name)}`);
+  for (const name of proxyNames(ctx.env, target)) {
+    const proxy = await readProxy(ctx.toxiproxy, name);
+    for (const toxic of proxy.toxics) {
+      if (ours.has(toxic.name)) {
+        await ctx.toxiproxy
+          .getApi()
+          .delete(`${proxyUrl(ctx.toxiproxy, name)}/toxics/${encodeURIComponent(toxic.name)}`);
+      }
     }
   }
 }

@@ -98,6 +98,8 @@ export interface FaultKind {
    * strategy's route, so `--direct` does not stop it.
    */
   readonly needsReplica?: boolean;
+  /** Set when the fault acts on a Redis Cluster's nodes, which only `--cache-topology cluster` has. */
+  readonly needsCluster?: boolean;
   /**
    * Faults holding the same resource (a process stopped or killed, a proxy disabled) must not
    * overlap in time: the first heal would undo the other. `undefined` when faults may overlap.

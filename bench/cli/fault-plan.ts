@@ -15,6 +15,7 @@ export async function withFaultPlan(options: BenchOptions): Promise<BenchOptions
   const faultPlan = await resolveFaultPlan(options.faultSpecs ?? [], options.durationMs, options.seed, {
     envHasProcesses: options.env !== 'external',
     hasReplica: options.dbTopology === 'primary-replica',
+    cacheCluster: options.cacheTopology === 'cluster',
     ...(options.driver === 'workers' ? { appWorkers: options.workers ?? 1 } : {}),
   });
   // Process, replication and application faults do not act on the strategy's route.

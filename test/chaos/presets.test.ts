@@ -32,6 +32,7 @@ describe('fault presets', () => {
         'mysql-crash',
         'redis-pause',
         'replica-lag',
+        'redis-failover',
         'app-crash',
         'flaky-network',
         'mixed',

@@ -66,9 +66,10 @@ describe('.github/workflows/bench.yml', () => {
     };
     const fault = workflow.on.workflow_dispatch.inputs.fault;
     assert.equal(fault?.type, 'choice');
-    // replica-lag needs a replica, app-crash needs --workers: the workflow's runs have neither.
+    // replica-lag needs a MySQL replica, redis-failover a Redis Cluster: neither runs on the single
+    // topologies; app-crash needs --workers, which the workflow's runs do not use.
     const single = FAULT_PRESETS.map((p) => p.name).filter(
-      (name) => name !== 'replica-lag' && name !== 'app-crash',
+      (name) => name !== 'replica-lag' && name !== 'redis-failover' && name !== 'app-crash',
     );
     assert.deepEqual([...(fault?.options ?? [])].sort(), [...single].sort());
     assert.equal(workflow.env.CACHEPROOF_SKIP_BROWSER, '1');
