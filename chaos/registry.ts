@@ -1,5 +1,8 @@
 import { bandwidthFault } from './faults/bandwidth.ts';
 import { calmFault } from './faults/calm.ts';
+import { invalidatorCrashFault } from './faults/invalidator-crash.ts';
+import { invalidatorLatencyFault } from './faults/invalidator-latency.ts';
+import { invalidatorPartitionFault } from './faults/invalidator-partition.ts';
 import { latencyFault } from './faults/latency.ts';
 import { mysqlCrashFault } from './faults/mysql-crash.ts';
 import { mysqlPauseFault } from './faults/mysql-pause.ts';
@@ -28,6 +31,9 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   mysqlPauseFault,
   mysqlCrashFault,
   replicaLagFault,
+  invalidatorPartitionFault,
+  invalidatorLatencyFault,
+  invalidatorCrashFault,
 ];
 
 /** The kind named `name` (Toxiproxy's spelling with `_`, e.g. `reset_peer`, is accepted too), or undefined. */

@@ -1,22 +1,30 @@
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { processState } from '../services/processes.ts';
-import type { Environment } from '../services/types.ts';
+import type { Environment, InvalidatorControl } from '../services/types.ts';
 import { allProxyNames, readProxy, removeAllToxics, setProxyEnabled } from './toxiproxy.ts';
 import type { FaultContext } from './types.ts';
 
-/** Creates the fault context of an environment. */
-export function faultContext(env: Environment): FaultContext {
-  return { env, toxiproxy: new Toxiproxy(env.endpoints.toxiproxy.url) };
+/** Creates the fault context of an environment (and of the run's CDC invalidators, when it has any). */
+export function faultContext(
+  env: Environment,
+  invalidators: readonly InvalidatorControl[] = [],
+): FaultContext {
+  return { env, toxiproxy: new Toxiproxy(env.endpoints.toxiproxy.url), invalidators };
 }
 
 /**
  * Lists whatever faults left behind, one line each: toxics still on a proxy (the replication
  * link's included), a disabled proxy, a server process that is missing or stopped (SIGSTOP), a
- * replica that does not replicate. Empty when the environment is healthy.
+ * replica that does not replicate, a CDC invalidator left crashed. Empty when the environment is healthy.
  */
-export async function residualFaults(env: Environment): Promise<string[]> {
+export async function residualFaults(
+  env: Environment,
+  invalidators: readonly InvalidatorControl[] = [],
+): Promise<string[]> {
   const { toxiproxy } = faultContext(env);
   const residue: string[] = [];
+  if (invalidators.some((invalidator) => invalidator.crashed))
+    residue.push('the CDC invalidator is crashed (not restarted)');
   for (const name of allProxyNames(env)) {
     const proxy = await readProxy(toxiproxy, name);
     if (!proxy.enabled) residue.push(`proxy ${name} is disabled`);
@@ -62,8 +70,8 @@ export async function assertHealthy(env: Environment): Promise<void> {
 
 /**
  * Puts the environment back whatever happened: removes every toxic from every proxy, enables
- * them, resumes stopped servers, restarts a killed Redis or MariaDB, and starts the replica's
- * replication threads again. The runner's last step of `healAll`.
+ * them, resumes stopped servers, restarts a killed Redis or MariaDB, starts the replica's
+ * replication threads again and restarts a crashed CDC invalidator. The runner's last step of `healAll`.
  */
 export async function healEverything(ctx: FaultContext): Promise<void> {
   for (const name of allProxyNames(ctx.env)) {
@@ -83,4 +91,6 @@ export async function healEverything(ctx: FaultContext): Promise<void> {
     const status = await replica.status();
     if (status.ioRunning === 'No' || !status.sqlRunning) await replica.startReplication();
   }
+  // After the links: a restarted invalidator reconnects through them.
+  for (const invalidator of ctx.invalidators) if (invalidator.crashed) await invalidator.restart();
 }

@@ -1,6 +1,6 @@
 import type { FaultEvent } from '../checker/types.ts';
 import { messageOf } from '../kernel/index.ts';
-import type { Environment } from '../services/types.ts';
+import type { Environment, InvalidatorControl } from '../services/types.ts';
 import { kindOf } from './plan.ts';
 import { faultContext, healEverything } from './residual.ts';
 import type { Fault, ResolvedFault } from './types.ts';
@@ -14,6 +14,8 @@ export interface FaultRunOptions {
   onEvent: (event: FaultEvent) => void;
   /** When the load started, on the history clock (ns); plan offsets count from it. */
   loadStartNs: number;
+  /** The run's CDC invalidators in this process, which `invalidator-crash` kills; none by default. */
+  invalidators?: readonly InvalidatorControl[];
 }
 
 /** A running fault plan. */
@@ -55,7 +57,7 @@ function describeError(id: string, action: string, error: unknown): Error {
  * the plan was resolved (chaos/plan.ts `assignFaultIds`).
  */
 export function startFaultPlan(plan: readonly ResolvedFault[], options: FaultRunOptions): FaultRun {
-  const ctx = faultContext(options.env);
+  const ctx = faultContext(options.env, options.invalidators);
   const nowMs = () => options.now() / 1e6;
   const loadStartMs = options.loadStartNs / 1e6;
   const instances: FaultInstance[] = [...plan]

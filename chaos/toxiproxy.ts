@@ -23,7 +23,7 @@ export interface ProxyState {
 
 /** The Toxiproxy proxy name of a target's link in this environment; throws when the topology has no such link. */
 export function proxyName(env: Environment, target: FaultTarget): string {
-  const name = env.endpoints.toxiproxy.proxies[target];
+  const name = target === 'invalidator' ? undefined : env.endpoints.toxiproxy.proxies[target];
   if (name === undefined)
     throw new Error(`the environment has no ${target} link (its topology: ${env.topology.db})`);
   return name;
@@ -77,13 +77,23 @@ export interface ToxicSpec {
  * too (each connection's toxic chain is rebuilt when a toxic is added or removed), so pooled
  * connections are reached without reconnecting; `toxicity` picks connections, not commands.
  */
-export async function addToxics(
+export function addToxics(
   ctx: FaultContext,
   target: FaultTarget,
   faultId: string,
   spec: ToxicSpec,
 ): Promise<void> {
-  const proxy = await ctx.toxiproxy.get(proxyName(ctx.env, target));
+  return addToxicsTo(ctx, proxyName(ctx.env, target), faultId, spec);
+}
+
+/** {@link addToxics} on the proxy called `name`. */
+export async function addToxicsTo(
+  ctx: FaultContext,
+  name: string,
+  faultId: string,
+  spec: ToxicSpec,
+): Promise<void> {
+  const proxy = await ctx.toxiproxy.get(name);
   for (const stream of streamsOf(spec.direction)) {
     await proxy.addToxic({
       name: toxicName(faultId, stream),
@@ -96,8 +106,12 @@ export async function addToxics(
 }
 
 /** Removes this fault's toxics that are present; a toxic never added (failed start) is skipped. */
-export async function removeToxics(ctx: FaultContext, target: FaultTarget, faultId: string): Promise<void> {
-  const name = proxyName(ctx.env, target);
+export function removeToxics(ctx: FaultContext, target: FaultTarget, faultId: string): Promise<void> {
+  return removeToxicsFrom(ctx, proxyName(ctx.env, target), faultId);
+}
+
+/** {@link removeToxics} on the proxy called `name`. */
+export async function removeToxicsFrom(ctx: FaultContext, name: string, faultId: string): Promise<void> {
   const proxy = await readProxy(ctx.toxiproxy, name);
   const ours = new Set<string>([toxicName(faultId, 'upstream'), toxicName(faultId, 'downstream')]);
   for (const toxic of proxy.toxics) {

@@ -1,11 +1,11 @@
 import type { Toxiproxy } from 'toxiproxy-node-client';
-import type { Environment } from '../services/types.ts';
+import type { Environment, InvalidatorControl } from '../services/types.ts';
 
 /**
  * The link or server a fault acts on: Redis, the MySQL primary, or the replication link
  * between the primary and its replica (`primary-replica` topology).
  */
-export type FaultTarget = 'redis' | 'mysql' | 'replication';
+export type FaultTarget = 'redis' | 'mysql' | 'replication' | 'invalidator';
 
 /** Which half of a proxied connection a toxic acts on: client→server, server→client, or both. */
 export type FaultDirection = 'upstream' | 'downstream' | 'both';
@@ -14,6 +14,8 @@ export type FaultDirection = 'upstream' | 'downstream' | 'both';
 export interface FaultContext {
   readonly env: Environment;
   readonly toxiproxy: Toxiproxy;
+  /** The CDC invalidators running in this process (cdc-invalidate), for `invalidator-crash`; empty otherwise. */
+  readonly invalidators: readonly InvalidatorControl[];
 }
 
 /**
@@ -91,6 +93,13 @@ export interface FaultKind {
    * strategy's route, so `--direct` does not stop it.
    */
   readonly needsReplica?: boolean;
+  /**
+   * Set when the fault acts on the CDC invalidator: `links` through its own Toxiproxy proxies
+   * (local environment only), `process` on the invalidator task itself (in this process:
+   * `--driver in-process` or `http`). Refused before any service starts for a strategy
+   * without an invalidator.
+   */
+  readonly needsInvalidator?: 'links' | 'process';
   /**
    * Faults holding the same resource (a process stopped or killed, a proxy disabled) must not
    * overlap in time: the first heal would undo the other. `undefined` when faults may overlap.

@@ -194,8 +194,16 @@ class LocalEnvironment implements Environment {
   async start(): Promise<void> {
     this.versions = await serviceVersions(this.binaries);
     const withReplica = this.topology.db === 'primary-replica';
-    const [redisPort, mysqlPort, toxiproxyPort, redisProxyPort, mysqlProxyPort, ...replicaPorts] =
-      await Promise.all(Array.from({ length: withReplica ? 8 : 5 }, () => freePort()));
+    const [
+      redisPort,
+      mysqlPort,
+      toxiproxyPort,
+      redisProxyPort,
+      mysqlProxyPort,
+      invalidatorMysqlPort,
+      invalidatorRedisPort,
+      ...replicaPorts
+    ] = await Promise.all(Array.from({ length: withReplica ? 10 : 7 }, () => freePort()));
     const redis: HostPort = { host: LOOPBACK, port: redisPort as number };
     const mysqlDirect: HostPort = { host: LOOPBACK, port: mysqlPort as number };
     const toxiproxyUrl = `http://${LOOPBACK}:${toxiproxyPort}`;
@@ -221,6 +229,9 @@ class LocalEnvironment implements Environment {
     };
     await proxy('redis', redisProxyPort as number, redis);
     await proxy('mysql', mysqlProxyPort as number, mysqlDirect);
+    // The CDC invalidator's own links: two idle proxies (a few ms), so its faults reach it alone.
+    await proxy('invalidator-mysql', invalidatorMysqlPort as number, mysqlDirect);
+    await proxy('invalidator-redis', invalidatorRedisPort as number, redis);
     if (replicaDirect !== undefined) {
       await proxy('mysql-replica', replicaProxyPort as number, replicaDirect);
       await proxy('replication', replicationProxyPort as number, mysqlDirect);
@@ -238,11 +249,17 @@ class LocalEnvironment implements Environment {
               proxied: { host: LOOPBACK, port: replicaProxyPort as number },
             },
           }),
+      invalidator: {
+        mysql: { host: LOOPBACK, port: invalidatorMysqlPort as number },
+        redis: { host: LOOPBACK, port: invalidatorRedisPort as number },
+      },
       toxiproxy: {
         url: toxiproxyUrl,
         proxies: {
           redis: 'redis',
           mysql: 'mysql',
+          invalidatorMysql: 'invalidator-mysql',
+          invalidatorRedis: 'invalidator-redis',
           ...(replicaDirect === undefined
             ? {}
             : { mysqlReplica: 'mysql-replica', replication: 'replication' }),
@@ -543,7 +560,8 @@ class LocalEnvironment implements Environment {
 
 /**
  * Starts Redis (no persistence unless asked), MariaDB (own data directory, `items` table
- * created) and Toxiproxy with proxies `redis` and `mysql`, each on a free loopback port. With
+ * created) and Toxiproxy with proxies `redis` and `mysql` (and `invalidator-mysql`,
+ * `invalidator-redis` for the CDC invalidator's own links), each on a free loopback port. With
  * `dbTopology: 'primary-replica'` also a second mariadbd replicating from the first (GTID,
  * row-based) through the proxy `replication`, and a proxy `mysql-replica` in front of it.
  * Every process is killed and the directory removed by `stop()`, at process exit, or by a

@@ -1,6 +1,7 @@
 import { findFaultKind, resolveFaultPlan } from '../../chaos/index.ts';
 import { ConfigurationError } from '../../kernel/index.ts';
 import { type GridPlan, planLabels } from '../../reports/grid.ts';
+import { checkInvalidatorFaults } from './invalidator-faults.ts';
 import type { BenchOptions } from './options.ts';
 
 /**
@@ -21,13 +22,19 @@ export async function withFaultPlan(options: BenchOptions): Promise<BenchOptions
   // Process faults and replication faults do not act on the strategy's route.
   const network = faultPlan.find((entry) => {
     const kind = findFaultKind(entry.fault);
-    return entry.fault !== 'calm' && !kind?.needsProcess && kind?.needsReplica !== true;
+    return (
+      entry.fault !== 'calm' &&
+      !kind?.needsProcess &&
+      kind?.needsReplica !== true &&
+      kind?.needsInvalidator !== 'process'
+    );
   });
   if (network !== undefined && !options.viaProxy) {
     throw new ConfigurationError(
       `--fault: '${network.fault}' acts through Toxiproxy, which --direct bypasses; drop --direct or the fault`,
     );
   }
+  checkInvalidatorFaults(options, faultPlan);
   return { ...options, faultPlan };
 }
 

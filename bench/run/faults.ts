@@ -2,6 +2,7 @@ import { type FaultRun, type ResolvedFault, residualFaults, startFaultPlan } fro
 import type { FaultEvent } from '../../checker/types.ts';
 import { messageOf } from '../../kernel/index.ts';
 import type { Environment } from '../../services/types.ts';
+import type { InvalidatorControl } from '../../strategies/types.ts';
 
 /** The fault plan of one strategy run, as the orchestration drives it. */
 export interface RunFaults {
@@ -22,13 +23,14 @@ export function runFaults(
   now: () => number,
   record: (event: FaultEvent) => void,
   warn: (message: string) => void,
+  invalidators: readonly InvalidatorControl[] = [],
 ): RunFaults {
   let run: FaultRun | undefined;
   let healing: Promise<void> | undefined;
   return {
     start() {
       if (plan === undefined || plan.length === 0 || run !== undefined) return;
-      run = startFaultPlan(plan, { env, now, onEvent: record, loadStartNs: 0 });
+      run = startFaultPlan(plan, { env, now, onEvent: record, loadStartNs: 0, invalidators });
     },
     heal() {
       const started = run;
@@ -45,7 +47,7 @@ export function runFaults(
         await started.done.catch((error: unknown) => {
           if (error !== healError) warn(messageOf(error));
         });
-        const residue = await residualFaults(env).catch((error: unknown) => [
+        const residue = await residualFaults(env, invalidators).catch((error: unknown) => [
           `could not check the environment: ${messageOf(error)}`,
         ]);
         if (residue.length > 0) warn(`faults left behind: ${residue.join('; ')}`);

@@ -78,7 +78,7 @@ describe('fault options', () => {
       writeFileSync(negative, JSON.stringify([{ fault: 'latency', target: 'redis', at: -5, duration: 10 }]));
       await planRefuses(
         ['--fault', 'nope'],
-        "--fault: 'nope' is neither a preset nor a plan file; presets: calm, redis-latency, mysql-latency, redis-partition, mysql-partition, redis-crash, redis-restart, mysql-crash, redis-pause, replica-lag, flaky-network, mixed (see --list-faults)",
+        "--fault: 'nope' is neither a preset nor a plan file; presets: calm, redis-latency, mysql-latency, redis-partition, mysql-partition, redis-crash, redis-restart, mysql-crash, redis-pause, replica-lag, invalidator-partition, invalidator-redis-partition, invalidator-latency, invalidator-crash, flaky-network, mixed (see --list-faults)",
       );
       await planRefuses(
         ['--fault', unknownFault],
