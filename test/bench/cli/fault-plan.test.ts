@@ -82,7 +82,7 @@ describe('fault options', () => {
       );
       await planRefuses(
         ['--fault', unknownFault],
-        `--fault ${unknownFault}: entry 0: unknown fault 'earthquake'; expected one of calm, latency, partition, reset-peer, bandwidth, slow-close, slicer, redis-crash, redis-restart, redis-pause, mysql-pause, mysql-crash, replica-lag`,
+        `--fault ${unknownFault}: entry 0: unknown fault 'earthquake'; expected one of calm, latency, partition, reset-peer, bandwidth, slow-close, slicer, redis-crash, redis-restart, redis-pause, mysql-pause, mysql-crash, replica-lag, invalidator-partition, invalidator-latency, invalidator-crash`,
       );
       await planRefuses(
         ['--fault', negative],
