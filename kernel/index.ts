@@ -3,6 +3,7 @@
  * generator every random draw uses (workloads and fault plans), durations, text tables.
  * It imports nothing outside itself.
  */
+export { COLOURED, type ColourTarget, colourEnabled, PLAIN, type Style, styleFor } from './colour.ts';
 export { formatDuration, MAX_DURATION_MS, MAX_DURATION_TEXT, parseDuration } from './duration.ts';
 export { ConfigurationError, messageOf, toError } from './errors.ts';
 export {

@@ -1,3 +1,4 @@
+import { PLAIN, type Style } from '../kernel/colour.ts';
 import { formatDuration } from '../kernel/duration.ts';
 import type { Comparison, ControlChange, MetricDelta, StrategyComparison } from './compare.ts';
 import { html, joinHtml, type SafeHtml } from './escape.ts';
@@ -203,16 +204,17 @@ export function pairName(s: StrategyComparison): string {
 }
 
 /** One rule outcome k6 style: "✓ goodput=25% goodput went from …". */
-export function ruleLine(rule: RuleOutcome): string {
-  return `${rule.held ? '✓' : '✗'} ${rule.rule}  ${rule.detail}`;
+export function ruleLine(rule: RuleOutcome, style: Style = PLAIN): string {
+  return `${rule.held ? style.good('✓') : style.bad('✗')} ${rule.rule}  ${rule.detail}`;
 }
 
 /**
  * The comparison as the terminal prints it: per pair, goodput and the stale-read rate base →
  * head (with their intervals, and db-only's change), then every rule that applied, ✓ held or
  * ✗ crossed, with the numbers, then the rules that applied to nothing and the verdict.
+ * `style` colours the marks and the verdict (none by default).
  */
-export function renderComparisonText(comparison: Comparison): string {
+export function renderComparisonText(comparison: Comparison, style: Style = PLAIN): string {
   const lines: string[] = [];
   for (const d of comparison.differences) {
     lines.push(`settings differ: ${d.setting}: ${d.base} → ${d.head}`);
@@ -232,12 +234,13 @@ export function renderComparisonText(comparison: Comparison): string {
     for (const s of comparison.strategies) {
       if (s.rules.length === 0) continue;
       lines.push(`  ${pairName(s)}`);
-      for (const rule of s.rules) lines.push(`    ${ruleLine(rule)}`);
+      for (const rule of s.rules) lines.push(`    ${ruleLine(rule, style)}`);
     }
   }
   for (const rule of comparison.unmatched)
     lines.push(`· ${rule}: applies to no result here (no strategy or plan of that name)`);
-  lines.push(`compare: ${verdictLine(comparison)}`);
+  const verdict = verdictLine(comparison);
+  lines.push(`compare: ${comparison.crossings.length > 0 ? style.bad(verdict) : style.good(verdict)}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
 import { describePresets } from '../../chaos/index.ts';
 import {
   ConfigurationError,
@@ -17,12 +18,19 @@ import type { Environment } from '../../services/types.ts';
 import { findStrategy, strategyEntries, strategyNames } from '../../strategies/registry.ts';
 import { checkStrategyOptions } from '../../strategies/strategy-options.ts';
 import type { StrategyEntry } from '../../strategies/types.ts';
+import { withConfigFile } from './config-file.ts';
 import { withFaultPlan, withGridPlans } from './fault-plan.ts';
+import { finalLine } from './final-line.ts';
 import { helpText, listText } from './help.ts';
-import { type BenchOptions, parseBenchArgs } from './options.ts';
+import { npmSwallowedHint } from './npm-hint.ts';
+import { type BenchOptions, OPTION_NAMES, OPTION_SPEC, parseBenchArgs } from './options.ts';
 import { checkOutDir } from './out-dir.ts';
 import { watchParent } from './parent-watch.ts';
-import { DEFAULT_OUT_ROOT, runBenchSession, runGridSession } from './session.ts';
+import { DEFAULT_OUT_ROOT, runBenchSession, runGridSession, type SessionOutput } from './session.ts';
+import { versionText } from './version.ts';
+
+/** What an npm script that runs this file says (`npm run bench`, or a project's `cacheproof bench`). */
+const BENCH_SCRIPT = /bench\/cli\/bench\.ts|cacheproof(\.js)?\s+bench\b/;
 
 /**
  * `npm run bench`: validates the arguments before any service starts, starts the
@@ -31,11 +39,20 @@ import { DEFAULT_OUT_ROOT, runBenchSession, runGridSession } from './session.ts'
  * still checks and writes what ran; a second one quits at once, after stopping the services.
  */
 export async function main(argv: readonly string[]): Promise<number> {
+  const hint = npmSwallowedHint('cacheproof bench', BENCH_SCRIPT, OPTION_NAMES);
+  if (hint !== undefined) {
+    process.stderr.write(`${hint}\n`);
+    return EXIT_BAD_CONFIGURATION;
+  }
   let command: ReturnType<typeof parseBenchArgs>;
   try {
-    command = parseBenchArgs(argv, strategyNames, () => randomInt(1, 2 ** 31));
+    command = parseBenchArgs(withConfigFile(argv, OPTION_SPEC), strategyNames, () => randomInt(1, 2 ** 31));
   } catch (error) {
     return reportFailure(error);
+  }
+  if (command.kind === 'version') {
+    process.stdout.write(versionText());
+    return EXIT_OK;
   }
   if (command.kind === 'help') {
     process.stdout.write(helpText());
@@ -67,6 +84,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     return reportFailure(error);
   }
 
+  // --json: stdout holds the result and nothing else; --quiet: no progress, summary or warning.
+  const discard = new Writable({ write: (_chunk, _encoding, done) => done() });
+  const output: SessionOutput = {
+    stdout: options.quiet ? discard : options.json ? process.stderr : process.stdout,
+    stderr: options.quiet ? discard : process.stderr,
+  };
   const abort = new AbortController();
   let environment: Environment | undefined;
   let interrupts = 0;
@@ -88,17 +111,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     onSignal();
   });
   try {
-    if (options.env === 'local') await ensureServiceBinaries();
+    if (options.env === 'local') await ensureServiceBinaries(options);
     environment = await startEnvironment(options.env, {
       redisPersistence: options.redisAof,
       ...(options.dbTopology === undefined ? {} : { dbTopology: options.dbTopology }),
       allowExistingDb: options.allowExistingDb,
-      warn: (message) => process.stderr.write(`cacheproof bench: warning: ${message}\n`),
+      warn: (message) => output.stderr.write(`cacheproof bench: warning: ${message}\n`),
     });
     const outcome =
       gridPlans === undefined
-        ? await runBenchSession(options, entries, environment, process, abort.signal)
-        : await runGridSession(gridPlans, entries, environment, process, abort.signal);
+        ? await runBenchSession(options, entries, environment, output, abort.signal)
+        : await runGridSession(gridPlans, entries, environment, output, abort.signal);
     // Thresholds hold for what was written, interrupted or not; an interrupt still exits 130.
     // Each crossing's message names its strategy.
     const crossings = outcome.results.flatMap((result) =>
@@ -107,6 +130,19 @@ export async function main(argv: readonly string[]): Promise<number> {
     for (const line of crossings) process.stderr.write(`cacheproof bench: threshold crossed: ${line}\n`);
     if (outcome.interrupted && outcome.results.length === 0) {
       process.stderr.write('cacheproof bench: interrupted before any strategy ran; nothing was written\n');
+    }
+    const several = options.matrix || gridPlans !== undefined;
+    if (options.json && outcome.results.length > 0) {
+      const value = several ? outcome.results : outcome.results[0];
+      process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    }
+    if (options.quiet) {
+      // A single run's result.json; the folder of a matrix (<dir>/<strategy>/) or grid (<dir>/<plan>/<strategy>/).
+      const levels = gridPlans !== undefined ? 3 : options.matrix ? 2 : 0;
+      let where = outcome.resultFiles[0];
+      for (let i = 0; i < levels && where !== undefined; i++) where = dirname(where);
+      const line = finalLine(outcome.results, crossings.length, where, outcome.interrupted);
+      (options.json ? process.stderr : process.stdout).write(line);
     }
     if (outcome.interrupted) return EXIT_INTERRUPTED;
     return crossings.length > 0 ? EXIT_THRESHOLD_CROSSED : EXIT_OK;
@@ -124,15 +160,22 @@ export async function main(argv: readonly string[]): Promise<number> {
  * `npm run bench` on a fresh machine: when a service binary is missing, run the idempotent
  * setup (and say so) instead of failing; if setup cannot install, its message says why.
  */
-async function ensureServiceBinaries(): Promise<void> {
+async function ensureServiceBinaries(mode: Pick<BenchOptions, 'json' | 'quiet'>): Promise<void> {
   try {
     await findServiceBinaries();
     return;
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
-    process.stderr.write(`cacheproof bench: ${error.message.split(':')[0]}; running 'npm run setup' first\n`);
+    if (!mode.quiet) {
+      process.stderr.write(
+        `cacheproof bench: ${error.message.split(':')[0]}; running 'npm run setup' first\n`,
+      );
+    }
   }
-  const setup = spawnSync('bash', [join(PROJECT_ROOT, 'scripts', 'setup.sh')], { stdio: 'inherit' });
+  // Setup's lines are progress: on stderr (or nowhere) when stdout holds JSON or only the verdict.
+  const setup = spawnSync('bash', [join(PROJECT_ROOT, 'scripts', 'setup.sh')], {
+    stdio: mode.quiet ? ['ignore', 'ignore', 'inherit'] : mode.json ? ['ignore', 2, 'inherit'] : 'inherit',
+  });
   if (setup.status !== 0) {
     throw new ConfigurationError(
       "setup could not install the services (see above); fix that, then run 'npm run setup'",

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigurationError, messageOf } from '../../kernel/index.ts';
+import { ConfigurationError, messageOf, styleFor } from '../../kernel/index.ts';
 import { compareResults } from '../../reports/compare.ts';
 import {
   comparisonJson,
@@ -22,7 +22,18 @@ import {
   type Threshold,
 } from '../../reports/thresholds.ts';
 import { strategyNames } from '../../strategies/registry.ts';
+import { npmSwallowedHint } from './npm-hint.ts';
 import { makeDirectory } from './out-dir.ts';
+
+/** The long options of compare (for the hint when npm takes them for itself). */
+const COMPARE_OPTIONS = [
+  'out',
+  'markdown',
+  'json',
+  'threshold',
+  'max-regression',
+  'allow-different-settings',
+];
 
 /** Words wrapped at 88 columns, for the usage text. */
 function wrap(text: string, indent = ''): string {
@@ -83,6 +94,15 @@ async function writeOutput(option: string, file: string, text: string): Promise<
 
 /** Runs `compare` with command-line arguments; resolves to the process exit code. */
 export async function runCompare(argv: string[]): Promise<number> {
+  const hint = npmSwallowedHint(
+    'compare',
+    /bench\/cli\/compare\.ts|cacheproof(\.js)?\s+compare\b/,
+    COMPARE_OPTIONS,
+  );
+  if (hint !== undefined) {
+    process.stderr.write(`${hint}\n`);
+    return 2;
+  }
   let parsed: ReturnType<typeof parseCompareArgs>;
   try {
     parsed = parseCompareArgs(argv);
@@ -122,7 +142,7 @@ export async function runCompare(argv: string[]): Promise<number> {
       await writeOutput('--markdown', markdown, renderComparisonMarkdown(comparison, labels));
     // With --json, stdout holds the JSON and nothing else.
     const text = json ? process.stderr : process.stdout;
-    text.write(renderComparisonText(comparison));
+    text.write(renderComparisonText(comparison, styleFor(text)));
     for (const crossing of comparison.crossings) process.stderr.write(`compare: ${crossing.message}\n`);
     if (json) process.stdout.write(`${JSON.stringify(comparisonJson(comparison, labels), null, 2)}\n`);
     return comparison.crossings.length > 0 ? 3 : 0;

@@ -15,7 +15,9 @@ Drives a caching strategy with a seeded load, records every operation, checks th
 and the final state of cache and MySQL, and writes result.json plus a summary.
 
 Strategy and workload
-  --strategy <name|all>    strategy to run, or all of them in turn with the same seed (required)
+  --strategy <name|all>    strategy to run, or all of them in turn with the same seed (required);
+                           a comma-separated subset (cache-aside,lease) or the option repeated
+                           runs those in turn, as a matrix
   --workload <preset>      ${WORKLOAD_PRESETS.map((p) => p.name).join(', ')} (default ${DEFAULTS.workload})
   --read-ratio <0..1>      override the preset's share of reads (the result then names the
                            workload '<preset>*')
@@ -123,12 +125,23 @@ Environment and output
                            database (CACHEPROOF_REDIS_URL's /N, default 0) holding keys other than
                            item:* and wb:*. Runs truncate items and FLUSHDB that Redis database; an
                            items table with other columns is refused even so
+  --json                   print the result as JSON on stdout (an array of results for a matrix or
+                           grid) and nothing else there; summaries and progress go to stderr
+  --quiet                  no progress, summary or warning: errors and one final verdict line
+  --config <file.json>     read options from a JSON object whose keys are the long option names
+                           ({"strategy": "lease", "duration": "10s", "fault": ["redis-crash"]});
+                           options given on the command line win; an unknown key: exit 2
   --list                   list strategies and workloads, then exit
+  --version                print the version, then exit
   -h, --help               this text
 
-Live progress goes to stderr (one updating line on a terminal, a line every 5 s otherwise);
-"stale so far" applies the checker's stale-read definition online; the checker's count
-after the run is the one reported.
+Live progress goes to stderr: on a terminal one line rewritten in place and cleared at the
+end ([2/5] in a matrix or --runs, the phase: preparing, warm-up, measuring, draining,
+checking; time left, the fault in effect, ops/s, errors, stale reads so far), otherwise a
+line per phase change. "stale so far" applies the checker's stale-read definition online; the
+checker's count after the run is the one reported. Colour only on a terminal, never with
+NO_COLOR set. Under npm, options need a -- before them (npm run bench -- --strategy x); without
+it npm keeps them, and the harness says so (exit 2).
 
 Ctrl-C or SIGTERM (also sent to npm alone), or the exit of the process that started the
 harness, stops the load and still checks and writes what ran; a second one quits at once.
@@ -147,6 +160,8 @@ Examples
   npm run bench -- --strategy write-behind --fault redis-crash --duration 10s --seed 1
   npm run bench -- --strategy all --fault mysql-latency --workload write-heavy --seed 1
   npm run bench -- --strategy all --grid --fault calm --fault redis-crash --budget 'staleReadRate<=0.001,lostWrites==0'
+  npm run bench -- --strategy db-only,cache-aside --duration 3s --json > results.json
+  npx cacheproof bench --config cacheproof.json --quiet
 `;
 }
 

@@ -29,6 +29,7 @@ import {
   WORKLOAD_PRESETS,
   type WorkloadSpec,
 } from '../workload/workload.ts';
+import { parseStrategyList } from './strategy-list.ts';
 
 /** A validated `npm run bench` invocation: one run's options plus what the session and the CLI do with it. */
 export interface BenchOptions extends RunOptions {
@@ -56,6 +57,10 @@ export interface BenchOptions extends RunOptions {
   runs?: number;
   /** `--db-topology`: one MySQL, or a primary and a replica (local only); absent = single. */
   dbTopology?: DbTopology;
+  /** `--json`: the result as JSON on stdout, and nothing else there. */
+  json?: boolean;
+  /** `--quiet`: no progress, summary or warning; errors and one final verdict line. */
+  quiet?: boolean;
 }
 
 /** What the command line asks for. */
@@ -63,6 +68,7 @@ export type BenchCommand =
   | { kind: 'help' }
   | { kind: 'list' }
   | { kind: 'list-faults' }
+  | { kind: 'version' }
   | { kind: 'run'; options: BenchOptions };
 
 /** The run defaults ({@link RUN_DEFAULTS}) as `--help` spells them. */
@@ -101,8 +107,8 @@ export const MAX_WORKERS = 64;
 /** Most repetitions `--runs` makes of each strategy and plan. */
 export const MAX_RUNS = 100;
 
-const OPTION_SPEC = {
-  strategy: { type: 'string' },
+export const OPTION_SPEC = {
+  strategy: { type: 'string', multiple: true },
   workload: { type: 'string' },
   'read-ratio': { type: 'string' },
   distribution: { type: 'string' },
@@ -141,6 +147,10 @@ const OPTION_SPEC = {
   workers: { type: 'string' },
   runs: { type: 'string' },
   list: { type: 'boolean' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  config: { type: 'string' },
+  version: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -172,19 +182,9 @@ export function parseBenchArgs(
   if (values.help) return { kind: 'help' };
   if (values.list) return { kind: 'list' };
   if (values['list-faults']) return { kind: 'list-faults' };
+  if (values.version) return { kind: 'version' };
 
-  const strategyName = values.strategy;
-  if (strategyName === undefined) {
-    throw new ConfigurationError(
-      `--strategy: required; expected one of ${knownStrategies.join(', ')} or all`,
-    );
-  }
-  const matrix = strategyName === 'all';
-  if (!matrix && !knownStrategies.includes(strategyName)) {
-    throw new ConfigurationError(
-      `--strategy: unknown strategy '${strategyName}'; expected one of ${knownStrategies.join(', ')} or all`,
-    );
-  }
+  const { strategies, matrix } = parseStrategyList(values.strategy, knownStrategies);
 
   const workloadName = values.workload ?? DEFAULTS.workload;
   const preset = findWorkload(workloadName);
@@ -310,7 +310,7 @@ export function parseBenchArgs(
   return {
     kind: 'run',
     options: {
-      strategies: matrix ? [...knownStrategies] : [strategyName],
+      strategies,
       matrix,
       workload,
       load,
@@ -349,6 +349,8 @@ export function parseBenchArgs(
       errorPolicy,
       ...(workers === undefined ? {} : { workers }),
       ...(values.runs === undefined ? {} : { runs: integer('--runs', values.runs, 1, MAX_RUNS) }),
+      ...(values.json === true ? { json: true } : {}),
+      ...(values.quiet === true ? { quiet: true } : {}),
     },
   };
 }

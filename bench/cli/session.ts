@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { styleFor } from '../../kernel/index.ts';
 import { type GridPlan, type GridResult, recommend, recommendationLines } from '../../reports/grid.ts';
 import { renderGridReport } from '../../reports/grid-render.ts';
 import { renderMatrixReport } from '../../reports/render.ts';
@@ -14,7 +15,7 @@ import { runStrategy } from '../run/pipeline.ts';
 import { runId } from '../run/result.ts';
 import type { StrategyRun } from '../run/types.ts';
 import type { BenchOptions } from './options.ts';
-import { progressTracker } from './progress.ts';
+import { type ProgressOut, runProgress } from './progress.ts';
 import { hostSnapshot, withRunEnvironment } from './run-environment.ts';
 import { formatGridTable, formatMatrixTable, formatRuleLines, formatRunSummary, runLine } from './summary.ts';
 import { REPORT_FILE, RESULT_FILE, type WritableRun, writeRun } from './write-run.ts';
@@ -27,10 +28,10 @@ export const DEFAULT_OUT_ROOT = join('reports', 'out');
 
 /** Where a session's text goes. */
 export interface SessionOutput {
-  /** Summaries and the matrix table. */
-  stdout: NodeJS.WritableStream;
+  /** Summaries and the matrix table (coloured when it is a terminal, kernel/colour.ts). */
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
   /** Progress and warnings. */
-  stderr: NodeJS.WriteStream;
+  stderr: ProgressOut;
 }
 
 /** What a session produced. */
@@ -160,7 +161,8 @@ async function runRounds(
       const cellOptions = cell.options ?? options;
       const count = rounds > 1 ? ` (run ${round + 1}/${rounds})` : '';
       if (cell.announce !== undefined) output.stderr.write(`${cell.announce}${count}\n`);
-      const run = await runOnce(cell.entry, cellOptions, env, direct, output, signal);
+      const position = { index: round * cells.length + c + 1, total: rounds * cells.length };
+      const run = await runOnce(cell.entry, cellOptions, env, direct, output, signal, position);
       const dir = dirs[c] ?? cell.dirOf(run.result);
       dirs[c] = dir;
       (runs[c] as RunResult[]).push(run.result);
@@ -200,15 +202,28 @@ async function runOnce(
   direct: Awaited<ReturnType<typeof openDirect>>,
   output: SessionOutput,
   signal: AbortSignal | undefined,
+  position: { index: number; total: number },
 ): Promise<StrategyRun> {
   const host = hostSnapshot();
-  const run = await runStrategy(entry, {
-    env,
-    direct,
-    options,
-    ...(signal ? { signal } : {}),
-    onEvent: progressTracker(output.stderr, entry.name),
+  const progress = runProgress(output.stderr, {
+    label: entry.name,
+    ...(position.total > 1 ? { position } : {}),
+    warmupMs: options.warmupMs,
+    durationMs: options.durationMs,
+    faults: options.faultPlan ?? [],
   });
+  let run: StrategyRun;
+  try {
+    run = await runStrategy(entry, {
+      env,
+      direct,
+      options,
+      ...(signal ? { signal } : {}),
+      onEvent: progress.onEvent,
+    });
+  } finally {
+    progress.stop();
+  }
   run.result.run.env = withRunEnvironment(run.result.run.env, host, options.commandLine ?? []);
   run.result.run.plan = planName(options.faultSpecs ?? []);
   return run;
@@ -240,8 +255,9 @@ async function finish(
     warnTo(output),
     control,
   );
+  const style = styleFor(output.stdout);
   output.stdout.write(
-    `${formatRunSummary(result, file, control)}${formatRuleLines('thresholds', thresholds)}${formatRuleLines('budget', budget)}\n`,
+    `${formatRunSummary(result, file, control, style)}${formatRuleLines('thresholds', thresholds, style)}${formatRuleLines('budget', budget, style)}\n`,
   );
   const hitRatio = result.cache.hitRatio;
   if (entry.usesCache && hitRatio < LOW_HIT_RATIO) {

@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { formatDuration } from '../../kernel/duration.ts';
-import { formatTextTable } from '../../kernel/index.ts';
+import { formatTextTable, PLAIN, type Style } from '../../kernel/index.ts';
 import { formatMetricRange } from '../../reports/format.ts';
 import type { GridResult } from '../../reports/grid.ts';
 import { findMetric, type MetricDefinition, metricValue } from '../../reports/metrics.ts';
@@ -12,9 +12,14 @@ import { formatFaultLines } from './fault-summary.ts';
 /**
  * The text summary of one run, as printed after it (autocannon's printResult: returns a
  * string): the verdict in words first (relative to `control`, the session's db-only run), then
- * the numbers.
+ * the numbers. `style` colours the verdict and the validity line (none by default).
  */
-export function formatRunSummary(result: RunResult, resultFile?: string, control?: RunResult): string {
+export function formatRunSummary(
+  result: RunResult,
+  resultFile?: string,
+  control?: RunResult,
+  style: Style = PLAIN,
+): string {
   const { run, throughput, latency, cache, db, consistency } = result;
   const w = run.workload;
   const distribution = w.zipfConstant === null ? w.distribution : `${w.distribution} ${w.zipfConstant}`;
@@ -24,9 +29,10 @@ export function formatRunSummary(result: RunResult, resultFile?: string, control
       : run.loadModel.overflow === 'queue'
         ? `open loop, ${run.loadModel.rate} ops/s target, max ${run.loadModel.maxInFlight} in flight, the rest queued (no drop)`
         : `open loop, ${run.loadModel.rate} ops/s target, max ${run.loadModel.maxInFlight} in flight, ${run.loadModel.droppedOps} dropped`;
-  const [headline = '', ...reasons] = verdictLines(verdictOf(result, control));
+  const verdict = verdictOf(result, control);
+  const [headline = '', ...reasons] = verdictLines(verdict);
   const lines = [
-    `verdict      ${headline}`,
+    `verdict      ${style[verdict.tone](headline)}`,
     ...reasons.map((line) => `             ${line}`),
     `${run.strategy} · ${w.name} (${percent(w.readRatio, 0)} reads, ${distribution}, ${w.keys} keys, ${w.valueSize} B)`,
     `  ${load} · ${formatDuration(run.durationMs)} measured after ${formatDuration(run.warmupMs)} warm-up · seed ${run.seed} · ${run.viaProxy ? 'through Toxiproxy' : 'direct'}${run.interrupted ? ' · INTERRUPTED' : ''}`,
@@ -48,7 +54,7 @@ export function formatRunSummary(result: RunResult, resultFile?: string, control
     ...routeLines(result),
     ...replicationLines(result),
     ...cpuLines(result),
-    `valid        ${consistency.valid ? 'consistent: no stale read, no divergent key, no lost write' : 'ANOMALIES FOUND'}`,
+    `valid        ${consistency.valid ? style.good('consistent: no stale read, no divergent key, no lost write') : style.bad('ANOMALIES FOUND')}`,
   ];
   if (resultFile !== undefined) {
     lines.push(`result       ${resultFile}`);
@@ -106,11 +112,11 @@ function repeatsLines(result: RunResult): string[] {
 }
 
 /** Rules checked on a result, k6 style: a line each, ✓ held or ✗ broken, with the numbers ('' when none). */
-export function formatRuleLines(title: string, rules: readonly RuleOutcome[]): string {
+export function formatRuleLines(title: string, rules: readonly RuleOutcome[], style: Style = PLAIN): string {
   return rules
     .map(
       (rule, i) =>
-        `${(i === 0 ? title : '').padEnd(12)} ${rule.held ? '✓' : '✗'} ${rule.rule}  ${rule.detail}\n`,
+        `${(i === 0 ? title : '').padEnd(12)} ${rule.held ? style.good('✓') : style.bad('✗')} ${rule.rule}  ${rule.detail}\n`,
     )
     .join('');
 }

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { helpText, listText } from '../../../bench/cli/help.ts';
 import { OPTION_NAMES } from '../../../bench/cli/options.ts';
-import { formatProgress } from '../../../bench/cli/progress.ts';
 
 describe('help and list', () => {
   it('documents every option the parser accepts', () => {
@@ -21,16 +20,5 @@ describe('help and list', () => {
       /^Strategies\n {2}db-only {6}no cache\n {2}cache-aside {2}update MySQL, then delete\n/,
     );
     assert.match(text, /\n {2}ycsb-c {7}read only: 100% reads, zipfian keys\n/);
-  });
-
-  it('formats the progress line', () => {
-    assert.equal(
-      formatProgress(
-        'cache-aside',
-        { phase: 'measuring', elapsedMs: 4210, measuredMs: 2210, ops: 85012, errors: 1, staleSoFar: 3 },
-        21345.4,
-      ),
-      '[cache-aside] measuring 4.2s · 21345 ops/s · 85012 ops · 1 errors · 3 stale so far',
-    );
   });
 });

@@ -106,13 +106,25 @@ describe('runStrategy against real services', () => {
     const entry = findStrategy('db-only');
     assert.ok(entry);
     const abort = new AbortController();
-    setTimeout(() => abort.abort(), 800);
+    // Aborted a moment into the measured load, however long set-up and warm-up took on a busy
+    // machine (bounded: the poll gives up with the run).
     const { result } = await runStrategy(entry, {
       env,
       direct,
       options: shortRun(5, { durationMs: 60_000 }),
       signal: abort.signal,
+      onEvent: (event) => {
+        if (event.type !== 'load-start') return;
+        const poll = setInterval(() => {
+          if (abort.signal.aborted) clearInterval(poll);
+          else if (event.sample().phase === 'measuring') {
+            clearInterval(poll);
+            setTimeout(() => abort.abort(), 300);
+          }
+        }, 50);
+      },
     });
+    abort.abort(); // ends the poll if the run never reached the measured load
     assert.equal(result.run.interrupted, true);
     assert.equal(result.run.interruptedDuring, 'load');
     assert.ok(result.run.durationMs < 5000, `measured ${result.run.durationMs} ms`);
