@@ -228,15 +228,20 @@ export class BinlogInvalidator {
         clearTimeout(timer);
         resolve();
       });
-      zongji.on('binlog', (event) => this.enqueue(event));
+      // A stream dropped (a reconnect, a crash) delivers nothing more: events it still emits
+      // while stopping are not the live invalidator's.
+      zongji.on('binlog', (event) => {
+        if (this.zongji === zongji) this.enqueue(event);
+      });
       zongji.on('error', (error) => {
         if (!ready) {
           clearTimeout(timer);
           reject(error);
           return;
         }
+        if (this.zongji !== zongji) return;
         this.steps.bump('cdcStreamErrors');
-        if (this.zongji === zongji) void this.reconnect();
+        void this.reconnect();
       });
       zongji.start({ serverId: this.settings.serverId, filename: from.file, position: from.pos });
     });
