@@ -6,6 +6,8 @@ import type { FaultTarget, PlannedFault } from './types.ts';
 export interface PresetOptions {
   /** False with an environment that does not own the processes: `mixed` then draws network faults only. */
   processes: boolean;
+  /** True with `--cache-topology cluster`: Redis process faults become `redis-failover` (there is no single redis-server). */
+  cluster?: boolean;
 }
 
 /** A named fault plan, a function of the run so its faults sit inside the measured load. */
@@ -67,13 +69,20 @@ const PROCESS_DRAWS: readonly Draw[] = [
   () => ({ fault: 'mysql-pause' }),
 ];
 
+/** A cluster has no single redis-server to crash or pause: its process fault is a failover. */
+const CLUSTER_PROCESS_DRAWS: readonly Draw[] = [
+  (r) => ({ fault: 'redis-failover', target: 'redis', params: { master: r.int(0, 2) } }),
+  () => ({ fault: 'mysql-pause' }),
+];
+
 /**
  * 3 to 5 faults drawn from the seed, each inside its own slot of the 10%–90% window (so no two
  * overlap); process faults only when the environment owns the processes.
  */
 function mixed(durationMs: number, seed: number, options: PresetOptions): PlannedFault[] {
   const random = seededDraws(seed, FAULT_PLAN_STREAM);
-  const draws = options.processes ? [...NETWORK_DRAWS, ...PROCESS_DRAWS] : NETWORK_DRAWS;
+  const processDraws = options.cluster === true ? CLUSTER_PROCESS_DRAWS : PROCESS_DRAWS;
+  const draws = options.processes ? [...NETWORK_DRAWS, ...processDraws] : NETWORK_DRAWS;
   const count = random.int(3, 5);
   const slot = (durationMs * 0.8) / count;
   const plan: PlannedFault[] = [];
@@ -152,6 +161,19 @@ export const FAULT_PRESETS: readonly FaultPreset[] = [
     'the CDC invalidator killed at 30% of the run, restarted from its saved position 30% later (--strategy cdc-invalidate)',
     { fault: 'invalidator-crash', target: 'invalidator' },
   ),
+  {
+    name: 'redis-failover',
+    summary:
+      'a Redis Cluster master (drawn from the seed) SIGKILLed at 30% of the run, its replica promoted; restarted as a replica 30% later (needs --cache-topology cluster)',
+    plan: (durationMs, seed) => [
+      {
+        fault: 'redis-failover',
+        target: 'redis',
+        params: { master: seededDraws(seed, FAULT_PLAN_STREAM).int(0, 2) },
+        ...middleWindow(durationMs),
+      },
+    ],
+  },
   {
     name: 'flaky-network',
     summary:

@@ -8,6 +8,7 @@ import { mysqlCrashFault } from './faults/mysql-crash.ts';
 import { mysqlPauseFault } from './faults/mysql-pause.ts';
 import { partitionFault } from './faults/partition.ts';
 import { redisCrashFault } from './faults/redis-crash.ts';
+import { redisFailoverFault } from './faults/redis-failover.ts';
 import { redisPauseFault } from './faults/redis-pause.ts';
 import { redisRestartFault } from './faults/redis-restart.ts';
 import { replicaLagFault } from './faults/replica-lag.ts';
@@ -31,6 +32,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   mysqlPauseFault,
   mysqlCrashFault,
   replicaLagFault,
+  redisFailoverFault,
   invalidatorPartitionFault,
   invalidatorLatencyFault,
   invalidatorCrashFault,

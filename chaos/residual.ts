@@ -35,7 +35,10 @@ export async function residualFaults(
   if (env.processes !== undefined) {
     const pids = env.processes.pids();
     const servers: [string, number | undefined][] = [
-      ['redis-server', pids.redis],
+      ...(env.cluster === undefined ? [['redis-server', pids.redis] as [string, number | undefined]] : []),
+      ...(env.cluster?.pids() ?? []).map(
+        (pid, index) => [`redis-server (cluster node ${index})`, pid] as [string, number | undefined],
+      ),
       ['mariadbd', pids.mysql],
     ];
     if ('mysqlReplica' in pids) servers.push(['mariadbd (replica)', pids.mysqlReplica]);
@@ -47,6 +50,17 @@ export async function residualFaults(
       const state = processState(pid);
       if (state === 'T' || state === 't') residue.push(`${label} (pid ${pid}) is stopped`);
     }
+  }
+  const cluster = env.cluster;
+  if (cluster?.pids().every((pid) => pid !== undefined)) {
+    const roles = await cluster.roles();
+    const masters = roles.filter((node) => node.role === 'master').length;
+    const unlinked = roles
+      .filter((node) => node.role === 'replica' && !node.linkUp)
+      .map((node) => node.index);
+    if (masters !== roles.length / 2)
+      residue.push(`the Redis Cluster has ${masters} masters, not ${roles.length / 2}`);
+    if (unlinked.length > 0) residue.push(`cluster replica(s) ${unlinked.join(', ')} not linked to a master`);
   }
   if (env.replica !== undefined) {
     const status = await env.replica.status();
@@ -81,7 +95,12 @@ export async function healEverything(ctx: FaultContext): Promise<void> {
   const processes = ctx.env.processes;
   if (processes !== undefined) {
     const pids = processes.pids();
-    if (pids.redis === undefined) await processes.restartRedis();
+    const cluster = ctx.env.cluster;
+    if (cluster !== undefined) {
+      const down = cluster.pids().flatMap((pid, index) => (pid === undefined ? [index] : []));
+      for (const index of down) await cluster.restartNode(index);
+      await cluster.waitHealthy(30_000);
+    } else if (pids.redis === undefined) await processes.restartRedis();
     else await processes.resumeRedis();
     if (pids.mysql === undefined) await processes.restartMysql();
     else await processes.resumeMysql();

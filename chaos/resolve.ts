@@ -26,6 +26,7 @@ export async function resolveFaultPlan(
   seed: number,
   envHasProcesses: boolean,
   hasReplica = false,
+  cacheCluster = false,
 ): Promise<ResolvedFault[]> {
   const faults: SourcedFault[] = [];
   for (const spec of specs) {
@@ -33,7 +34,10 @@ export async function resolveFaultPlan(
     const preset = findPreset(spec);
     let entries: PlannedFault[];
     if (preset !== undefined) {
-      entries = parseFaultPlan(preset.plan(durationMs, seed, { processes: envHasProcesses }), source);
+      entries = parseFaultPlan(
+        preset.plan(durationMs, seed, { processes: envHasProcesses, cluster: cacheCluster }),
+        source,
+      );
     } else if (existsSync(spec)) {
       entries = await loadFaultPlanFile(spec, source);
     } else {
@@ -47,6 +51,17 @@ export async function resolveFaultPlan(
         const reason = `${entry.fault} needs --db-topology primary-replica (there is no replication link to act on)`;
         throw new ConfigurationError(
           preset !== undefined ? `--fault ${reason}` : `${source}: entry ${index}: ${reason}`,
+        );
+      }
+      const clusterReason =
+        kind.needsCluster === true && !cacheCluster
+          ? `${entry.fault} needs --cache-topology cluster (there is no Redis Cluster to fail over)`
+          : kind.needsProcess === 'Redis' && kind.needsCluster !== true && cacheCluster
+            ? `${entry.fault} acts on the single redis-server, which --cache-topology cluster does not run; use redis-failover`
+            : undefined;
+      if (clusterReason !== undefined) {
+        throw new ConfigurationError(
+          preset !== undefined ? `--fault ${clusterReason}` : `${source}: entry ${index}: ${clusterReason}`,
         );
       }
       const owned = kind.needsProcess;

@@ -29,9 +29,20 @@ export function proxyName(env: Environment, target: FaultTarget): string {
   return name;
 }
 
-/** Every proxy of the environment's topology: the Redis and MySQL links, and the replica's two when it has one. */
+/**
+ * The proxies a fault on `target` acts on: one, or for `redis` in the `cluster` topology the
+ * proxy of every node (a latency or a partition of "the Redis link" reaches every slot).
+ */
+export function proxyNames(env: Environment, target: FaultTarget): string[] {
+  const nodes = env.endpoints.toxiproxy.proxies.redisNodes;
+  return target === 'redis' && nodes !== undefined ? [...nodes] : [proxyName(env, target)];
+}
+
+/** Every proxy of the environment's topology: the Redis and MySQL links, the replica's two when it has one, each cluster node's. */
 export function allProxyNames(env: Environment): string[] {
-  return Object.values(env.endpoints.toxiproxy.proxies).filter((name): name is string => name !== undefined);
+  const { redisNodes, ...links } = env.endpoints.toxiproxy.proxies;
+  const names = Object.values(links).filter((name): name is string => name !== undefined);
+  return [...new Set([...names, ...(redisNodes ?? [])])];
 }
 
 function proxyUrl(toxiproxy: Toxiproxy, name: string): string {
@@ -77,13 +88,13 @@ export interface ToxicSpec {
  * too (each connection's toxic chain is rebuilt when a toxic is added or removed), so pooled
  * connections are reached without reconnecting; `toxicity` picks connections, not commands.
  */
-export function addToxics(
+export async function addToxics(
   ctx: FaultContext,
   target: FaultTarget,
   faultId: string,
   spec: ToxicSpec,
 ): Promise<void> {
-  return addToxicsTo(ctx, proxyName(ctx.env, target), faultId, spec);
+  for (const name of proxyNames(ctx.env, target)) await addToxicsTo(ctx, name, faultId, spec);
 }
 
 /** {@link addToxics} on the proxy called `name`. */
@@ -106,14 +117,14 @@ export async function addToxicsTo(
 }
 
 /** Removes this fault's toxics that are present; a toxic never added (failed start) is skipped. */
-export function removeToxics(ctx: FaultContext, target: FaultTarget, faultId: string): Promise<void> {
-  return removeToxicsFrom(ctx, proxyName(ctx.env, target), faultId);
+export async function removeToxics(ctx: FaultContext, target: FaultTarget, faultId: string): Promise<void> {
+  for (const name of proxyNames(ctx.env, target)) await removeToxicsFrom(ctx, name, faultId);
 }
 
 /** {@link removeToxics} on the proxy called `name`. */
 export async function removeToxicsFrom(ctx: FaultContext, name: string, faultId: string): Promise<void> {
-  const proxy = await readProxy(ctx.toxiproxy, name);
   const ours = new Set<string>([toxicName(faultId, 'upstream'), toxicName(faultId, 'downstream')]);
+  const proxy = await readProxy(ctx.toxiproxy, name);
   for (const toxic of proxy.toxics) {
     if (ours.has(toxic.name)) {
       await ctx.toxiproxy

@@ -93,6 +93,8 @@ export interface FaultKind {
    * strategy's route, so `--direct` does not stop it.
    */
   readonly needsReplica?: boolean;
+  /** Set when the fault acts on a Redis Cluster's nodes, which only `--cache-topology cluster` has. */
+  readonly needsCluster?: boolean;
   /**
    * Set when the fault acts on the CDC invalidator: `links` through its own Toxiproxy proxies
    * (local environment only), `process` on the invalidator task itself (in this process:

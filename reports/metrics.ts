@@ -214,6 +214,13 @@ export const METRICS: readonly MetricDefinition[] = [
   },
   { name: 'dbQueries', label: 'DB queries', better: 'lower', unit: 'count', value: (r) => r.db.queries },
   {
+    name: 'redisCommands',
+    label: 'Redis commands',
+    better: 'lower',
+    unit: 'count',
+    value: (r) => redisCommandTotal(r),
+  },
+  {
     name: 'droppedOps',
     label: 'Dropped ops (open loop)',
     better: 'lower',
@@ -252,3 +259,19 @@ export const HEADLINE_METRICS: readonly string[] = [
   'errors',
   'hitRatio',
 ];
+
+/** The Redis commands of a run (`cache.commands` summed), or null when the result has none. */
+export function redisCommandTotal(result: RunResult): number | null {
+  const commands = result.cache.commands;
+  return commands === undefined ? null : Object.values(commands).reduce((sum, calls) => sum + calls, 0);
+}
+
+/** Per operation that completed ok: MySQL queries and Redis commands (null: not measured, or no ok operation). */
+export function costPerOp(result: RunResult): { dbQueries: number | null; redisCommands: number | null } {
+  const ok = result.throughput.okOps;
+  const redis = redisCommandTotal(result);
+  return {
+    dbQueries: ok === 0 ? null : result.db.queries / ok,
+    redisCommands: ok === 0 || redis === null ? null : redis / ok,
+  };
+}

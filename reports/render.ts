@@ -11,7 +11,14 @@ import {
   formatMs,
   formatPercent,
 } from './format.ts';
-import { findMetric, HEADLINE_METRICS, type MetricDefinition, metricValue } from './metrics.ts';
+import {
+  costPerOp,
+  findMetric,
+  HEADLINE_METRICS,
+  type MetricDefinition,
+  metricValue,
+  redisCommandTotal,
+} from './metrics.ts';
 import { type ChartBand, type ChartSpec, chartSlot, renderPage } from './page.ts';
 import type { InterruptedStep, RunResult } from './types.ts';
 import { type Verdict, verdictOf } from './verdict.ts';
@@ -489,6 +496,7 @@ ${settingsList([
   ],
   ['cache', `${formatInteger(result.cache.hits)} hits, ${formatInteger(result.cache.misses)} misses`],
   ['MySQL queries', formatInteger(result.db.queries)],
+  ...redisCommandSettings(result),
   ['environment', r.env.kind],
 ])}
 ${r.faults.length === 0 ? '' : html`<h3>Faults</h3><table><thead><tr><th>id</th><th>fault</th><th>target</th><th class="num">start</th><th class="num">heal</th><th>parameters</th></tr></thead><tbody>${faultRows}</tbody></table>`}
@@ -702,4 +710,23 @@ ${chartSlot('matrix-throughput', 'Operations that succeeded, per second, of each
 <table><thead><tr><th>strategy</th><th>run id</th><th class="num">seed</th><th>started at</th><th>versions</th></tr></thead><tbody>${runRows}</tbody></table>
 </section>`;
   return renderPage(`cacheproof: strategy matrix (${results.length})`, body, [scatter, throughput]);
+}
+
+/** The Redis commands of the run, as Redis counted them (absent in older results). */
+function redisCommandSettings(result: RunResult): [string, string][] {
+  const commands = result.cache.commands;
+  if (commands === undefined) return [];
+  const total = redisCommandTotal(result) ?? 0;
+  const perOp = costPerOp(result).redisCommands;
+  const each = Object.entries(commands)
+    .sort(([, a], [, b]) => b - a)
+    .map(([name, calls]) => `${name} ${formatInteger(calls)}`)
+    .join(', ');
+  return [
+    [
+      'Redis commands',
+      `${formatInteger(total)}${perOp === null ? '' : ` (${formatDecimal(perOp, 2)} per ok operation)`}${each === '' ? '' : `: ${each}`}`,
+    ],
+    ['Redis commands measured by', result.cache.commandsMeasuredBy ?? 'not recorded'],
+  ];
 }

@@ -255,7 +255,13 @@ const RUN_RESULT_SHAPE: Shape = {
     ],
   },
   latency: { read: LATENCY, write: LATENCY, failed: { read: LATENCY, write: LATENCY } },
-  cache: { hitRatio: ratio, hits: count, misses: count },
+  cache: {
+    hitRatio: ratio,
+    hits: count,
+    misses: count,
+    commands: optional(mapOf(count)),
+    commandsMeasuredBy: optional(text),
+  },
   db: { queries: count },
   consistency: {
     valid: flag,

@@ -347,7 +347,19 @@ export interface RunResult {
     write: LatencySummary;
     failed: { read: LatencySummary; write: LatencySummary };
   };
-  cache: { hitRatio: number; hits: number; misses: number };
+  cache: {
+    hitRatio: number;
+    hits: number;
+    misses: number;
+    /**
+     * Calls per Redis command over the measured window, as Redis counted them (INFO
+     * commandstats, every node), the harness's own commands subtracted. Absent in results
+     * written before it was measured, or when Redis could not be read.
+     */
+    commands?: Record<string, number>;
+    /** How `commands` was measured: nodes, what was subtracted, restarts seen. */
+    commandsMeasuredBy?: string;
+  };
   db: { queries: number };
   consistency: {
     valid: boolean;

@@ -79,3 +79,14 @@ export async function binaryVersion(binary: string, pattern: RegExp): Promise<st
   const match = pattern.exec(text);
   return match?.[1] ?? text.split('\n')[0]?.trim() ?? 'unknown';
 }
+
+/**
+ * Finds `redis-cli` (installed with redis-server), which creates the local Redis Cluster.
+ * @throws ConfigurationError when it is missing.
+ */
+export async function findRedisCli(): Promise<string> {
+  const found = await findOnPath(['redis-cli'], ['/usr/sbin', '/usr/local/sbin', '/sbin']);
+  if (found === undefined)
+    throw new ConfigurationError(`missing redis-cli (for --cache-topology cluster): ${SETUP_HINT}`);
+  return found;
+}

@@ -27,7 +27,7 @@ export async function startEnvironment(
   kind: EnvironmentKind,
   options: EnvironmentOptions = {},
 ): Promise<Environment> {
-  checkTopology(kind, { db: options.dbTopology ?? 'single', cache: 'single' });
+  checkTopology(kind, { db: options.dbTopology ?? 'single', cache: options.cacheTopology ?? 'single' });
   switch (kind) {
     case 'local':
       return startLocalEnvironment(options);
@@ -38,4 +38,11 @@ export async function startEnvironment(
   }
 }
 
-export { checkTopology, DB_TOPOLOGIES, parseDbTopology, SINGLE_TOPOLOGY } from './topology.ts';
+export {
+  CACHE_TOPOLOGIES,
+  checkTopology,
+  DB_TOPOLOGIES,
+  parseCacheTopology,
+  parseDbTopology,
+  SINGLE_TOPOLOGY,
+} from './topology.ts';

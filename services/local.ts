@@ -6,7 +6,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
 import { Toxiproxy } from 'toxiproxy-node-client';
-import { binaryVersion, findServiceBinaries, PROJECT_ROOT, type ServiceBinaries } from './binaries.ts';
+import {
+  binaryVersion,
+  findRedisCli,
+  findServiceBinaries,
+  PROJECT_ROOT,
+  type ServiceBinaries,
+} from './binaries.ts';
 import {
   freePort,
   killAndWait,
@@ -20,9 +26,11 @@ import {
   startReaper,
   waitUntil,
 } from './processes.ts';
+import { CLUSTER_NODES, type ClusterNodeAddress, LocalRedisCluster } from './redis-cluster.ts';
 import { replicaControl, startReplicating } from './replication.ts';
 import { ITEMS_TABLE_DDL } from './schema.ts';
 import type {
+  ClusterControl,
   Environment,
   EnvironmentTopology,
   HostPort,
@@ -163,8 +171,11 @@ class LocalEnvironment implements Environment {
   versions: Record<string, string> = {};
   readonly topology: EnvironmentTopology;
   replica: ReplicaControl | undefined;
+  cluster: ClusterControl | undefined;
 
   private redis: ManagedProcess | undefined;
+  /** The `cluster` cache topology's nodes (then there is no single {@link redis}). */
+  private redisCluster: LocalRedisCluster | undefined;
   private mariadb: ManagedProcess | undefined;
   /** The replica's mariadbd, in the `primary-replica` topology. */
   private mariadbReplica: ManagedProcess | undefined;
@@ -184,7 +195,7 @@ class LocalEnvironment implements Environment {
   ) {
     this.reaper = startReaper(this.pidFile, dir);
     this.processes = this.processControl();
-    this.topology = { db: options.dbTopology ?? 'single', cache: 'single' };
+    this.topology = { db: options.dbTopology ?? 'single', cache: options.cacheTopology ?? 'single' };
   }
 
   private get pidFile(): string {
@@ -212,8 +223,12 @@ class LocalEnvironment implements Environment {
       replicaPort === undefined ? undefined : { host: LOOPBACK, port: replicaPort };
     // Written once, before either mariadbd reads it.
     await writeFile(join(this.dir, 'init.sql'), INIT_SQL);
+    const clusterPorts =
+      this.topology.cache === 'cluster'
+        ? await Promise.all(Array.from({ length: CLUSTER_NODES * 3 }, () => freePort()))
+        : [];
     await Promise.all([
-      this.startRedis(redis, this.options.redisPersistence),
+      clusterPorts.length > 0 ? Promise.resolve() : this.startRedis(redis, this.options.redisPersistence),
       this.startMariadb(mysqlDirect),
       this.startToxiproxy(toxiproxyPort as number),
       ...(replicaDirect === undefined ? [] : [this.startMariadbReplica(replicaDirect)]),
@@ -227,19 +242,44 @@ class LocalEnvironment implements Environment {
         upstream: `${upstream.host}:${upstream.port}`,
       });
     };
-    await proxy('redis', redisProxyPort as number, redis);
+    const clusterNodes: ClusterNodeAddress[] = [];
+    for (let index = 0; index < clusterPorts.length / 3; index++) {
+      const [port, busPort, proxyPort] = clusterPorts.slice(index * 3, index * 3 + 3) as [
+        number,
+        number,
+        number,
+      ];
+      clusterNodes.push({
+        direct: { host: LOOPBACK, port },
+        busPort,
+        proxied: { host: LOOPBACK, port: proxyPort },
+        proxy: `redis-${index}`,
+      });
+    }
+    if (clusterNodes.length === 0) await proxy('redis', redisProxyPort as number, redis);
+    for (const node of clusterNodes) await proxy(node.proxy, node.proxied.port, node.direct);
     await proxy('mysql', mysqlProxyPort as number, mysqlDirect);
     // The CDC invalidator's own links: two idle proxies (a few ms), so its faults reach it alone.
     await proxy('invalidator-mysql', invalidatorMysqlPort as number, mysqlDirect);
-    await proxy('invalidator-redis', invalidatorRedisPort as number, redis);
+    // A cluster has no one Redis to proxy: there the invalidator reaches the nodes as the application does.
+    if (clusterNodes.length === 0) await proxy('invalidator-redis', invalidatorRedisPort as number, redis);
     if (replicaDirect !== undefined) {
       await proxy('mysql-replica', replicaProxyPort as number, replicaDirect);
       await proxy('replication', replicationProxyPort as number, mysqlDirect);
     }
     this.startupMs.proxies = Math.round(performance.now() - started);
     const access = { user: MYSQL_USER, password: MYSQL_PASSWORD, database: MYSQL_DATABASE };
+    const firstNode = clusterNodes[0];
     this.endpoints = {
-      redis: { direct: redis, proxied: { host: LOOPBACK, port: redisProxyPort as number }, db: 0 },
+      redis:
+        firstNode === undefined
+          ? { direct: redis, proxied: { host: LOOPBACK, port: redisProxyPort as number }, db: 0 }
+          : {
+              direct: firstNode.direct,
+              proxied: firstNode.proxied,
+              db: 0,
+              cluster: { nodes: clusterNodes.map(({ direct, proxied }) => ({ direct, proxied })) },
+            },
       mysql: { direct: mysqlDirect, proxied: { host: LOOPBACK, port: mysqlProxyPort as number }, ...access },
       ...(replicaDirect === undefined
         ? {}
@@ -251,21 +291,25 @@ class LocalEnvironment implements Environment {
           }),
       invalidator: {
         mysql: { host: LOOPBACK, port: invalidatorMysqlPort as number },
-        redis: { host: LOOPBACK, port: invalidatorRedisPort as number },
+        ...(clusterNodes.length === 0
+          ? { redis: { host: LOOPBACK, port: invalidatorRedisPort as number } }
+          : {}),
       },
       toxiproxy: {
         url: toxiproxyUrl,
         proxies: {
-          redis: 'redis',
+          redis: firstNode?.proxy ?? 'redis',
+          ...(clusterNodes.length === 0 ? {} : { redisNodes: clusterNodes.map((node) => node.proxy) }),
           mysql: 'mysql',
           invalidatorMysql: 'invalidator-mysql',
-          invalidatorRedis: 'invalidator-redis',
+          ...(clusterNodes.length === 0 ? { invalidatorRedis: 'invalidator-redis' } : {}),
           ...(replicaDirect === undefined
             ? {}
             : { mysqlReplica: 'mysql-replica', replication: 'replication' }),
         },
       },
     };
+    if (clusterNodes.length > 0) await this.startCluster(clusterNodes);
     if (replicaDirect !== undefined) {
       await this.startReplication(mysqlDirect, replicaDirect, {
         host: LOOPBACK,
@@ -303,6 +347,31 @@ class LocalEnvironment implements Environment {
     );
     this.replica = replicaControl(primaryPool, replicaPool);
     this.startupMs.replication = Math.round(performance.now() - started);
+  }
+
+  /**
+   * Starts the cluster's nodes (after their proxies exist: the nodes announce the proxies'
+   * addresses), creates the cluster with `redis-cli --cluster create` and waits until every
+   * node serves all slots. `startupMs.redisCluster` covers all of it.
+   */
+  private async startCluster(nodes: ClusterNodeAddress[]): Promise<void> {
+    const started = performance.now();
+    const redisCli = await findRedisCli();
+    const cluster = new LocalRedisCluster(this.dir, this.binaries.redisServer, nodes, () => this.writePids());
+    this.redisCluster = cluster;
+    await Promise.all(nodes.map((_, index) => cluster.startNode(index, START_TIMEOUT_MS)));
+    await cluster.create(redisCli, START_TIMEOUT_MS);
+    this.cluster = {
+      roles: () => cluster.roles(),
+      killNode: (index) => cluster.killNode(index),
+      restartNode: async (index) => {
+        if (cluster.pid(index) !== undefined) throw new Error(`cluster node ${index} is still running`);
+        await cluster.startNode(index, START_TIMEOUT_MS);
+      },
+      waitHealthy: (timeoutMs) => cluster.waitHealthy(timeoutMs),
+      pids: () => nodes.map((_, index) => cluster.pid(index)),
+    };
+    this.startupMs.redisCluster = Math.round(performance.now() - started);
   }
 
   private async startRedis(address: HostPort, persistence: RedisPersistence): Promise<void> {
@@ -523,13 +592,22 @@ class LocalEnvironment implements Environment {
         ...(this.topology.db === 'primary-replica'
           ? { mysqlReplica: this.mariadbReplica?.isRunning() ? this.mariadbReplica.child.pid : undefined }
           : {}),
+        ...Object.fromEntries(
+          (this.cluster?.pids() ?? []).map((pid, index) => [`redisNode${index}`, pid] as const),
+        ),
       }),
     };
   }
 
   /** Every server process this environment started (some may be undefined or gone). */
   private owned(): (ManagedProcess | undefined)[] {
-    return [this.toxiproxy, this.redis, this.mariadb, this.mariadbReplica];
+    return [
+      this.toxiproxy,
+      this.redis,
+      this.mariadb,
+      this.mariadbReplica,
+      ...(this.redisCluster?.owned() ?? []),
+    ];
   }
 
   stop(): Promise<void> {

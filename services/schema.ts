@@ -51,8 +51,11 @@ export function isBenchmarkDatabaseName(name: string): boolean {
 }
 
 /**
- * Redis keys the harness writes: the cache entries `item:{id}`, and write-behind's queue
- * `wb:queue` and counters `wb:version:{id}` (strategies/cache-codec.ts, strategies/write-behind.ts;
+ * Redis keys the harness writes: the cache entries `item:{id}` (the braces are literal: a
+ * cluster hash tag), and write-behind's queue `wb:queue` (a cluster: `wb:queue:{n}` per slot)
+ * and counters `wb:version:{id}` (strategies/cache-codec.ts, strategies/write-behind.ts; the
+ * names without braces, which earlier versions wrote, count as the harness's too;
  * a test keeps them in step). Runs FLUSHDB, so a database holding any other key is refused.
  */
-export const HARNESS_REDIS_KEY = /^(?:item:\d+|wb:queue|wb:version:\d+)$/;
+export const HARNESS_REDIS_KEY =
+  /^(?:item:(?:\d+|\{\d+\})|wb:queue(?::\{\d+\})?|wb:version:(?:\d+|\{\d+\}))$/;

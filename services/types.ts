@@ -17,7 +17,7 @@ export interface MysqlAccess {
  */
 export interface ServiceEndpoints {
   /** `db`: the Redis database index every connection SELECTs (external: the URL's path; else 0). */
-  redis: { direct: HostPort; proxied: HostPort; db: number };
+  redis: { direct: HostPort; proxied: HostPort; db: number; cluster?: { nodes: RedisClusterNode[] } };
   /** The MySQL primary: every write, the final snapshot and the binlog evidence go here. */
   mysql: { direct: HostPort; proxied: HostPort } & MysqlAccess;
   /**
@@ -30,9 +30,10 @@ export interface ServiceEndpoints {
    * The CDC invalidator's own links (local only): its binlog/MySQL connection and its Redis
    * connection each through a Toxiproxy proxy of their own (`invalidator-mysql`,
    * `invalidator-redis`), so the invalidator faults cut or slow them without touching the
-   * application's links. Absent: the invalidator shares the application's route.
+   * application's links. Absent (and `redis` absent in the `cluster` topology): the invalidator
+   * shares the application's route.
    */
-  invalidator?: { mysql: HostPort; redis: HostPort };
+  invalidator?: { mysql: HostPort; redis?: HostPort };
   toxiproxy: { url: string; proxies: ToxiproxyProxies };
 }
 
@@ -49,12 +50,48 @@ export interface ToxiproxyProxies {
   /** The CDC invalidator's MySQL (binlog) link and its Redis link; local environment only. */
   invalidatorMysql?: string;
   invalidatorRedis?: string;
+  /**
+   * The `cluster` topology's proxy in front of each Redis node (`redis` is then the first of
+   * them); Redis toxic faults act on all of them.
+   */
+  redisNodes?: string[];
+}
+
+/**
+ * One node of a Redis Cluster. `proxied` is what the node announces (`cluster-announce-ip`,
+ * `cluster-announce-port`): clients following a MOVED redirection reach it through Toxiproxy.
+ * `direct` is for the harness (its client maps announced addresses back with a NAT map).
+ */
+export interface RedisClusterNode {
+  direct: HostPort;
+  proxied: HostPort;
+}
+
+/** A cluster node's `ROLE` as the harness saw it; `linkUp`: a replica's link to its master is connected. */
+export interface RedisNodeRole {
+  index: number;
+  role: 'master' | 'replica' | 'down';
+  linkUp: boolean;
+}
+
+/** Control of the local Redis Cluster's node processes (`cluster` topology, local environment). */
+export interface ClusterControl {
+  /** The nodes, by index (the order of `endpoints.redis.cluster.nodes`). */
+  roles(): Promise<RedisNodeRole[]>;
+  /** SIGKILL one node; its replica is promoted after the cluster node timeout if it was a master. */
+  killNode(index: number): Promise<void>;
+  /** Starts a killed node again on its ports and `nodes.conf`: a replaced master rejoins as a replica. */
+  restartNode(index: number): Promise<void>;
+  /** Resolves once every running node says `cluster_state:ok`, all slots served, every replica linked. */
+  waitHealthy(timeoutMs: number): Promise<void>;
+  /** The PID of each node (undefined when not running), by index. */
+  pids(): (number | undefined)[];
 }
 
 /** How MySQL is laid out: one server, or a primary with one replica replicating from it (GTID, row-based). */
 export type DbTopology = 'single' | 'primary-replica';
-/** How Redis is laid out (one server for now; a cluster would be another value). */
-export type CacheTopology = 'single';
+/** How Redis is laid out: one server, or a Redis Cluster of three masters with one replica each. */
+export type CacheTopology = 'single' | 'cluster';
 
 /** The shape of the system under test an environment provides. */
 export interface EnvironmentTopology {
@@ -129,14 +166,16 @@ export interface ProcessControl {
   resumeMysql(): Promise<void>;
   /**
    * PIDs of every process the environment started (for leak checks). `undefined` when not
-   * running; `mysqlReplica` only in the `primary-replica` topology.
+   * running; `mysqlReplica` only in the `primary-replica` topology; in the `cluster` cache
+   * topology `redis` is undefined (there is no single redis-server) and `redisNode0`… name
+   * the cluster's nodes.
    */
   pids(): {
     redis: number | undefined;
     mysql: number | undefined;
     toxiproxy: number | undefined;
     mysqlReplica?: number | undefined;
-  };
+  } & Partial<Record<`redisNode${number}`, number | undefined>>;
 }
 
 export type EnvironmentKind = 'local' | 'external' | 'docker';
@@ -153,6 +192,8 @@ export interface Environment {
   readonly topology: EnvironmentTopology;
   /** Present in the `primary-replica` topology. */
   readonly replica?: ReplicaControl;
+  /** Present in the `cluster` cache topology of the local environment. */
+  readonly cluster?: ClusterControl;
   /** Server versions, for the result's `run.env.versions`. */
   readonly versions: Record<string, string>;
   /** Milliseconds each service took to become ready (local: measured). */
@@ -168,4 +209,6 @@ export interface LocalEnvironmentOptions {
   redisMaxMemoryBytes?: number;
   /** `primary-replica`: a second mariadbd replicating from the first through Toxiproxy. Default `single`. */
   dbTopology?: DbTopology;
+  /** `cluster`: six cluster-mode redis-servers (three masters, one replica each) behind Toxiproxy. Default `single`. */
+  cacheTopology?: CacheTopology;
 }

@@ -1,10 +1,7 @@
-import type { Redis } from 'ioredis';
+import { perKey, type RedisClient } from './redis-client.ts';
 
 /** Bytes of the version header in front of the payload. */
 export const VERSION_HEADER_BYTES = 8;
-
-/** Keys per pipeline when the final snapshot reads the cache. */
-const SNAPSHOT_CHUNK = 1000;
 
 const TWO_POW_32 = 2 ** 32;
 
@@ -24,9 +21,14 @@ export function asBuffer(payload: Uint8Array): Buffer {
     : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
 }
 
-/** The Redis key of an item: `item:{id}`. */
+/**
+ * The Redis key of an item: `item:{id}`, the id in braces as a Redis Cluster hash tag: the
+ * keys a pattern keeps beside the entry (`item:{id}:tomb`, `:lease`, `:tag`,
+ * `wb:version:{id}`) hash to the entry's slot, so one Lua script may touch them together.
+ * On one server the braces are just part of the name.
+ */
 export function cacheKey(id: number): string {
-  return `item:${id}`;
+  return `item:{${id}}`;
 }
 
 /**
@@ -66,28 +68,22 @@ function writeVersion(target: Buffer, version: number): void {
 
 /**
  * The cached version of each id (0 = no entry), for the final snapshot. Reads only the
- * 8-byte header (`GETRANGE`), pipelined in chunks of 1000 keys.
+ * 8-byte header (`GETRANGE`), pipelined in chunks of 1000 keys (a cluster: on every master).
  * @throws when Redis fails or an entry is shorter than the header.
  */
-export async function readCacheVersions(redis: Redis, ids: readonly number[]): Promise<number[]> {
-  const versions: number[] = [];
-  for (let start = 0; start < ids.length; start += SNAPSHOT_CHUNK) {
-    const pipeline = redis.pipeline();
-    for (const id of ids.slice(start, start + SNAPSHOT_CHUNK)) {
-      pipeline.getrangeBuffer(cacheKey(id), 0, VERSION_HEADER_BYTES - 1);
+export async function readCacheVersions(redis: RedisClient, ids: readonly number[]): Promise<number[]> {
+  const headers = await perKey(
+    redis,
+    ids,
+    (cluster, id) => cluster.getrangeBuffer(cacheKey(id), 0, VERSION_HEADER_BYTES - 1),
+    (pipeline, id) => pipeline.getrangeBuffer(cacheKey(id), 0, VERSION_HEADER_BYTES - 1),
+  );
+  return headers.map((value) => {
+    const header = value as Buffer;
+    if (header.byteLength === 0) return 0;
+    if (header.byteLength < VERSION_HEADER_BYTES) {
+      throw new RangeError(`cache entry too short: ${header.byteLength} bytes`);
     }
-    const replies = (await pipeline.exec()) ?? [];
-    for (const [error, value] of replies) {
-      if (error) throw error;
-      const header = value as Buffer;
-      if (header.byteLength === 0) {
-        versions.push(0);
-      } else if (header.byteLength < VERSION_HEADER_BYTES) {
-        throw new RangeError(`cache entry too short: ${header.byteLength} bytes`);
-      } else {
-        versions.push(readVersion(header));
-      }
-    }
-  }
-  return versions;
+    return readVersion(header);
+  });
 }

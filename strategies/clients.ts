@@ -1,8 +1,9 @@
-import { Redis } from 'ioredis';
+import { Cluster, type ClusterOptions, Redis } from 'ioredis';
 import type { Pool } from 'mysql2/promise';
 import mysql from 'mysql2/promise';
 import { ConfigurationError, messageOf } from '../kernel/index.ts';
-import type { HostPort } from '../services/types.ts';
+import type { HostPort, RedisClusterNode } from '../services/types.ts';
+import type { RedisClient } from './redis-client.ts';
 import type { StrategyContext, StrategyStats } from './types.ts';
 
 /** Longest pause between two Redis reconnect attempts: a restarted Redis is found again quickly. */
@@ -49,7 +50,9 @@ function route(context: StrategyContext): string {
  * `redisMaxRetriesPerRequest` times.
  * @throws ConfigurationError when Redis cannot be reached within `redisConnectTimeoutMs`.
  */
-export async function connectRedis(context: StrategyContext): Promise<Redis> {
+export async function connectRedis(context: StrategyContext): Promise<RedisClient> {
+  const cluster = context.endpoints.redis.cluster;
+  if (cluster !== undefined) return connectRedisCluster(context, cluster.nodes);
   const options = context.clients;
   const { host, port } = redisAddress(context);
   const redis = new Redis({
@@ -71,11 +74,75 @@ export async function connectRedis(context: StrategyContext): Promise<Redis> {
 }
 
 /**
+ * The `cluster` topology: ioredis' Cluster client with the same client options on each node's
+ * connection. Through Toxiproxy it starts from the proxies and follows the addresses the
+ * nodes announce (the proxies again), so every redirected command crosses a proxy too;
+ * `--direct` maps those announced addresses back to the nodes (`natMap`). On CLUSTERDOWN or a
+ * node that went away it refreshes the slot map and retries after 100 ms, at most
+ * {@link CLUSTER_MAX_REDIRECTIONS} times: a command caught by a failover fails after that, and
+ * the driver records the error.
+ */
+async function connectRedisCluster(
+  context: StrategyContext,
+  nodes: readonly RedisClusterNode[],
+): Promise<RedisClient> {
+  const options = context.clients;
+  const cluster = new Cluster(
+    nodes.map((node) => (context.viaProxy ? node.proxied : node.direct)),
+    clusterOptions(nodes, context.viaProxy, {
+      lazyConnect: true,
+      enableOfflineQueue: options.redisEnableOfflineQueue,
+      enableAutoPipelining: options.redisAutoPipelining,
+      redisOptions: {
+        connectTimeout: options.redisConnectTimeoutMs,
+        ...(options.redisCommandTimeoutMs > 0 ? { commandTimeout: options.redisCommandTimeoutMs } : {}),
+        maxRetriesPerRequest: options.redisMaxRetriesPerRequest,
+      },
+    }),
+  );
+  return connectOrExplain(
+    cluster,
+    `the Redis Cluster at ${nodes.map((node) => `${(context.viaProxy ? node.proxied : node.direct).port}`).join(',')} (${route(context)})`,
+  );
+}
+
+/** How often a cluster command is redirected or retried (CLUSTERDOWN, TRYAGAIN, a lost node) before it fails. */
+export const CLUSTER_MAX_REDIRECTIONS = 16;
+
+/**
+ * Cluster client options shared by the strategies' and the harness' clients: the retry policy,
+ * and for a client that bypasses Toxiproxy (`viaProxy` false) the NAT map from each node's
+ * announced (proxied) address to its own.
+ */
+export function clusterOptions(
+  nodes: readonly RedisClusterNode[],
+  viaProxy: boolean,
+  options: ClusterOptions,
+): ClusterOptions {
+  return {
+    maxRedirections: CLUSTER_MAX_REDIRECTIONS,
+    retryDelayOnClusterDown: 100,
+    retryDelayOnFailover: 100,
+    retryDelayOnTryAgain: 100,
+    slotsRefreshTimeout: 2000,
+    clusterRetryStrategy: (attempt: number) => Math.min(attempt * 20, REDIS_MAX_RECONNECT_DELAY_MS),
+    ...(viaProxy
+      ? {}
+      : {
+          natMap: Object.fromEntries(
+            nodes.map((node) => [`${node.proxied.host}:${node.proxied.port}`, node.direct]),
+          ),
+        }),
+    ...options,
+  };
+}
+
+/**
  * Connects a lazily created ioredis client, or throws a ConfigurationError saying that
  * `what` cannot be reached. Errors are observed here so ioredis does not print every
  * reconnect failure; commands in flight still reject where their callers see them.
  */
-export async function connectOrExplain(redis: Redis, what: string): Promise<Redis> {
+export async function connectOrExplain<T extends RedisClient>(redis: T, what: string): Promise<T> {
   redis.on('error', () => undefined);
   try {
     await redis.connect();
@@ -140,7 +207,7 @@ async function connectMysqlAt(context: StrategyContext, address: HostPort, what:
 }
 
 /** Closes a Redis connection politely, or drops it when Redis does not answer. */
-export async function closeRedis(redis: Redis): Promise<void> {
+export async function closeRedis(redis: RedisClient): Promise<void> {
   if (redis.status === 'ready') {
     await redis.quit().catch(() => redis.disconnect());
   } else {

@@ -21,7 +21,7 @@ export function invalidatorContext(context: StrategyContext): StrategyContext {
       ? context.endpoints
       : {
           ...context.endpoints,
-          redis: { ...context.endpoints.redis, proxied: own.redis },
+          redis: { ...context.endpoints.redis, ...(own.redis === undefined ? {} : { proxied: own.redis }) },
           mysql: { ...context.endpoints.mysql, proxied: own.mysql },
         };
   return { ...rest, endpoints, clients: { ...context.clients, mysqlPoolSize: INVALIDATOR_POOL_SIZE } };

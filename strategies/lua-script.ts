@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.ts';
 
 /**
  * EVALSHA/EVAL with Buffer replies: ioredis has them at run time but its typings do not list
@@ -22,7 +22,7 @@ export class LuaScript {
   }
 
   async run(
-    redis: Redis,
+    redis: RedisClient,
     keys: readonly string[],
     args: readonly (string | number | Buffer)[],
   ): Promise<unknown> {
@@ -36,7 +36,7 @@ export class LuaScript {
 
   /** As {@link run}, with bulk replies as Buffers (binary cache entries survive). */
   async runBuffer(
-    redis: Redis,
+    redis: RedisClient,
     keys: readonly string[],
     args: readonly (string | number | Buffer)[],
   ): Promise<unknown> {

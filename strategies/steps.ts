@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
 import type { Pool } from 'mysql2/promise';
 import { type CacheEntry, cacheKey, decodeEntry, encodeEntry } from './cache-codec.ts';
 import { closeRedis, connectMysql, connectMysqlReader, connectRedis, StatsCounter } from './clients.ts';
 import { type DbItem, type ItemStore, readItem, writeVersioned } from './db-access.ts';
 import { InvalidationRetryQueue } from './invalidation-retry.ts';
+import type { RedisClient } from './redis-client.ts';
 import type {
   ErrorPolicy,
   InvalidationRetrier,
@@ -68,7 +68,7 @@ export class StrategySteps {
   constructor(
     context: StrategyContext,
     pools: Pool | StepPools,
-    private readonly redisClient: Redis | undefined,
+    private readonly redisClient: RedisClient | undefined,
     options: StepOptions = { singleFlight: false },
   ) {
     this.singleFlight = options.singleFlight;
@@ -99,7 +99,7 @@ export class StrategySteps {
   }
 
   /** The Redis connection; only cache patterns have one. */
-  get redis(): Redis {
+  get redis(): RedisClient {
     if (this.redisClient === undefined) throw new Error('this strategy has no Redis connection');
     return this.redisClient;
   }

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { InvalidatorControl, ServiceEndpoints } from '../services/types.ts';
+import type { RedisClient } from './redis-client.ts';
 
 export type { InvalidatorControl } from '../services/types.ts';
 
@@ -241,7 +241,7 @@ export interface StrategyContext {
  * none). The default is the entry's own version; tag-as-deleted in strong mode serves a
  * marked entry to nobody (docs/definitions.md "Divergent keys").
  */
-export type CacheView = (redis: Redis, ids: readonly number[]) => Promise<number[]>;
+export type CacheView = (redis: RedisClient, ids: readonly number[]) => Promise<number[]>;
 
 /** An option of a pattern's mechanism (`--strategy-option name=value`), checked before anything starts. */
 export type StrategyOptionSpec =

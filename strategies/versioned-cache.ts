@@ -1,8 +1,12 @@
-import type { Redis } from 'ioredis';
 import { cacheKey, encodeEntry } from './cache-codec.ts';
 import { LuaScript } from './lua-script.ts';
+import type { RedisClient } from './redis-client.ts';
 
-/** The tombstone of item `id`: the version its last delete was made for. */
+/**
+ * The tombstone of item `id`: the version its last delete was made for (`item:{id}:tomb`). The
+ * compare-and-set and the versioned delete read the entry and its tombstone in one script, so
+ * on a Redis Cluster both hash to the entry's slot through the `{id}` hash tag.
+ */
 export function tombstoneKey(id: number): string {
   return `${cacheKey(id)}:tomb`;
 }
@@ -50,7 +54,7 @@ return redis.call('DEL', KEYS[1])`);
 
 /** Sets item `id` to (version, payload) if that is newer than cache and tombstone; true when set. */
 export async function versionedSet(
-  redis: Redis,
+  redis: RedisClient,
   id: number,
   version: number,
   payload: Uint8Array,
@@ -66,7 +70,7 @@ export async function versionedSet(
 
 /** Deletes item `id`'s entry (unless it is already at `version` or newer), leaving a tombstone at `version`. */
 export async function versionedDelete(
-  redis: Redis,
+  redis: RedisClient,
   id: number,
   version: number,
   tombstoneTtlMs: number,

@@ -115,6 +115,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     environment = await startEnvironment(options.env, {
       redisPersistence: options.redisAof,
       ...(options.dbTopology === undefined ? {} : { dbTopology: options.dbTopology }),
+      ...(options.cacheTopology === undefined ? {} : { cacheTopology: options.cacheTopology }),
       allowExistingDb: options.allowExistingDb,
       warn: (message) => output.stderr.write(`cacheproof bench: warning: ${message}\n`),
     });

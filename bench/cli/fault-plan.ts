@@ -18,6 +18,7 @@ export async function withFaultPlan(options: BenchOptions): Promise<BenchOptions
     options.seed,
     options.env !== 'external',
     options.dbTopology === 'primary-replica',
+    options.cacheTopology === 'cluster',
   );
   // Process faults and replication faults do not act on the strategy's route.
   const network = faultPlan.find((entry) => {

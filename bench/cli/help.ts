@@ -109,6 +109,10 @@ Environment and output
                            SELECT, db-only's reads); writes, the final snapshot and the binlog
                            evidence always use the primary; replica needs --db-topology
                            primary-replica (default primary)
+  --cache-topology <t>     single (one redis-server) or cluster (a Redis Cluster: three masters and
+                           one replica each, every node behind its own Toxiproxy proxy and
+                           announcing it, so redirections cross the proxies too; needed by the
+                           redis-failover fault; --env local only) (default single)
   --direct                 connect the strategy straight to Redis and MySQL, bypassing Toxiproxy
   --out <dir>              where to write result.json and report.html (default
                            reports/out/<run-id>/; with --strategy all, one folder per strategy

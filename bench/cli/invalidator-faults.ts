@@ -25,6 +25,11 @@ export function checkInvalidatorFaults(options: BenchOptions, plan: readonly Res
         `--fault: '${entry.fault}' needs --env local (only the local environment proxies the invalidator's own links)`,
       );
     }
+    if (needs === 'links' && entry.params?.link === 'redis' && options.cacheTopology === 'cluster') {
+      throw new ConfigurationError(
+        `--fault: '${entry.fault}' link redis needs --cache-topology single (a cluster's nodes have no invalidator proxy of their own)`,
+      );
+    }
     if (needs === 'process' && options.driver === 'workers') {
       throw new ConfigurationError(
         `--fault: '${entry.fault}' kills the invalidator in the harness's process, not the --workers processes' own; use --driver in-process or http`,

@@ -8,9 +8,14 @@ import {
   parseDuration,
 } from '../../kernel/index.ts';
 import { parseThreshold, type Threshold } from '../../reports/thresholds.ts';
-import { checkTopology, parseDbTopology, parseEnvironmentKind } from '../../services/index.ts';
+import {
+  checkTopology,
+  parseCacheTopology,
+  parseDbTopology,
+  parseEnvironmentKind,
+} from '../../services/index.ts';
 import { MAX_PAYLOAD_BYTES } from '../../services/schema.ts';
-import type { DbTopology, EnvironmentKind, RedisPersistence } from '../../services/types.ts';
+import type { CacheTopology, DbTopology, EnvironmentKind, RedisPersistence } from '../../services/types.ts';
 import { parseStrategyOptions } from '../../strategies/strategy-options.ts';
 import type {
   CacheErrorPolicy,
@@ -57,6 +62,8 @@ export interface BenchOptions extends RunOptions {
   runs?: number;
   /** `--db-topology`: one MySQL, or a primary and a replica (local only); absent = single. */
   dbTopology?: DbTopology;
+  /** `--cache-topology`: one Redis, or a Redis Cluster of three masters with a replica each (local only); absent = single. */
+  cacheTopology?: CacheTopology;
   /** `--json`: the result as JSON on stdout, and nothing else there. */
   json?: boolean;
   /** `--quiet`: no progress, summary or warning; errors and one final verdict line. */
@@ -141,6 +148,7 @@ export const OPTION_SPEC = {
   'list-faults': { type: 'boolean' },
   'redis-aof': { type: 'string' },
   'db-topology': { type: 'string' },
+  'cache-topology': { type: 'string' },
   'read-from': { type: 'string' },
   'on-cache-error': { type: 'string' },
   'on-invalidation-error': { type: 'string' },
@@ -266,7 +274,13 @@ export function parseBenchArgs(
     );
   }
   const dbTopology = parseDbTopology(values['db-topology'] ?? 'single');
-  checkTopology(env, { db: dbTopology, cache: 'single' });
+  const cacheTopology = parseCacheTopology(values['cache-topology'] ?? 'single');
+  checkTopology(env, { db: dbTopology, cache: cacheTopology });
+  if (cacheTopology === 'cluster' && redisAof !== 'none') {
+    throw new ConfigurationError(
+      '--redis-aof: applies to the single Redis server; the cluster nodes run without persistence (drop --redis-aof or --cache-topology cluster)',
+    );
+  }
   const readFrom = values['read-from'] ?? 'primary';
   if (!(READ_FROM_CHOICES as readonly string[]).includes(readFrom)) {
     throw new ConfigurationError(
@@ -345,6 +359,7 @@ export function parseBenchArgs(
       faultPlan: [],
       redisAof: redisAof as RedisPersistence,
       ...(dbTopology === 'single' ? {} : { dbTopology }),
+      ...(cacheTopology === 'single' ? {} : { cacheTopology }),
       ...(readFrom === 'primary' ? {} : { readFrom: readFrom as ReadFrom }),
       errorPolicy,
       ...(workers === undefined ? {} : { workers }),

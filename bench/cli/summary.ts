@@ -3,7 +3,13 @@ import { formatDuration } from '../../kernel/duration.ts';
 import { formatTextTable, PLAIN, type Style } from '../../kernel/index.ts';
 import { formatMetricRange } from '../../reports/format.ts';
 import type { GridResult } from '../../reports/grid.ts';
-import { findMetric, type MetricDefinition, metricValue } from '../../reports/metrics.ts';
+import {
+  costPerOp,
+  findMetric,
+  type MetricDefinition,
+  metricValue,
+  redisCommandTotal,
+} from '../../reports/metrics.ts';
 import type { RuleOutcome } from '../../reports/thresholds.ts';
 import type { LatencySummary, RouteLinkCost, RunResult, SpreadMethod } from '../../reports/types.ts';
 import { verdictLines, verdictOf } from '../../reports/verdict.ts';
@@ -35,7 +41,7 @@ export function formatRunSummary(
     `verdict      ${style[verdict.tone](headline)}`,
     ...reasons.map((line) => `             ${line}`),
     `${run.strategy} · ${w.name} (${percent(w.readRatio, 0)} reads, ${distribution}, ${w.keys} keys, ${w.valueSize} B)`,
-    `  ${load} · ${formatDuration(run.durationMs)} measured after ${formatDuration(run.warmupMs)} warm-up · seed ${run.seed} · ${run.viaProxy ? 'through Toxiproxy' : 'direct'}${run.interrupted ? ' · INTERRUPTED' : ''}`,
+    `  ${load} · ${formatDuration(run.durationMs)} measured after ${formatDuration(run.warmupMs)} warm-up · seed ${run.seed} · ${run.viaProxy ? 'through Toxiproxy' : 'direct'}${run.topology?.cache === 'cluster' ? ' · Redis Cluster' : ''}${run.interrupted ? ' · INTERRUPTED' : ''}`,
     ...repeatsLines(result),
     `goodput      ${fixed(throughput.goodput, 0)} ok ops/s · attempted ${fixed(throughput.attemptedOpsPerSec, 0)} ops/s · error rate ${percent(throughput.errorRate, 2)}`,
     `             ${throughput.reads} reads · ${throughput.writes} writes · ${throughput.errors} errors${errorKinds(throughput.errorsByKind)}`,
@@ -44,6 +50,7 @@ export function formatRunSummary(
     ...failedLatencyLines(result),
     ...countersLine(result),
     `cache        hit ratio ${percent(cache.hitRatio, 1)} (${cache.hits} hits, ${cache.misses} misses) · db queries ${db.queries}`,
+    ...redisCommandLines(result),
     `consistency  stale reads ${consistency.staleReads} of ${consistency.readsChecked} (${percent(consistency.staleReadRate, 3)}; ${percent(consistency.staleReadRateAfterWrite, 3)} of ${consistency.readsAfterWrite} reads after a write)` +
       (consistency.staleReads > 0
         ? ` · age p50 ${fixed(consistency.staleness.p50Ms, 2)} ms, p99 ${fixed(consistency.staleness.p99Ms, 2)} ms, max ${fixed(consistency.staleness.maxMs, 2)} ms · max lag ${consistency.staleness.maxVersionLag}`
@@ -234,7 +241,9 @@ export function formatGridTable(grid: GridResult): string {
       if (r === null) return 'not run';
       const c = r.consistency;
       const lost = c.lostWrites === null ? `≥${c.writesAboveFinalRow}?` : String(c.lostWrites);
-      return `${goodputCell(r)} ok/s · stale ${percent(c.staleReadRate, 3)} · keys ${c.divergentKeys} · lost ${lost}`;
+      const cost = costPerOp(r);
+      const perOp = `db ${cost.dbQueries === null ? '–' : fixed(cost.dbQueries, 2)}/op${cost.redisCommands === null ? '' : ` · redis ${fixed(cost.redisCommands, 2)}/op`}`;
+      return `${goodputCell(r)} ok/s · stale ${percent(c.staleReadRate, 3)} · keys ${c.divergentKeys} · lost ${lost} · ${perOp}`;
     }),
   ]);
   return `${formatTextTable(header, rows)}\n`;
@@ -289,4 +298,20 @@ function signed(value: number): string {
 
 function fixed(value: number, digits: number): string {
   return value.toFixed(digits);
+}
+
+/** Redis's own count of the commands the run sent, per ok operation and the busiest commands. */
+function redisCommandLines(result: RunResult): string[] {
+  const commands = result.cache.commands;
+  if (commands === undefined) return [];
+  const total = redisCommandTotal(result) ?? 0;
+  const perOp = costPerOp(result);
+  const top = Object.entries(commands)
+    .sort(([, a], [, b]) => b - a)
+    .slice(0, 6)
+    .map(([name, calls]) => `${name} ${calls}`)
+    .join(', ');
+  return [
+    `redis        ${total} commands (${perOp.redisCommands === null ? '–' : fixed(perOp.redisCommands, 2)}/ok op; MySQL ${perOp.dbQueries === null ? '–' : fixed(perOp.dbQueries, 2)} queries/ok op)${top === '' ? '' : ` · ${top}`}`,
+  ];
 }

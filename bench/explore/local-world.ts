@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { Pool } from 'mysql2/promise';
 import { ConfigurationError } from '../../kernel/index.ts';
 import type { Environment, ProcessControl } from '../../services/types.ts';
@@ -6,6 +5,7 @@ import { cacheKey } from '../../strategies/cache-codec.ts';
 import { closeRedis, connectMysql, connectRedis } from '../../strategies/clients.ts';
 import { readDbVersions } from '../../strategies/db-access.ts';
 import { defaultStrategyContext } from '../../strategies/defaults.ts';
+import type { RedisClient } from '../../strategies/redis-client.ts';
 import { cacheViewOf, findStrategy, unknownStrategyMessage } from '../../strategies/registry.ts';
 import type { CacheStrategy, DeferredSteps } from '../../strategies/types.ts';
 import type { ExploreWorld, StrategyWiring } from './execution.ts';
@@ -43,7 +43,7 @@ export class LocalWorld implements ExploreWorld {
   private constructor(
     private readonly env: Environment,
     private readonly processes: ProcessControl,
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly pool: Pool,
   ) {}
 

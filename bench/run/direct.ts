@@ -1,12 +1,14 @@
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import type { Pool } from 'mysql2/promise';
 import mysql from 'mysql2/promise';
 import type { ServiceEndpoints } from '../../services/types.ts';
-import { checkPoolOrExplain, connectOrExplain } from '../../strategies/clients.ts';
+import { checkPoolOrExplain, clusterOptions, connectOrExplain } from '../../strategies/clients.ts';
+import type { RedisClient } from '../../strategies/redis-client.ts';
 
 /** Harness-side connections that bypass Toxiproxy: loading, the final snapshot, probes. */
 export interface DirectConnections {
-  redis: Redis;
+  /** One server, or (`cluster` topology) a Cluster client that reaches every node directly. */
+  redis: RedisClient;
   /** The MySQL primary: loading, the final snapshot, probes. */
   pool: Pool;
   /** The MySQL replica, when the topology has one: the replication-lag sampler reads it. */
@@ -14,19 +16,32 @@ export interface DirectConnections {
   close(): Promise<void>;
 }
 
-/** Opens one Redis connection and a small MySQL pool straight to the servers. */
+/**
+ * Opens one Redis connection (a cluster: a Cluster client whose NAT map sends it to each node
+ * directly, auto-pipelining, so a snapshot's reads go out per node) and a small MySQL pool
+ * straight to the servers.
+ */
 export async function openDirect(endpoints: ServiceEndpoints): Promise<DirectConnections> {
   const { host: redisHost, port: redisPort } = endpoints.redis.direct;
-  const redis = new Redis({
-    host: redisHost,
-    port: redisPort,
-    db: endpoints.redis.db,
-    lazyConnect: true,
-    connectTimeout: 5000,
-    maxRetriesPerRequest: 2,
-    commandTimeout: 30_000,
-  });
-  await connectOrExplain(redis, `Redis directly at ${redisHost}:${redisPort}`);
+  const nodes = endpoints.redis.cluster?.nodes;
+  const redisOptions = { connectTimeout: 5000, maxRetriesPerRequest: 2, commandTimeout: 30_000 };
+  const redis: RedisClient =
+    nodes === undefined
+      ? new Redis({
+          host: redisHost,
+          port: redisPort,
+          db: endpoints.redis.db,
+          lazyConnect: true,
+          ...redisOptions,
+        })
+      : new Cluster(
+          nodes.map((node) => node.direct),
+          clusterOptions(nodes, false, { lazyConnect: true, enableAutoPipelining: true, redisOptions }),
+        );
+  await connectOrExplain(
+    redis,
+    nodes === undefined ? `Redis directly at ${redisHost}:${redisPort}` : 'the Redis Cluster directly',
+  );
   const { host, port } = endpoints.mysql.direct;
   const pool = mysql.createPool({
     host,

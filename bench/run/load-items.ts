@@ -1,4 +1,5 @@
 import type { PoolConnection } from 'mysql2/promise';
+import { flushEveryMaster } from '../../strategies/redis-client.ts';
 import type { DirectConnections } from './direct.ts';
 
 /** Rows one generating INSERT adds: 10^5, five digit columns of the cross join below. */
@@ -34,7 +35,7 @@ export async function loadItems(
   replicated = false,
 ): Promise<void> {
   await direct.pool.query('TRUNCATE TABLE items');
-  await direct.redis.flushdb();
+  await flushEveryMaster(direct.redis);
   const connection = await direct.pool.getConnection();
   const unlogged = replicated ? false : await setBinlog(connection, false);
   try {

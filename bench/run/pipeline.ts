@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Cluster } from 'ioredis';
 import type {
   CommitEvidence,
   ConsistencyProbe,
@@ -33,6 +34,7 @@ import { InterruptWatch } from './interruption.ts';
 import { loadItems, makePayload } from './load-items.ts';
 import { readMysqlSettings } from './mysql-settings.ts';
 import { ConsistencyProber } from './probes.ts';
+import { RedisCommandCounter, type RedisCommandCounts } from './redis-commands.ts';
 import { ReplicationLagSampler, summariseReplicationLag } from './replication-lag.ts';
 import { buildRunResult, runId } from './result.ts';
 import { measureRouteCost, routeOf } from './route-cost.ts';
@@ -89,6 +91,8 @@ interface PreparedRun {
   mysqlSettings: Record<string, string>;
   /** CPU of the harness, the services and the machine over the measured window. */
   cpu: CpuMeter;
+  /** Redis's own command counts over the measured window, and the connection it reads them on. */
+  commands: { counter: RedisCommandCounter | undefined; close: () => void };
   /** Set when measurement begins; `lag` only with a replica. */
   measured: {
     startedAt: Date;
@@ -107,6 +111,8 @@ interface Observation {
   strategyConfig: Record<string, string | number | boolean | null>;
   /** The strategy's own counters over the measured load (degraded reads, retried invalidations, …). */
   strategyCounters: Record<string, number>;
+  /** Redis's command counts over the measured load; absent when they could not be read. */
+  redisCommands: RedisCommandCounts | undefined;
 }
 
 /**
@@ -137,6 +143,7 @@ export async function runStrategy(entry: StrategyEntry, context: RunContext): Pr
       observation = await observe(run, probes, context, outcome.figures.workerStats);
     } finally {
       await run.strategy.close();
+      run.commands.close();
     }
     watch.enter('analysis');
     emit({ type: 'phase', phase: 'analysing' });
@@ -183,6 +190,10 @@ async function prepare(entry: StrategyEntry, context: RunContext): Promise<Prepa
     now: clock.now,
   });
   const strategy = await entry.factory(strategyContext);
+  const commands = await redisCommandCounter(context.direct).catch(async (error: unknown) => {
+    await strategy.close();
+    throw error;
+  });
   const history = new HistoryRecorder();
   const metrics = new RunMetrics(Math.max(0, Math.ceil(options.durationMs / 1000) - 1));
   const run: PreparedRun = {
@@ -211,11 +222,13 @@ async function prepare(entry: StrategyEntry, context: RunContext): Promise<Prepa
     route,
     mysqlSettings,
     cpu: new CpuMeter(() => env.processes?.pids() ?? {}),
+    commands,
     measured: { startedAt: new Date(), statsAtStart: strategy.stats(), prober: undefined },
   };
   run.phases.onMeasure(() => beginMeasurement(run, context));
   run.phases.onStop(() => {
     run.cpu.stop();
+    run.commands.counter?.stop();
     run.measured.lag?.stopSampling();
   });
   return run;
@@ -227,6 +240,7 @@ function beginMeasurement(run: PreparedRun, context: RunContext): void {
   run.clock.restart();
   run.strategy.invalidator?.resetLag();
   run.cpu.start();
+  run.commands.counter?.start();
   run.faults.start();
   run.tracer.start();
   const recorder = run.recorder;
@@ -409,6 +423,7 @@ async function observe(
     run.cacheView,
   );
   const commits = await readCommitRecord(context.env.endpoints, run.commitStart);
+  const redisCommands = await run.commands.counter?.finish();
   const stats = run.strategy.stats();
   const counters = countersSince(run.measured.statsAtStart, stats);
   // Worker processes ran the load (--workers): their strategies' work is added to this one's.
@@ -425,7 +440,24 @@ async function observe(
       ...(context.options.workers === undefined ? {} : { workers: context.options.workers }),
     },
     strategyCounters: counters,
+    redisCommands,
   };
+}
+
+/**
+ * The counter of Redis's own command counts, on a connection of its own to the one Redis
+ * node (direct, bypassing Toxiproxy); the direct connection's commands (the probes) are the
+ * harness's and are subtracted.
+ */
+async function redisCommandCounter(
+  direct: DirectConnections,
+): Promise<{ counter: RedisCommandCounter | undefined; close: () => void }> {
+  // A cluster's nodes change roles in a failover and replicas re-run their master's writes:
+  // its counts are not measured (yet), and the result leaves `cache.commands` out.
+  if (direct.redis instanceof Cluster) return { counter: undefined, close: () => undefined };
+  const reader = direct.redis.duplicate();
+  await reader.connect();
+  return { counter: new RedisCommandCounter([reader], direct.redis), close: () => reader.disconnect() };
 }
 
 /** The strategy's own counters as differences over the measured load (a gauge, `…Max…`, `…Last…`, a percentile `…P50…`/`…P99…` or `…Samples`, is taken as is). */
@@ -482,6 +514,7 @@ function assemble(
     faults: history.faults,
     metrics: run.metrics.snapshot(),
     dbQueries: observation.dbQueries,
+    ...(observation.redisCommands === undefined ? {} : { redisCommands: observation.redisCommands }),
     report,
     route: run.route,
     mysqlSettings: run.mysqlSettings,

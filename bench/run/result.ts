@@ -33,6 +33,8 @@ export interface RunRecord {
   faults: readonly FaultEvent[];
   metrics: MetricsSnapshot;
   dbQueries: number;
+  /** Redis's own command counts over the measured load (absent: not read). */
+  redisCommands?: { commands: Record<string, number>; measuredBy: string };
   report: ConsistencyReport;
   /** The route and the proxy's measured cost (absent: not measured). */
   route?: RouteCost;
@@ -124,6 +126,9 @@ export function buildRunResult(record: RunRecord): RunResult {
       hitRatio: served > 0 ? round(metrics.cacheHits / served, 6) : 0,
       hits: metrics.cacheHits,
       misses: metrics.cacheMisses,
+      ...(record.redisCommands === undefined
+        ? {}
+        : { commands: record.redisCommands.commands, commandsMeasuredBy: record.redisCommands.measuredBy }),
     },
     db: { queries: record.dbQueries },
     consistency: consistencyOf(report),

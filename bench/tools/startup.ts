@@ -1,17 +1,32 @@
 import { ConfigurationError } from '../../kernel/index.ts';
-import { DB_TOPOLOGIES, parseDbTopology } from '../../services/index.ts';
+import {
+  CACHE_TOPOLOGIES,
+  DB_TOPOLOGIES,
+  parseCacheTopology,
+  parseDbTopology,
+} from '../../services/index.ts';
 import { startLocalEnvironment } from '../../services/local.ts';
-import type { DbTopology } from '../../services/types.ts';
+import type { CacheTopology, DbTopology } from '../../services/types.ts';
 import { parseToolArgs, runIfMain } from '../cli/entry.ts';
 
 /**
- * Start-up time of the local environment per topology, in alternating runs (A B A B …) so a
- * shared machine's drift falls on both: from the call until every service answers (for
- * `primary-replica`: until the replica replicates), then the stop. Medians and min–max.
+ * Start-up time of the local environment per topology, in alternating runs (A B C A B C …) so
+ * a shared machine's drift falls on all: from the call until every service answers (for
+ * `primary-replica`: until the replica replicates; for the cache topology `cluster`: until
+ * every node serves all 16384 slots), then the stop. Medians and min–max. Each MySQL layout
+ * runs with one Redis, each cache layout other than `single` with one MySQL.
  *
- *   npm run bench:startup [-- --runs 3 --db-topology single,primary-replica]
+ *   npm run bench:startup [-- --runs 3 --db-topology single,primary-replica --cache-topology single,cluster]
  */
-const USAGE = 'usage: npm run bench:startup -- [--runs 3] [--db-topology single,primary-replica]';
+const USAGE =
+  'usage: npm run bench:startup -- [--runs 3] [--db-topology single,primary-replica] [--cache-topology single,cluster]';
+
+/** One layout the tool starts: a MySQL topology and a Redis topology. */
+interface Layout {
+  label: string;
+  db: DbTopology;
+  cache: CacheTopology;
+}
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -27,6 +42,7 @@ async function main(): Promise<number> {
   const values = parseToolArgs(process.argv.slice(2), {
     runs: { type: 'string', default: '3' },
     'db-topology': { type: 'string', default: DB_TOPOLOGIES.join(',') },
+    'cache-topology': { type: 'string', default: CACHE_TOPOLOGIES.join(',') },
   });
   if (values === 'help') {
     console.log(USAGE);
@@ -36,13 +52,23 @@ async function main(): Promise<number> {
   if (!Number.isInteger(runs) || runs < 1 || runs > 50) {
     throw new ConfigurationError(`--runs: expected an integer from 1 to 50, got '${values.runs}'`);
   }
-  const topologies = (values['db-topology'] ?? '').split(',').map(parseDbTopology);
-  const wall = new Map<DbTopology, number[]>(topologies.map((t) => [t, []]));
-  const services = new Map<DbTopology, Map<string, number[]>>(topologies.map((t) => [t, new Map()]));
+  const caches = (values['cache-topology'] ?? '').split(',').map(parseCacheTopology);
+  const layouts: Layout[] = [
+    ...(values['db-topology'] ?? '')
+      .split(',')
+      .map(parseDbTopology)
+      .map((db): Layout => ({ label: db, db, cache: 'single' })),
+    ...caches
+      .filter((cache) => cache !== 'single')
+      .map((cache): Layout => ({ label: `cache ${cache}`, db: 'single', cache })),
+  ];
+  const topologies = layouts.map((layout) => layout.label);
+  const wall = new Map<string, number[]>(topologies.map((t) => [t, []]));
+  const services = new Map<string, Map<string, number[]>>(topologies.map((t) => [t, new Map()]));
   for (let run = 0; run < runs; run++) {
-    for (const topology of topologies) {
+    for (const { label: topology, db, cache } of layouts) {
       const started = performance.now();
-      const env = await startLocalEnvironment({ dbTopology: topology });
+      const env = await startLocalEnvironment({ dbTopology: db, cacheTopology: cache });
       const elapsed = performance.now() - started;
       await env.stop();
       wall.get(topology)?.push(elapsed);

@@ -1,5 +1,5 @@
 import { choiceParam, directionParam, readParams, resolveTarget } from '../params.ts';
-import { addToxics, proxyName, removeToxics, setProxyEnabled } from '../toxiproxy.ts';
+import { addToxics, proxyNames, removeToxics, setProxyEnabled } from '../toxiproxy.ts';
 import { type FaultKind, type FaultTarget, ParamError } from '../types.ts';
 
 const TARGETS: readonly FaultTarget[] = ['redis', 'mysql'];
@@ -41,8 +41,14 @@ export const partitionFault: FaultKind = {
         kind: 'partition',
         target: resolvedTarget,
         describe: () => `partition: proxy ${resolvedTarget} disabled (connections closed, new ones refused)`,
-        start: (ctx) => setProxyEnabled(ctx.toxiproxy, proxyName(ctx.env, resolvedTarget), false),
-        heal: (ctx) => setProxyEnabled(ctx.toxiproxy, proxyName(ctx.env, resolvedTarget), true),
+        start: async (ctx) => {
+          for (const name of proxyNames(ctx.env, resolvedTarget))
+            await setProxyEnabled(ctx.toxiproxy, name, false);
+        },
+        heal: async (ctx) => {
+          for (const name of proxyNames(ctx.env, resolvedTarget))
+            await setProxyEnabled(ctx.toxiproxy, name, true);
+        },
       };
     }
     return {

@@ -105,7 +105,9 @@ export async function createCdcInvalidate(context: StrategyContext): Promise<Cac
   const invalidatorRoute = context.viaProxy
     ? context.endpoints.invalidator === undefined
       ? "the application's proxies"
-      : 'proxies invalidator-mysql, invalidator-redis'
+      : context.endpoints.invalidator.redis === undefined
+        ? "proxy invalidator-mysql; Redis as the application's"
+        : 'proxies invalidator-mysql, invalidator-redis'
     : 'direct';
   const fill =
     action === 'versioned-set'

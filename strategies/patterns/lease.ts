@@ -16,7 +16,11 @@ export const DEFAULT_LEASE_TTL_MS = 2000;
 export const DEFAULT_LEASE_WAIT_MS = 200;
 export const DEFAULT_LEASE_RETRY_MS = 10;
 
-/** The lease of item `id`. */
+/**
+ * The lease of item `id`: `item:{id}:lease`, beside the entry. The scripts and the write's
+ * two-key DEL touch the entry and its lease together, so on a Redis Cluster both must hash to
+ * one slot: the `{id}` hash tag of `cacheKey` puts them there.
+ */
 export function leaseKey(id: number): string {
   return `${cacheKey(id)}:lease`;
 }

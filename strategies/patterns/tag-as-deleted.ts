@@ -3,6 +3,7 @@ import { cacheKey, decodeEntry, readCacheVersions } from '../cache-codec.ts';
 import { timerDeferredWork } from '../deferred-work.ts';
 import { guardedFill } from '../guarded-fill.ts';
 import { LuaScript } from '../lua-script.ts';
+import { perKey } from '../redis-client.ts';
 import { describeStrategy, openSteps, servedFromDb } from '../steps.ts';
 import { choiceOption, choiceSpec, numberOption, numberSpec, sleep } from '../strategy-options.ts';
 import type { CacheStrategy, CacheView, ReadResult, StrategyContext } from '../types.ts';
@@ -20,7 +21,11 @@ export const DEFAULT_DELETED_LINGER_MS = 10_000;
 const CONSISTENCY = ['strong', 'weak'] as const;
 type Consistency = (typeof CONSISTENCY)[number];
 
-/** The lock of item `id`: a hash {lockUntil (ms, Redis clock), lockOwner}, beside the entry. */
+/**
+ * The lock of item `id`: a hash {lockUntil (ms, Redis clock), lockOwner}, beside the entry
+ * (`item:{id}:tag`). The scripts read and write the entry and its lock together, so on a Redis
+ * Cluster both hash to the entry's slot through the `{id}` hash tag.
+ */
 export function tagKey(id: number): string {
   return `${cacheKey(id)}:tag`;
 }
@@ -98,12 +103,14 @@ export function tagAsDeletedCacheView(
     const versions = await readCacheVersions(redis, ids);
     const present = ids.filter((_, i) => (versions[i] ?? 0) !== 0);
     if (present.length === 0) return versions;
-    const pipeline = redis.pipeline();
-    for (const id of present) pipeline.exists(tagKey(id));
-    const replies = (await pipeline.exec()) ?? [];
+    const replies = await perKey(
+      redis,
+      present,
+      (cluster, id) => cluster.exists(tagKey(id)),
+      (pipeline, id) => pipeline.exists(tagKey(id)),
+    );
     const tagged = new Set<number>();
-    replies.forEach(([error, exists], i) => {
-      if (error) throw error;
+    replies.forEach((exists, i) => {
       if (exists === 1) tagged.add(present[i] as number);
     });
     return versions.map((version, i) => (tagged.has(ids[i] as number) ? 0 : version));

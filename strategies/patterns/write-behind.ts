@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import { messageOf } from '../../kernel/index.ts';
 import { asBuffer, cacheKey } from '../cache-codec.ts';
 import { readItemVersion, type VersionedRow, writeGuardedBatch } from '../db-access.ts';
+import { isCluster, keySlot, type RedisClient, tagOfSlot } from '../redis-client.ts';
 import { describeStrategy, openSteps, type StrategySteps } from '../steps.ts';
 import type { CacheStrategy, StrategyContext } from '../types.ts';
 
@@ -10,15 +10,26 @@ const NAME = 'write-behind';
 export const WRITE_BEHIND_SUMMARY =
   'set the cache and queue the write in a Redis stream, ack at once; a flusher batches the queue into MySQL';
 
-/** The Redis stream that holds writes MySQL has not seen yet. */
+/** The Redis stream that holds writes MySQL has not seen yet (one server). */
 export const WRITE_BEHIND_QUEUE = 'wb:queue';
+
+/**
+ * Redis Cluster: the queue is one stream per hash slot, `wb:queue:{n}` with `n` a hash tag of
+ * the slot of `item:{id}` ({@link tagOfSlot}), because the write's script touches the counter,
+ * the entry and the queue together and a script's keys must share one slot. A key's writes
+ * stay in order in its slot's stream; the flusher reads every stream this process wrote to.
+ */
+export function clusterQueueKey(id: number): string {
+  return `${WRITE_BEHIND_QUEUE}:{${tagOfSlot(keySlot(cacheKey(id)))}}`;
+}
 
 /** How long `drain()` waits for the queue to empty unless told otherwise. */
 export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 
 /** The per-key version counter (`INCR`): write-behind's versions come from Redis. */
 export function versionCounterKey(id: number): string {
-  return `wb:version:${id}`;
+  // The id as hash tag, as in `item:{id}`: the counter sits on the entry's cluster slot.
+  return `wb:version:{${id}}`;
 }
 
 /**
@@ -114,7 +125,7 @@ function parseQueued(streamId: Buffer, fields: Buffer[]): QueuedWrite {
  */
 export async function createWriteBehind(context: StrategyContext): Promise<WriteBehindStrategy> {
   const steps = await openSteps(context, true);
-  const redis = steps.redis as Redis & WriteBehindCommands;
+  const redis = steps.redis as RedisClient & WriteBehindCommands;
   redis.defineCommand('writeBehindWrite', { numberOfKeys: 3, lua: WRITE_SCRIPT });
   redis.defineCommand('writeBehindSeed', { numberOfKeys: 1, lua: SEED_SCRIPT });
   return new WriteBehind(context, steps, redis);
@@ -127,12 +138,26 @@ class WriteBehind implements WriteBehindStrategy {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
   private readonly state: FlushState = { flushes: 0, flushFailures: 0, lastFlushError: undefined };
+  /** Cluster: one stream per slot. */
+  private readonly clustered: boolean;
+  /**
+   * Cluster: the streams this process enqueued to that may hold writes, each with the count of
+   * its enqueues, so a flush that found a stream empty forgets it only when nothing was
+   * enqueued to it meanwhile.
+   */
+  private readonly dirtyQueues = new Map<string, number>();
 
   constructor(
     private readonly context: StrategyContext,
     private readonly steps: StrategySteps,
-    private readonly redis: Redis & WriteBehindCommands,
-  ) {}
+    private readonly redis: RedisClient & WriteBehindCommands,
+  ) {
+    this.clustered = isCluster(redis);
+  }
+
+  private queueOf(key: number): string {
+    return this.clustered ? clusterQueueKey(key) : WRITE_BEHIND_QUEUE;
+  }
 
   read(key: number, opId = -1) {
     return this.steps.readThrough(key, opId);
@@ -156,10 +181,12 @@ class WriteBehind implements WriteBehindStrategy {
 
   private enqueue(key: number, payload: Uint8Array): Promise<number | null> {
     this.steps.counter.redisCommands++;
+    const queue = this.queueOf(key);
+    if (this.clustered) this.dirtyQueues.set(queue, (this.dirtyQueues.get(queue) ?? 0) + 1);
     return this.redis.writeBehindWrite(
       versionCounterKey(key),
       cacheKey(key),
-      WRITE_BEHIND_QUEUE,
+      queue,
       key,
       asBuffer(payload),
       this.context.ttlSeconds,
@@ -212,23 +239,19 @@ class WriteBehind implements WriteBehindStrategy {
     try {
       const p = this.steps.pause('before-flush', -1, -1);
       if (p) await p;
-      this.steps.counter.redisCommands++;
-      const entries = await this.redis.xrangeBuffer(
-        WRITE_BEHIND_QUEUE,
-        '-',
-        '+',
-        'COUNT',
-        this.context.flushBatchSize,
-      );
-      const queued = entries.map(([streamId, fields]) => parseQueued(streamId, fields));
+      const batches = await this.readQueues();
+      const queued = batches.flatMap((batch) => batch.writes);
       if (queued.length > 0) {
         // Every queued version in queue order, none coalesced: MySQL applies (and logs) each
         // as its own row change, so its binlog shows every write the flusher delivered.
         await writeGuardedBatch(this.steps.store, queued);
         for (const row of queued) this.steps.trace('flush', row.id, row.version, -1);
         // Removed only after MySQL committed: a crash in between replays the batch, which the guard makes harmless.
-        this.steps.counter.redisCommands++;
-        await this.redis.xdel(WRITE_BEHIND_QUEUE, ...queued.map((write) => write.streamId));
+        for (const batch of batches) {
+          if (batch.writes.length === 0) continue;
+          this.steps.counter.redisCommands++;
+          await this.redis.xdel(batch.queue, ...batch.writes.map((write) => write.streamId));
+        }
       }
       this.state.flushes++;
       return queued.length;
@@ -237,6 +260,34 @@ class WriteBehind implements WriteBehindStrategy {
       this.state.lastFlushError = messageOf(error);
       throw error;
     }
+  }
+
+  /**
+   * Up to `flushBatchSize` queued writes, oldest first per stream: from the one stream, or
+   * (cluster) from each stream this process enqueued to, read together; a stream found empty
+   * with nothing enqueued since is forgotten.
+   */
+  private async readQueues(): Promise<{ queue: string; writes: QueuedWrite[] }[]> {
+    const limit = this.context.flushBatchSize;
+    const read = async (queue: string, count: number) => {
+      this.steps.counter.redisCommands++;
+      const entries = await this.redis.xrangeBuffer(queue, '-', '+', 'COUNT', count);
+      return { queue, writes: entries.map(([streamId, fields]) => parseQueued(streamId, fields)) };
+    };
+    if (!this.clustered) return [await read(WRITE_BEHIND_QUEUE, limit)];
+    const dirty = [...this.dirtyQueues].slice(0, limit);
+    const batches = await Promise.all(dirty.map(([queue]) => read(queue, limit)));
+    dirty.forEach(([queue, enqueues], i) => {
+      if (batches[i]?.writes.length === 0 && this.dirtyQueues.get(queue) === enqueues) {
+        this.dirtyQueues.delete(queue);
+      }
+    });
+    let room = limit;
+    return batches.map((batch) => {
+      const writes = batch.writes.slice(0, Math.max(room, 0));
+      room -= writes.length;
+      return { queue: batch.queue, writes };
+    });
   }
 
   /**
@@ -259,7 +310,7 @@ class WriteBehind implements WriteBehindStrategy {
       if (performance.now() > deadline) {
         const cause = lastError === undefined ? '' : `; last flush error: ${messageOf(lastError)}`;
         throw new Error(
-          `write-behind drain: queue ${WRITE_BEHIND_QUEUE} not empty after ${timeoutMs} ms${cause}`,
+          `write-behind drain: queue ${this.clustered ? `${WRITE_BEHIND_QUEUE}:{…}` : WRITE_BEHIND_QUEUE} not empty after ${timeoutMs} ms${cause}`,
         );
       }
       if (failed) await new Promise((resolve) => setTimeout(resolve, Math.min(50, timeoutMs)));
@@ -275,7 +326,7 @@ class WriteBehind implements WriteBehindStrategy {
       flushIntervalMs: this.context.flushIntervalMs,
       flushBatchSize: this.context.flushBatchSize,
       drainTimeoutMs: DEFAULT_DRAIN_TIMEOUT_MS,
-      queue: WRITE_BEHIND_QUEUE,
+      queue: this.clustered ? `${WRITE_BEHIND_QUEUE}:{slot tag}` : WRITE_BEHIND_QUEUE,
       enqueue: 'lua: INCR + SET + XADD',
     });
   }

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
 import type { Pool } from 'mysql2/promise';
 import { faultContext, residualFaults } from '../../chaos/residual.ts';
 import type { FaultContext } from '../../chaos/types.ts';
@@ -14,12 +13,13 @@ import { comparePositions, readSavedPosition } from '../../strategies/binlog-inv
 import { readCacheVersions } from '../../strategies/cache-codec.ts';
 import { connectMysql, connectRedis } from '../../strategies/clients.ts';
 import { defaultStrategyContext } from '../../strategies/defaults.ts';
+import type { RedisClient } from '../../strategies/redis-client.ts';
 import { findStrategy } from '../../strategies/registry.ts';
 import type { CacheStrategy, InvalidatorControl } from '../../strategies/types.ts';
 import { buildFault } from './clients.ts';
 
 let env: Environment;
-let redis: Redis;
+let redis: RedisClient;
 let pool: Pool;
 let scratchDir: string;
 let nextKey = 7000;

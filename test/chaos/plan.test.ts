@@ -42,7 +42,7 @@ describe('fault plan validation', () => {
   it('names the entry and the problem in one line', () => {
     assert.equal(
       problem([ok, { ...ok, fault: 'earthquake' }]),
-      "plan.json: entry 1: unknown fault 'earthquake'; expected one of calm, latency, partition, reset-peer, bandwidth, slow-close, slicer, redis-crash, redis-restart, redis-pause, mysql-pause, mysql-crash, replica-lag, invalidator-partition, invalidator-latency, invalidator-crash",
+      "plan.json: entry 1: unknown fault 'earthquake'; expected one of calm, latency, partition, reset-peer, bandwidth, slow-close, slicer, redis-crash, redis-restart, redis-pause, mysql-pause, mysql-crash, replica-lag, redis-failover, invalidator-partition, invalidator-latency, invalidator-crash",
     );
     assert.equal(
       problem([{ ...ok, at: -5 }]),

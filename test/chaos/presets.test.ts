@@ -36,6 +36,7 @@ describe('fault presets', () => {
         'invalidator-redis-partition',
         'invalidator-latency',
         'invalidator-crash',
+        'redis-failover',
         'flaky-network',
         'mixed',
       ],

@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { PROJECT_ROOT } from '../../services/binaries.ts';
 import { SERVICE_IMAGES } from '../../services/images.ts';
 import { LOCAL_MYSQL_ACCESS } from '../../services/local.ts';
+import { CLUSTER_MASTERS, CLUSTER_NODE_TIMEOUT_MS, CLUSTER_NODES } from '../../services/redis-cluster.ts';
 
 /** The parts of a compose service this test reads. */
 interface ComposeService {
@@ -16,6 +17,7 @@ interface ComposeService {
   volumes?: string[];
   ports?: string[];
   depends_on?: Record<string, { condition: string }>;
+  network_mode?: string;
 }
 
 /** docker-compose.yml through a real YAML parser (no Docker client here): a syntax error throws. */
@@ -87,5 +89,47 @@ describe('docker-compose.yml (parsed as YAML; Docker cannot run here)', () => {
         assert.ok(existsSync(join(PROJECT_ROOT, source)), `${source} exists`);
       }
     }
+  });
+
+  it('has a cluster profile: six cluster nodes behind their own proxies, announcing them, as the local environment does', () => {
+    const clusterProxies = JSON.parse(
+      readFileSync(join(PROJECT_ROOT, 'docker', 'toxiproxy-cluster.json'), 'utf8'),
+    ) as { name: string; listen: string; upstream: string }[];
+    const nodes = Object.entries(services).filter(([name]) => name.startsWith('redis-node-'));
+    assert.equal(nodes.length, CLUSTER_NODES);
+    const announced: string[] = [];
+    for (const [name, node] of nodes) {
+      assert.deepEqual(node.profiles, ['cluster'], name);
+      assert.equal(node.image, SERVICE_IMAGES.redis, name);
+      assert.equal(node.network_mode, 'host', name);
+      const command = node.command ?? [];
+      const flag = (option: string) => command[command.indexOf(option) + 1];
+      assert.equal(flag('--cluster-enabled'), 'yes');
+      assert.equal(Number(flag('--cluster-node-timeout')), CLUSTER_NODE_TIMEOUT_MS);
+      assert.equal(flag('--cluster-announce-ip'), '127.0.0.1');
+      assert.equal(flag('--cluster-announce-bus-port'), flag('--cluster-port'), `${name}: the bus is direct`);
+      const proxyOfNode = clusterProxies.find((p) => p.upstream === `127.0.0.1:${flag('--port')}`);
+      assert.ok(proxyOfNode, `${name} has a proxy`);
+      assert.equal(
+        proxyOfNode.listen,
+        `127.0.0.1:${flag('--cluster-announce-port')}`,
+        `${name} announces its proxy`,
+      );
+      announced.push(proxyOfNode.listen);
+    }
+    const create = services['redis-cluster-create'];
+    assert.ok(create);
+    assert.deepEqual(create.profiles, ['cluster']);
+    assert.deepEqual(create.command?.slice(0, 3), ['redis-cli', '--cluster', 'create']);
+    assert.deepEqual(create.command?.slice(3, 3 + CLUSTER_NODES), announced);
+    assert.deepEqual(create.command?.slice(3 + CLUSTER_NODES), [
+      '--cluster-replicas',
+      String(CLUSTER_NODES / CLUSTER_MASTERS - 1),
+      '--cluster-yes',
+    ]);
+    assert.deepEqual(create.depends_on, { 'toxiproxy-cluster': { condition: 'service_healthy' } });
+    const toxiproxy = services['toxiproxy-cluster'];
+    assert.equal(toxiproxy?.image, SERVICE_IMAGES.toxiproxy);
+    assert.deepEqual(Object.keys(toxiproxy?.depends_on ?? {}).sort(), nodes.map(([name]) => name).sort());
   });
 });

@@ -7,7 +7,11 @@ import { parseEnvironmentKind } from '../../services/index.ts';
 import { freePort } from '../../services/processes.ts';
 import { databaseNameWords, HARNESS_REDIS_KEY } from '../../services/schema.ts';
 import { cacheKey } from '../../strategies/cache-codec.ts';
-import { versionCounterKey, WRITE_BEHIND_QUEUE } from '../../strategies/patterns/write-behind.ts';
+import {
+  clusterQueueKey,
+  versionCounterKey,
+  WRITE_BEHIND_QUEUE,
+} from '../../strategies/patterns/write-behind.ts';
 
 describe('environment configuration', () => {
   it('accepts the known environments and names the option for an unknown one', () => {
@@ -88,10 +92,10 @@ describe('environment configuration', () => {
   });
 
   it("the harness's Redis key pattern matches every key the strategies write, and nothing else", () => {
-    for (const key of [cacheKey(7), versionCounterKey(7), WRITE_BEHIND_QUEUE]) {
+    for (const key of [cacheKey(7), versionCounterKey(7), WRITE_BEHIND_QUEUE, clusterQueueKey(7)]) {
       assert.match(key, HARNESS_REDIS_KEY);
     }
-    for (const key of ['session:1', 'item:', 'item:1:x', 'wb:queue2', 'user:item:1']) {
+    for (const key of ['session:1', 'item:', 'item:{1}:x', 'wb:queue2', 'wb:queue:{x}', 'user:item:1']) {
       assert.doesNotMatch(key, HARNESS_REDIS_KEY);
     }
   });

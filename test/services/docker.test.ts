@@ -58,11 +58,24 @@ describe('docker environment definitions (no engine needed)', () => {
 
   it('uses the same images as docker-compose.yml', () => {
     const compose = composeServices();
-    assert.deepEqual(Object.keys(compose).sort(), ['mysql', 'mysql-replica', 'redis', 'toxiproxy']);
+    const clusterServices = [
+      ...Array.from({ length: 6 }, (_, i) => `redis-node-${i}`),
+      'redis-cluster-create',
+      'toxiproxy-cluster',
+    ];
+    assert.deepEqual(
+      Object.keys(compose).sort(),
+      ['mysql', 'mysql-replica', 'redis', 'toxiproxy', ...clusterServices].sort(),
+    );
     for (const name of ['redis', 'mysql', 'toxiproxy'] as const) {
       assert.equal(compose[name]?.image, SERVICE_IMAGES[name], `${name} image in docker-compose.yml`);
     }
     assert.equal(compose['mysql-replica']?.image, SERVICE_IMAGES.mysql, 'the replica runs the primary image');
+    // The cluster profile (`cluster`) runs the same Redis and Toxiproxy images.
+    for (const name of clusterServices) {
+      const image = name === 'toxiproxy-cluster' ? SERVICE_IMAGES.toxiproxy : SERVICE_IMAGES.redis;
+      assert.equal(compose[name]?.image, image, `${name} image in docker-compose.yml`);
+    }
   });
 
   it('publishes Redis on the pinned host port, MySQL and the Toxiproxy API and proxy ports on free ones', () => {

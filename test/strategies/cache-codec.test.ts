@@ -4,8 +4,8 @@ import fc from 'fast-check';
 import { asBuffer, cacheKey, decodeEntry, encodeEntry, readVersion } from '../../strategies/cache-codec.ts';
 
 describe('cache codec', () => {
-  it('names the key item:{id}', () => {
-    assert.equal(cacheKey(42), 'item:42');
+  it('names the key item:{id}, the id a cluster hash tag', () => {
+    assert.equal(cacheKey(42), 'item:{42}');
   });
 
   it('puts the version in 8 big-endian bytes before the payload', () => {

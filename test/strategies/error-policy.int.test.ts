@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
 import type { Pool } from 'mysql2/promise';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { proxyName, setProxyEnabled } from '../../chaos/toxiproxy.ts';
@@ -10,11 +9,12 @@ import { cacheKey, encodeEntry, readCacheVersions } from '../../strategies/cache
 import { connectMysql, connectRedis } from '../../strategies/clients.ts';
 import { readDbVersions } from '../../strategies/db-access.ts';
 import { defaultStrategyContext } from '../../strategies/defaults.ts';
+import type { RedisClient } from '../../strategies/redis-client.ts';
 import { findStrategy } from '../../strategies/registry.ts';
 import type { CacheStrategy, ErrorPolicy } from '../../strategies/types.ts';
 
 let env: Environment;
-let redis: Redis;
+let redis: RedisClient;
 let pool: Pool;
 let toxiproxy: Toxiproxy;
 const bytes = (text: string) => new TextEncoder().encode(text);

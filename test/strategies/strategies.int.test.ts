@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
 import type { Pool } from 'mysql2/promise';
 import { ConfigurationError } from '../../kernel/index.ts';
 import { startLocalEnvironment } from '../../services/local.ts';
@@ -10,12 +9,13 @@ import { cacheKey, readCacheVersions } from '../../strategies/cache-codec.ts';
 import { connectMysql, connectRedis } from '../../strategies/clients.ts';
 import { readDbVersions } from '../../strategies/db-access.ts';
 import { defaultStrategyContext } from '../../strategies/defaults.ts';
+import type { RedisClient } from '../../strategies/redis-client.ts';
 import { strategyEntries } from '../../strategies/registry.ts';
 import { createStepRecorder } from '../../strategies/step-recorder.ts';
 import type { CacheStrategy, StepKind } from '../../strategies/types.ts';
 
 let env: Environment;
-let redis: Redis;
+let redis: RedisClient;
 let pool: Pool;
 /** Each test takes fresh keys so tests do not see each other's rows. */
 let nextKey = 1;

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Redis } from 'ioredis';
 import type { Pool, RowDataPacket } from 'mysql2/promise';
 import { startLocalEnvironment } from '../../services/local.ts';
 import type { Environment, ProcessControl } from '../../services/types.ts';
@@ -12,11 +11,12 @@ import {
   WRITE_BEHIND_QUEUE,
   type WriteBehindStrategy,
 } from '../../strategies/patterns/write-behind.ts';
+import type { RedisClient } from '../../strategies/redis-client.ts';
 import { createStepRecorder } from '../../strategies/step-recorder.ts';
 
 let env: Environment;
 let processes: ProcessControl;
-let redis: Redis;
+let redis: RedisClient;
 let pool: Pool;
 let nextKey = 1;
 

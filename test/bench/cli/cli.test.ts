@@ -40,6 +40,14 @@ describe('bench CLI without services', () => {
           ['--fault', 'replica-lag'],
           '--fault replica-lag needs --db-topology primary-replica (there is no replication link to act on)',
         ],
+        [
+          ['--cache-topology', 'cluster'],
+          '--cache-topology cluster: the external environment provides single only; use --env local',
+        ],
+        [
+          ['--fault', 'redis-failover'],
+          '--fault redis-failover needs --cache-topology cluster (there is no Redis Cluster to fail over)',
+        ],
       ];
       for (const [args, message] of cases) {
         // --env external with unreachable URLs: had a service been contacted, the error would name it.

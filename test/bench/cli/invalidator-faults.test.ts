@@ -53,6 +53,17 @@ describe('invalidator faults, before any service starts', () => {
       "--fault: 'invalidator-partition' acts through Toxiproxy, which --direct bypasses; drop --direct or the fault",
     );
     await refuses(
+      [
+        '--strategy',
+        'cdc-invalidate',
+        '--cache-topology',
+        'cluster',
+        '--fault',
+        'invalidator-redis-partition',
+      ],
+      "--fault: 'invalidator-partition' link redis needs --cache-topology single (a cluster's nodes have no invalidator proxy of their own)",
+    );
+    await refuses(
       ['--strategy', 'cdc-invalidate', '--workers', '2', '--fault', 'invalidator-crash'],
       "--fault: 'invalidator-crash' kills the invalidator in the harness's process, not the --workers processes' own; use --driver in-process or http",
     );

@@ -328,7 +328,7 @@ describe('parseBenchArgs', () => {
       ],
       [
         ['--strategy', 'db-only', '--threshold', 'speed>9'],
-        "--threshold 'speed>9': unknown metric speed; known: goodput, attemptedOpsPerSec, readP50Ms, readP90Ms, readP99Ms, readP999Ms, readMaxMs, writeP50Ms, writeP90Ms, writeP99Ms, writeP999Ms, writeMaxMs, staleReadRate, staleReadRateAfterWrite, staleReads, stalenessP99Ms, stalenessMaxMs, maxVersionLag, divergentKeys, lostWrites, writesAboveFinalRow, errors, errorRate, hitRatio, dbQueries, droppedOps",
+        "--threshold 'speed>9': unknown metric speed; known: goodput, attemptedOpsPerSec, readP50Ms, readP90Ms, readP99Ms, readP999Ms, readMaxMs, writeP50Ms, writeP90Ms, writeP99Ms, writeP999Ms, writeMaxMs, staleReadRate, staleReadRateAfterWrite, staleReads, stalenessP99Ms, stalenessMaxMs, maxVersionLag, divergentKeys, lostWrites, writesAboveFinalRow, errors, errorRate, hitRatio, dbQueries, redisCommands, droppedOps",
       ],
       [
         ['--strategy', 'db-only', '--allow-existing-db'],
