@@ -6,6 +6,8 @@ import type { FaultTarget, PlannedFault } from './types.ts';
 export interface PresetOptions {
   /** False with an environment that does not own the processes: `mixed` then draws network faults only. */
   processes: boolean;
+  /** Application worker processes of the run (`--workers`); undefined when the application runs in-process. */
+  appWorkers?: number;
   /** True with `--cache-topology cluster`: Redis process faults become `redis-failover` (there is no single redis-server). */
   cluster?: boolean;
 }
@@ -95,6 +97,34 @@ function mixed(durationMs: number, seed: number, options: PresetOptions): Planne
   return plan;
 }
 
+/** A separate stream of the seed for the app-crash preset, so adding it changes no other plan. */
+const APP_CRASH_STREAM = 0x1_0001;
+
+/**
+ * Three app crashes at seeded random times, each in its own slot of the 20%–80% window: one
+ * worker (drawn from the seed among `appWorkers`) is killed and replaced 5% of the run later
+ * (at most 2 s).
+ */
+function appCrashes(durationMs: number, seed: number, options: PresetOptions): PlannedFault[] {
+  const random = seededDraws(seed, APP_CRASH_STREAM);
+  const workers = Math.max(1, options.appWorkers ?? 1);
+  const count = 3;
+  const slot = (durationMs * 0.6) / count;
+  const duration = Math.max(1, Math.round(Math.min(durationMs * 0.05, 2000, slot / 2)));
+  const plan: PlannedFault[] = [];
+  for (let i = 0; i < count; i++) {
+    const at = Math.round(durationMs * 0.2 + i * slot + random.next() * (slot - duration));
+    plan.push({
+      fault: 'app-crash',
+      target: 'app',
+      params: { worker: random.int(0, workers - 1) },
+      at,
+      duration,
+    });
+  }
+  return plan;
+}
+
 /** Every preset `--fault` accepts by name. */
 export const FAULT_PRESETS: readonly FaultPreset[] = [
   { name: 'calm', summary: 'no fault (the baseline)', plan: () => [] },
@@ -175,6 +205,12 @@ export const FAULT_PRESETS: readonly FaultPreset[] = [
     ],
   },
   {
+    name: 'app-crash',
+    summary:
+      'three application worker processes SIGKILLed at seeded random times (20%–80% of the run), each replaced 5% of the run later (needs --workers)',
+    plan: appCrashes,
+  },
+  {
     name: 'flaky-network',
     summary:
       'six short bursts (reset_peer, latency, a brief partition) alternating links, 20%–80% of the run',
@@ -212,9 +248,11 @@ export function describePresets(): string {
         ? ' (needs --strategy cdc-invalidate, --env local)'
         : kind.needsInvalidator === 'process'
           ? ' (needs --strategy cdc-invalidate)'
-          : kind.needsProcess === undefined
-            ? ''
-            : ' (needs --env local)';
+          : kind.needsProcess !== undefined
+            ? ' (needs --env local)'
+            : kind.needsApp === true
+              ? ' (needs --workers)'
+              : '';
     lines.push(`  ${kind.name.padEnd(width)}${kind.summary}${targets}${local}`);
     for (const [param, spec] of Object.entries(kind.params)) {
       lines.push(`  ${''.padEnd(width)}  ${param}: ${spec.doc} (default ${String(spec.defaultValue)})`);

@@ -1,3 +1,4 @@
+import { appCrashFault } from './faults/app-crash.ts';
 import { bandwidthFault } from './faults/bandwidth.ts';
 import { calmFault } from './faults/calm.ts';
 import { invalidatorCrashFault } from './faults/invalidator-crash.ts';
@@ -33,6 +34,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   mysqlCrashFault,
   replicaLagFault,
   redisFailoverFault,
+  appCrashFault,
   invalidatorPartitionFault,
   invalidatorLatencyFault,
   invalidatorCrashFault,

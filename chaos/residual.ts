@@ -2,27 +2,38 @@ import { Toxiproxy } from 'toxiproxy-node-client';
 import { processState } from '../services/processes.ts';
 import type { Environment, InvalidatorControl } from '../services/types.ts';
 import { allProxyNames, readProxy, removeAllToxics, setProxyEnabled } from './toxiproxy.ts';
-import type { FaultContext } from './types.ts';
+import type { AppProcessControl, FaultContext } from './types.ts';
 
-/** Creates the fault context of an environment (and of the run's CDC invalidators, when it has any). */
+/** Creates the fault context of an environment (and of the application's worker processes and the run's CDC invalidators, when it has them). */
 export function faultContext(
   env: Environment,
+  app?: AppProcessControl,
   invalidators: readonly InvalidatorControl[] = [],
 ): FaultContext {
-  return { env, toxiproxy: new Toxiproxy(env.endpoints.toxiproxy.url), invalidators };
+  return {
+    env,
+    toxiproxy: new Toxiproxy(env.endpoints.toxiproxy.url),
+    invalidators,
+    ...(app === undefined ? {} : { app }),
+  };
 }
 
 /**
  * Lists whatever faults left behind, one line each: toxics still on a proxy (the replication
  * link's included), a disabled proxy, a server process that is missing or stopped (SIGSTOP), a
- * replica that does not replicate, a CDC invalidator left crashed. Empty when the environment is healthy.
+ * replica that does not replicate, an application worker killed and not replaced, a CDC
+ * invalidator left crashed. Empty when the environment is healthy.
  */
 export async function residualFaults(
   env: Environment,
+  app?: AppProcessControl,
   invalidators: readonly InvalidatorControl[] = [],
 ): Promise<string[]> {
   const { toxiproxy } = faultContext(env);
   const residue: string[] = [];
+  for (const slot of app?.crashedSlots() ?? []) {
+    residue.push(`application worker ${slot} was killed and not replaced`);
+  }
   if (invalidators.some((invalidator) => invalidator.crashed))
     residue.push('the CDC invalidator is crashed (not restarted)');
   for (const name of allProxyNames(env)) {
@@ -85,9 +96,11 @@ export async function assertHealthy(env: Environment): Promise<void> {
 /**
  * Puts the environment back whatever happened: removes every toxic from every proxy, enables
  * them, resumes stopped servers, restarts a killed Redis or MariaDB, starts the replica's
- * replication threads again and restarts a crashed CDC invalidator. The runner's last step of `healAll`.
+ * replication threads again, replaces killed application workers and restarts a crashed CDC
+ * invalidator. The runner's last step of `healAll`.
  */
 export async function healEverything(ctx: FaultContext): Promise<void> {
+  if (ctx.app !== undefined && ctx.app.crashedSlots().length > 0) await ctx.app.replaceCrashed();
   for (const name of allProxyNames(ctx.env)) {
     await removeAllToxics(ctx.toxiproxy, name);
     await setProxyEnabled(ctx.toxiproxy, name, true);

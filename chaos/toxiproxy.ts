@@ -23,7 +23,8 @@ export interface ProxyState {
 
 /** The Toxiproxy proxy name of a target's link in this environment; throws when the topology has no such link. */
 export function proxyName(env: Environment, target: FaultTarget): string {
-  const name = target === 'invalidator' ? undefined : env.endpoints.toxiproxy.proxies[target];
+  const name =
+    target === 'app' || target === 'invalidator' ? undefined : env.endpoints.toxiproxy.proxies[target];
   if (name === undefined)
     throw new Error(`the environment has no ${target} link (its topology: ${env.topology.db})`);
   return name;

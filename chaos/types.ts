@@ -1,11 +1,14 @@
 import type { Toxiproxy } from 'toxiproxy-node-client';
-import type { Environment, InvalidatorControl } from '../services/types.ts';
+import type { AppProcessControl, Environment, InvalidatorControl } from '../services/types.ts';
+
+export type { AppCrash, AppProcessControl } from '../services/types.ts';
 
 /**
- * The link or server a fault acts on: Redis, the MySQL primary, or the replication link
- * between the primary and its replica (`primary-replica` topology).
+ * The link or server a fault acts on: Redis, the MySQL primary, the replication link
+ * between the primary and its replica (`primary-replica` topology), or the application's
+ * worker processes (`--workers`).
  */
-export type FaultTarget = 'redis' | 'mysql' | 'replication' | 'invalidator';
+export type FaultTarget = 'redis' | 'mysql' | 'replication' | 'app' | 'invalidator';
 
 /** Which half of a proxied connection a toxic acts on: client→server, server→client, or both. */
 export type FaultDirection = 'upstream' | 'downstream' | 'both';
@@ -14,6 +17,8 @@ export type FaultDirection = 'upstream' | 'downstream' | 'both';
 export interface FaultContext {
   readonly env: Environment;
   readonly toxiproxy: Toxiproxy;
+  /** The application's worker processes, when the run has them (`--workers`); app-crash acts on them. */
+  readonly app?: AppProcessControl;
   /** The CDC invalidators running in this process (cdc-invalidate), for `invalidator-crash`; empty otherwise. */
   readonly invalidators: readonly InvalidatorControl[];
 }
@@ -87,6 +92,8 @@ export interface FaultKind {
   readonly params: Readonly<Record<string, ParamSpec<unknown>>>;
   /** Set when the fault signals a server process, which only a local environment owns. */
   readonly needsProcess?: OwnedProcess;
+  /** Set when the fault acts on the application's worker processes, which only `--workers` has. */
+  readonly needsApp?: boolean;
   /**
    * Set when the fault acts on the replication between the MySQL primary and its replica,
    * which only the `primary-replica` topology has. Such a fault does not act on the

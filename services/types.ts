@@ -178,6 +178,33 @@ export interface ProcessControl {
   } & Partial<Record<`redisNode${number}`, number | undefined>>;
 }
 
+/** One application worker killed by a fault. */
+export interface AppCrash {
+  /** The worker slot (0 … workers-1) whose process was killed. */
+  readonly slot: number;
+  readonly pid: number;
+  /** Operations it held in flight at the kill (recorded `info`). */
+  readonly inFlight: number;
+}
+
+/**
+ * The application's worker processes as a fault sees them (the workers driver implements it).
+ * A slot is one application instance: its process may be killed and replaced.
+ */
+export interface AppProcessControl {
+  /**
+   * SIGKILLs the process of `slot` once it holds an operation in flight (waiting a bounded
+   * time for one), and resolves when it has exited.
+   */
+  crashWorker(slot: number): Promise<AppCrash>;
+  /** Starts a replacement in every slot whose process was killed; resolves once each serves. */
+  replaceCrashed(): Promise<void>;
+  /** Slots whose process was killed and not replaced while the application runs (empty after the load). */
+  crashedSlots(): number[];
+  /** The live worker processes by name (`worker 0`, …, and `worker standby`), for the CPU budget. */
+  workerPids(): Record<string, number | undefined>;
+}
+
 export type EnvironmentKind = 'local' | 'external' | 'docker';
 
 export type RedisPersistence = 'none' | 'everysec' | 'always';

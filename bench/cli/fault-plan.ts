@@ -7,26 +7,26 @@ import type { BenchOptions } from './options.ts';
 /**
  * Resolves the `--fault` values into the run's plan (with its fault ids), before any service
  * starts: unknown presets, bad plan files, process faults without a local environment,
- * replication faults without `--db-topology primary-replica` and network faults with
+ * replication faults without `--db-topology primary-replica`, app-crash without `--workers`
+ * and network faults with
  * `--direct` (which bypasses Toxiproxy) are ConfigurationErrors. Every
  * strategy of a `--strategy all` run gets this same plan.
  */
 export async function withFaultPlan(options: BenchOptions): Promise<BenchOptions> {
-  const faultPlan = await resolveFaultPlan(
-    options.faultSpecs ?? [],
-    options.durationMs,
-    options.seed,
-    options.env !== 'external',
-    options.dbTopology === 'primary-replica',
-    options.cacheTopology === 'cluster',
-  );
-  // Process faults and replication faults do not act on the strategy's route.
+  const faultPlan = await resolveFaultPlan(options.faultSpecs ?? [], options.durationMs, options.seed, {
+    envHasProcesses: options.env !== 'external',
+    hasReplica: options.dbTopology === 'primary-replica',
+    cacheCluster: options.cacheTopology === 'cluster',
+    ...(options.driver === 'workers' ? { appWorkers: options.workers ?? 1 } : {}),
+  });
+  // Process, replication and application faults do not act on the strategy's route.
   const network = faultPlan.find((entry) => {
     const kind = findFaultKind(entry.fault);
     return (
       entry.fault !== 'calm' &&
       !kind?.needsProcess &&
       kind?.needsReplica !== true &&
+      kind?.needsApp !== true &&
       kind?.needsInvalidator !== 'process'
     );
   });

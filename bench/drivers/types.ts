@@ -1,4 +1,5 @@
 import type { HttpDriverFigures } from '../../reports/types.ts';
+import type { AppProcessControl } from '../../services/types.ts';
 import type { CacheStrategy, StrategyStats } from '../../strategies/types.ts';
 import type { RunClock } from '../history/clock.ts';
 import type { OperationRecorder } from '../history/operation-recorder.ts';
@@ -32,6 +33,8 @@ export interface DriverInput {
   application?: ApplicationSpec;
   /** Warm-up → measure → stop, decided by the pipeline; the driver starts them and follows them. */
   phases: LoadPhases;
+  /** A driver that runs the application in processes of its own hands them to the faults here (app-crash), before measurement. */
+  attachApplication?: (app: AppProcessControl) => void;
   clock: RunClock;
 }
 

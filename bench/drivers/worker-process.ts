@@ -33,6 +33,8 @@ let stopping = false;
 let inFlight = 0;
 let nextId = 0;
 let loops: Promise<void> | undefined;
+/** Starts driving one client (set once the strategy is built); `adopt` uses it for a killed worker's clients. */
+let drive: ((id: number, skip: number) => Promise<void>) | undefined;
 let pending: OperationEvent[] = [];
 let flushScheduled = false;
 
@@ -73,20 +75,43 @@ async function start(message: Extract<ToWorker, { type: 'start' }>): Promise<voi
   strategy = built;
   await built.start?.();
   const payload = Buffer.from(message.payload, 'base64');
-  const client = async (id: number): Promise<void> => {
-    const stream = createOperationStream(message.workload, message.seed, id);
-    let sinceYield = 0;
-    while (!stopping) {
-      stream.next();
-      const failed = await execute(built, payload, id, stream.kind, stream.key);
-      if (failed || ++sinceYield === YIELD_EVERY) {
-        sinceYield = 0;
-        await yieldToEventLoop();
-      }
-    }
+  const { workload, seed } = message;
+  // Client `id` draws stream (seed, id); a replacement skips what the killed process already issued.
+  const driveClient = (id: number, skip: number): Promise<void> => {
+    const stream = createOperationStream(workload, seed, id);
+    for (let i = 0; i < skip; i++) stream.next();
+    return runClient(built, payload, id, stream);
   };
+  drive = driveClient;
   send({ type: 'ready', pid: process.pid });
-  loops = Promise.all(message.clients.map(client)).then(() => undefined);
+  loops = Promise.all(message.clients.map((id) => driveClient(id, 0))).then(() => undefined);
+}
+
+async function runClient(
+  built: CacheStrategy,
+  payload: Uint8Array,
+  id: number,
+  stream: ReturnType<typeof createOperationStream>,
+): Promise<void> {
+  let sinceYield = 0;
+  while (!stopping) {
+    stream.next();
+    const failed = await execute(built, payload, id, stream.kind, stream.key);
+    if (failed || ++sinceYield === YIELD_EVERY) {
+      sinceYield = 0;
+      await yieldToEventLoop();
+    }
+  }
+}
+
+/** A standby takes over a killed worker's clients: its counters count from here, as it did nothing before. */
+function adopt(message: Extract<ToWorker, { type: 'adopt' }>): void {
+  if (drive === undefined || stopping) return;
+  statsAtMeasure = strategy?.stats();
+  const start = drive;
+  const adopted = message.clients.map((id, i) => start(id, message.skips[i] ?? 0));
+  const before = loops ?? Promise.resolve();
+  loops = Promise.all([before, ...adopted]).then(() => undefined);
 }
 
 async function execute(
@@ -154,6 +179,7 @@ process.on('message', (message: ToWorker) => {
   const fail = (error: unknown) => send({ type: 'error', message: messageOf(error) });
   if (message.type === 'start') start(message).catch(fail);
   else if (message.type === 'measure') statsAtMeasure = strategy?.stats();
+  else if (message.type === 'adopt') adopt(message);
   else stop().catch(fail);
 });
 // The parent is gone (or closed the channel): an application process never outlives its harness.

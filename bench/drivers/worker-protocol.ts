@@ -17,6 +17,11 @@ export interface ApplicationSpec {
   errorPolicy: ErrorPolicy | undefined;
   /** Application processes to start (`--workers`). */
   workers: number;
+  /**
+   * Keep one more process connected and idle, to take a killed worker's slot at once (set
+   * when the fault plan has an app-crash).
+   */
+  standby?: boolean;
 }
 
 /** What the parent tells a worker. */
@@ -31,6 +36,11 @@ export type ToWorker =
       payload: string;
     }
   | { type: 'measure' }
+  /**
+   * A standby takes over the clients of a killed worker: client `clients[i]` skips the
+   * `skips[i]` operations of its stream the killed process had already issued.
+   */
+  | { type: 'adopt'; clients: number[]; skips: number[] }
   | { type: 'stop' };
 
 /**

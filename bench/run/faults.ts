@@ -1,4 +1,10 @@
-import { type FaultRun, type ResolvedFault, residualFaults, startFaultPlan } from '../../chaos/index.ts';
+import {
+  type AppProcessControl,
+  type FaultRun,
+  type ResolvedFault,
+  residualFaults,
+  startFaultPlan,
+} from '../../chaos/index.ts';
 import type { FaultEvent } from '../../checker/types.ts';
 import { messageOf } from '../../kernel/index.ts';
 import type { Environment } from '../../services/types.ts';
@@ -14,6 +20,11 @@ export interface RunFaults {
    * `finally` without hiding the error that got there.
    */
   heal(): Promise<void>;
+  /**
+   * Hands the faults the application's worker processes (the workers driver calls it once its
+   * workers are ready, before measurement starts the plan); app-crash acts on them.
+   */
+  attachApp(app: AppProcessControl): void;
 }
 
 /** Binds a plan to a run: its environment, its clock and its history. */
@@ -27,10 +38,21 @@ export function runFaults(
 ): RunFaults {
   let run: FaultRun | undefined;
   let healing: Promise<void> | undefined;
+  let app: AppProcessControl | undefined;
   return {
     start() {
       if (plan === undefined || plan.length === 0 || run !== undefined) return;
-      run = startFaultPlan(plan, { env, now, onEvent: record, loadStartNs: 0, invalidators });
+      run = startFaultPlan(plan, {
+        env,
+        now,
+        onEvent: record,
+        loadStartNs: 0,
+        ...(app === undefined ? {} : { app }),
+        invalidators,
+      });
+    },
+    attachApp(control) {
+      app = control;
     },
     heal() {
       const started = run;
@@ -47,7 +69,7 @@ export function runFaults(
         await started.done.catch((error: unknown) => {
           if (error !== healError) warn(messageOf(error));
         });
-        const residue = await residualFaults(env, invalidators).catch((error: unknown) => [
+        const residue = await residualFaults(env, app, invalidators).catch((error: unknown) => [
           `could not check the environment: ${messageOf(error)}`,
         ]);
         if (residue.length > 0) warn(`faults left behind: ${residue.join('; ')}`);

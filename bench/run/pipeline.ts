@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Cluster } from 'ioredis';
+import type { AppProcessControl } from '../../chaos/index.ts';
 import type {
   CommitEvidence,
   ConsistencyProbe,
@@ -89,8 +90,10 @@ interface PreparedRun {
   /** The strategy's route and what Toxiproxy adds to a round trip, measured before the load. */
   route: RouteCost;
   mysqlSettings: Record<string, string>;
-  /** CPU of the harness, the services and the machine over the measured window. */
+  /** CPU of the harness, the services, the application's worker processes and the machine over the measured window. */
   cpu: CpuMeter;
+  /** The application's worker processes, once the workers driver attached them (`--workers`). */
+  app?: AppProcessControl;
   /** Redis's own command counts over the measured window, and the connection it reads them on. */
   commands: { counter: RedisCommandCounter | undefined; close: () => void };
   /** Set when measurement begins; `lag` only with a replica. */
@@ -221,7 +224,7 @@ async function prepare(entry: StrategyEntry, context: RunContext): Promise<Prepa
     cacheView: cacheViewOf(entry, options.strategyOptions ?? {}),
     route,
     mysqlSettings,
-    cpu: new CpuMeter(() => env.processes?.pids() ?? {}),
+    cpu: new CpuMeter(() => ({ ...(env.processes?.pids() ?? {}), ...(run.app?.workerPids() ?? {}) })),
     commands,
     measured: { startedAt: new Date(), statsAtStart: strategy.stats(), prober: undefined },
   };
@@ -304,6 +307,11 @@ async function drive(
           strategyOptions: options.strategyOptions ?? {},
           errorPolicy: options.errorPolicy,
           workers: options.workers ?? 1,
+          standby: options.faultPlan?.some((fault) => fault.fault === 'app-crash') === true,
+        },
+        attachApplication: (app) => {
+          run.app = app;
+          run.faults.attachApp(app);
         },
         phases: run.phases,
         clock: run.clock,

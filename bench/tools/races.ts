@@ -1,8 +1,13 @@
+import { fork } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Toxiproxy } from 'toxiproxy-node-client';
 import { invalidatorPartitionFault } from '../../chaos/faults/invalidator-partition.ts';
 import { faultContext } from '../../chaos/residual.ts';
+import { proxyName, setProxyEnabled } from '../../chaos/toxiproxy.ts';
 import { ConfigurationError, formatTextTable } from '../../kernel/index.ts';
+import { startLocalEnvironment } from '../../services/local.ts';
 import type { Environment, ProcessControl } from '../../services/types.ts';
 import { cacheKey } from '../../strategies/cache-codec.ts';
 import { closeRedis, connectMysql, connectRedis } from '../../strategies/clients.ts';
@@ -11,8 +16,15 @@ import { defaultStrategyContext } from '../../strategies/defaults.ts';
 import { PauseController } from '../../strategies/pause-controller.ts';
 import { cacheViewOf, controlStrategy, findStrategy } from '../../strategies/registry.ts';
 import { createStepRecorder } from '../../strategies/step-recorder.ts';
-import type { CacheStrategy, ReadResult, StepEvent } from '../../strategies/types.ts';
+import type {
+  CacheStrategy,
+  ErrorPolicy,
+  PausePoint,
+  ReadResult,
+  StepEvent,
+} from '../../strategies/types.ts';
 import { parseToolArgs, runIfMain, withLocalEnvironment } from '../cli/entry.ts';
+import type { CrashWriterOrder, CrashWriterReport } from './crash-writer.ts';
 
 const DEFAULT_OUT = 'reports/out/races.json';
 /** opId of the read each scenario ends with, after everything settled. */
@@ -41,6 +53,12 @@ interface RaceRun {
    * on; for cdc-invalidate that is the invalidator applying the binlog event (a drain).
    */
   invalidationIsBackground?: boolean;
+  /** The application's error policy in this row (unset: fail on every error). */
+  errorPolicy?: ErrorPolicy;
+  /** Where an app-crash scenario kills the writer's process (default `after-db-write`). */
+  crashAt?: PausePoint;
+  /** In a `redisAof` scenario, Redis's `appendfsync` for this row (CONFIG SET; default always). */
+  appendfsync?: 'everysec';
   /**
    * The anomaly is a window that closes by itself: reproduced only when, after the scenario
    * (faults healed, background work drained), the cache and a final read hold MySQL's version.
@@ -67,6 +85,21 @@ interface ScenarioTools {
    * disable: its proxy refuses connections) and returns the heal; the application's links stay up.
    */
   cutInvalidatorRedis(): Promise<() => Promise<void>>;
+  /**
+   * Writes `payload` to the key from an application process of its own (same strategy, options
+   * and error policy), holds that write at the row's `crashAt` point and SIGKILLs the process
+   * there; resolves once it is gone.
+   */
+  killWriter(payload: string, opId: number): Promise<void>;
+  /**
+   * Writes `payload` from an application process of its own (once it is connected, after
+   * `beforeWrite`), lets the write be acknowledged
+   * (whatever its error policy queued stays in that process) and SIGKILLs it; resolves with the
+   * acknowledged version once the process is gone.
+   */
+  killWriterAfterAck(payload: string, opId: number, beforeWrite?: () => Promise<void>): Promise<number>;
+  /** Disables (false) or enables (true) the Toxiproxy proxy of the Redis link. */
+  redisLink(enabled: boolean): Promise<void>;
 }
 
 /**
@@ -78,6 +111,8 @@ interface RaceScenario {
   runs: readonly RaceRun[];
   /** The play calls `strategy.start()` itself (write-behind holds its flusher first). */
   startsItself?: boolean;
+  /** Played against a Redis with an AOF (a second local environment, `--redis-aof always`). */
+  redisAof?: 'always';
   play(tools: ScenarioTools): Promise<Interleaving>;
 }
 
@@ -87,6 +122,10 @@ export interface RaceOutcome {
   strategy: string;
   /** The strategy options of this run, as `name=value` joined with commas ('' = defaults). */
   options: string;
+  /** The error policy of this run, as `onCacheError/onInvalidationError` ('' = fail on every error). */
+  errorPolicy: string;
+  /** Redis's AOF in this run: `always`, `everysec`, or '' (no persistence). */
+  redisAof: string;
   prediction: string;
   /** Whether the prediction is an anomaly (pattern) or none (control). */
   anomalyPredicted: boolean;
@@ -134,6 +173,30 @@ const closes = (strategy: string, prediction: string, options?: RunOptions): Rac
   prediction,
   ...(options === undefined ? {} : { options }),
 });
+
+/**
+ * Three writes acknowledged while write-behind's flusher is held before it reads the queue, then
+ * Redis killed and restarted (empty, or from its AOF), then the flusher released.
+ */
+async function redisRestartsBeforeFlush({
+  strategy,
+  pause,
+  key,
+  control,
+  processes,
+}: ScenarioTools): Promise<Interleaving> {
+  // The flusher is held before it reads the queue, so the crash surely precedes the flush.
+  const hold = control ? undefined : pause.holdNext('before-flush');
+  await strategy.start?.();
+  if (hold !== undefined) await hold.reached;
+  const acked: number[] = [];
+  for (let i = 1; i <= 3; i++) acked.push((await strategy.write(key, text(`v${i}`), i)).version);
+  await processes.crashRedis();
+  await processes.restartRedis();
+  hold?.release();
+  await strategy.drain?.();
+  return { acked };
+}
 
 /**
  * The scenarios: the article's races, each replayed against the fixes that claim to close
@@ -385,6 +448,68 @@ export const RACE_SCENARIOS: readonly RaceScenario[] = [
     },
   },
   {
+    name: 'app process killed between the MySQL commit and the cache step',
+    runs: [
+      shows(
+        'cache-aside',
+        'the writer process dies after its commit of v2, before its DEL: v1 stays until TTL',
+      ),
+      {
+        ...shows(
+          'cache-aside',
+          'retry policy: the DEL never ran, so nothing was queued (and the queue lives in the killed process): v1 stays',
+        ),
+        errorPolicy: { onCacheError: 'fail', onInvalidationError: 'retry' },
+      },
+      {
+        ...closes(
+          'delete-then-update',
+          'its cache step comes first: killed after the DEL, before the UPDATE, MySQL keeps v1 and the next read fills v1',
+        ),
+        crashAt: 'after-cache-delete',
+      },
+      {
+        ...shows(
+          'write-through',
+          'killed after the commit of v2, before its SET: the cached v1 stays until TTL',
+        ),
+        crashAt: 'before-cache-set',
+      },
+    ],
+    async play({ strategy, key, killWriter }) {
+      const first = await strategy.write(key, text('v1'), 1);
+      await strategy.drain?.();
+      // The entry is cached at v1 before the writer process commits v2 and is killed.
+      await strategy.read(key, 2);
+      await killWriter('v2', 3);
+      return { acked: [first.version] };
+    },
+  },
+  {
+    name: 'app process killed with a failed DEL in its retry queue',
+    runs: [
+      {
+        ...shows(
+          'cache-aside',
+          'Redis unreachable: the DEL fails and is queued in the writer process, which acknowledges v2 and is killed before any retry: v1 stays',
+        ),
+        errorPolicy: { onCacheError: 'fail', onInvalidationError: 'retry' },
+      },
+    ],
+    async play({ strategy, key, killWriterAfterAck, redisLink }) {
+      const first = await strategy.write(key, text('v1'), 1);
+      await strategy.read(key, 2);
+      let second: number;
+      try {
+        // The writer connects first, then loses Redis: its DEL fails and goes to its retry queue.
+        second = await killWriterAfterAck('v2', 3, () => redisLink(false));
+      } finally {
+        await redisLink(true);
+      }
+      return { acked: [first.version, second] };
+    },
+  },
+  {
     name: 'Redis crashes before the flush',
     runs: [
       shows(
@@ -393,19 +518,44 @@ export const RACE_SCENARIOS: readonly RaceScenario[] = [
       ),
     ],
     startsItself: true,
-    async play({ strategy, pause, key, control, processes }) {
-      // The flusher is held before it reads the queue, so the crash surely precedes the flush.
-      const hold = control ? undefined : pause.holdNext('before-flush');
-      await strategy.start?.();
-      if (hold !== undefined) await hold.reached;
-      const acked: number[] = [];
-      for (let i = 1; i <= 3; i++) acked.push((await strategy.write(key, text(`v${i}`), i)).version);
+    play: redisRestartsBeforeFlush,
+  },
+  {
+    name: 'Redis restarts from its AOF with a stale entry',
+    runs: [
+      shows(
+        'cache-aside',
+        'the writer process dies after its commit of v2: Redis, killed and restarted from its AOF, brings the stale v1 back',
+      ),
+    ],
+    redisAof: 'always',
+    async play({ strategy, key, killWriter, processes }) {
+      const first = await strategy.write(key, text('v1'), 1);
+      await strategy.read(key, 2);
+      await killWriter('v2', 3);
       await processes.crashRedis();
       await processes.restartRedis();
-      hold?.release();
-      await strategy.drain?.();
-      return { acked };
+      return { acked: [first.version] };
     },
+  },
+  {
+    name: 'Redis restarts from its AOF before the flush',
+    runs: [
+      closes(
+        'write-behind',
+        'appendfsync always: every acknowledged write is in the AOF, the queue comes back: nothing lost',
+      ),
+      {
+        ...closes(
+          'write-behind',
+          'appendfsync everysec: a SIGKILL keeps what Redis wrote to the file (the kernel still has it): nothing lost; only a machine crash loses the last second',
+        ),
+        appendfsync: 'everysec',
+      },
+    ],
+    redisAof: 'always',
+    startsItself: true,
+    play: redisRestartsBeforeFlush,
   },
 ];
 
@@ -424,6 +574,55 @@ async function settledRead(strategy: CacheStrategy, key: number): Promise<ReadRe
       if (performance.now() > deadline) throw error;
       await new Promise((resolvePause) => setTimeout(resolvePause, 50));
     }
+  }
+}
+
+const CRASH_WRITER = fileURLToPath(new URL('./crash-writer.ts', import.meta.url));
+const TSX_LOADER = import.meta.resolve('tsx');
+/** Longest a crash writer may take to start, connect and reach its pause point. */
+const CRASH_WRITER_TIMEOUT_MS = 60_000;
+
+/**
+ * Forks a crash writer, waits until its write is held at `order.point` (or acknowledged, without
+ * a point), SIGKILLs it and waits for its exit; resolves with the acknowledged version (0 when held).
+ */
+async function killCrashWriter(order: CrashWriterOrder, beforeWrite?: () => Promise<void>): Promise<number> {
+  const child = fork(CRASH_WRITER, [], {
+    execArgv: ['--import', TSX_LOADER],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  const where = order.point === undefined ? 'its acknowledgement' : `'${order.point}'`;
+  try {
+    return await new Promise<number>((resolveReport, reject) => {
+      const timer = setTimeout(
+        () =>
+          reject(new Error(`the crash writer did not reach ${where} within ${CRASH_WRITER_TIMEOUT_MS} ms`)),
+        CRASH_WRITER_TIMEOUT_MS,
+      );
+      child.on('message', (report: CrashWriterReport) => {
+        if (report.type === 'ready') {
+          const go = beforeWrite?.() ?? Promise.resolve();
+          go.then(
+            () => child.send({ type: 'go' }),
+            (error: unknown) => reject(error),
+          );
+          return;
+        }
+        clearTimeout(timer);
+        if (report.type === 'paused') resolveReport(0);
+        else if (report.type === 'acked') resolveReport(report.version);
+        else reject(new Error(`crash writer: ${report.message}`));
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`the crash writer exited (${signal ?? code}) before ${where}`));
+      });
+      child.send(order);
+    });
+  } finally {
+    child.kill('SIGKILL');
+    await exited;
   }
 }
 
@@ -452,8 +651,25 @@ async function runOne(
       pause: pause.hook,
       flushIntervalMs: 20,
       strategyOptions: options,
+      ...(run.errorPolicy === undefined ? {} : { errorPolicy: run.errorPolicy }),
     }),
   );
+  const writerOrder = (payload: string, opId: number): CrashWriterOrder => ({
+    endpoints: env.endpoints,
+    strategy: run.strategy,
+    strategyOptions: options,
+    ...(run.errorPolicy === undefined ? {} : { errorPolicy: run.errorPolicy }),
+    key,
+    payload,
+    opId,
+  });
+  const killWriter = async (payload: string, opId: number) => {
+    await killCrashWriter({ ...writerOrder(payload, opId), point: run.crashAt ?? 'after-db-write' });
+  };
+  const killWriterAfterAck = (payload: string, opId: number, beforeWrite?: () => Promise<void>) =>
+    killCrashWriter(writerOrder(payload, opId), beforeWrite);
+  const toxiproxy = new Toxiproxy(env.endpoints.toxiproxy.url);
+  const redisLink = (enabled: boolean) => setProxyEnabled(toxiproxy, proxyName(env, 'redis'), enabled);
   const direct = defaultStrategyContext(env.endpoints, { viaProxy: false });
   const expireEntry = async () => {
     const redis = await connectRedis(direct);
@@ -489,6 +705,9 @@ async function runOne(
       invalidated,
       expireEntry,
       options,
+      killWriter,
+      killWriterAfterAck,
+      redisLink,
       cutInvalidatorRedis,
     });
     // Background work (a second delete, a refill, the invalidator) finishes before the snapshot.
@@ -519,6 +738,11 @@ async function runOne(
     scenario: scenario.name,
     strategy: run.strategy,
     options: optionsLabel(run.options),
+    errorPolicy:
+      run.errorPolicy === undefined
+        ? ''
+        : `${run.errorPolicy.onCacheError}/${run.errorPolicy.onInvalidationError}`,
+    redisAof: scenario.redisAof === undefined ? '' : (run.appendfsync ?? scenario.redisAof),
     prediction: run.prediction,
     anomalyPredicted: run.anomalyPredicted,
     key,
@@ -542,8 +766,7 @@ async function runOne(
  * `env` (which must own its processes: the write-behind scenario crashes Redis).
  */
 export async function runRaceScenarios(env: Environment): Promise<RaceOutcome[]> {
-  const processes = env.processes;
-  if (processes === undefined) {
+  if (env.processes === undefined) {
     throw new ConfigurationError(
       'race scenarios crash Redis: they need an environment that owns its processes (local)',
     );
@@ -555,13 +778,51 @@ export async function runRaceScenarios(env: Environment): Promise<RaceOutcome[]>
     anomalyPredicted: false,
     prediction: 'no anomaly (control)',
   };
-  for (const scenario of RACE_SCENARIOS) {
-    for (const run of [...scenario.runs, control]) {
-      key++;
-      outcomes.push(await runOne(env, processes, scenario, run, key));
+  // The AOF scenarios need a Redis started with an AOF: a second environment, started when needed.
+  let aofEnv: Environment | undefined;
+  try {
+    for (const scenario of RACE_SCENARIOS) {
+      if (scenario.redisAof !== undefined)
+        aofEnv ??= await startLocalEnvironment({ redisPersistence: scenario.redisAof });
+      const target = scenario.redisAof === undefined ? env : aofEnv;
+      const processes = target?.processes;
+      if (target === undefined || processes === undefined) throw new Error('no environment for the scenario');
+      for (const run of [...scenario.runs, control]) {
+        key++;
+        await setAppendFsync(target, run.appendfsync ?? 'always', scenario.redisAof !== undefined);
+        try {
+          outcomes.push(await runOne(target, processes, scenario, run, key));
+        } finally {
+          await setAppendFsync(target, 'always', run.appendfsync !== undefined);
+        }
+      }
     }
+  } finally {
+    await aofEnv?.stop();
   }
   return outcomes;
+}
+
+/** CONFIG SET appendfsync on the environment's Redis (when `apply`). */
+async function setAppendFsync(env: Environment, mode: 'always' | 'everysec', apply: boolean): Promise<void> {
+  if (!apply) return;
+  const redis = await connectRedis(defaultStrategyContext(env.endpoints, { viaProxy: false }));
+  try {
+    await redis.config('SET', 'appendfsync', mode);
+  } finally {
+    await closeRedis(redis);
+  }
+}
+
+/** The strategy with its options and error policy, e.g. `cache-aside (policy fail/retry)`. */
+function rowLabel(outcome: RaceOutcome): string {
+  const parts = [
+    outcome.options,
+    outcome.errorPolicy === '' ? '' : `policy ${outcome.errorPolicy}`,
+    outcome.redisAof === '' ? '' : `aof ${outcome.redisAof}`,
+  ];
+  const settings = parts.filter((part) => part !== '').join(', ');
+  return settings === '' ? outcome.strategy : `${outcome.strategy} (${settings})`;
 }
 
 /** The outcomes as a fixed-width text table (returned, not printed). */
@@ -580,7 +841,7 @@ export function formatRaceTable(outcomes: readonly RaceOutcome[]): string {
   ];
   const rows = outcomes.map((outcome) => [
     outcome.scenario,
-    outcome.options === '' ? outcome.strategy : `${outcome.strategy} (${outcome.options})`,
+    rowLabel(outcome),
     outcome.anomalyPredicted ? 'anomaly' : 'none',
     outcome.prediction,
     String(outcome.cacheVersion),
@@ -598,7 +859,10 @@ const USAGE = `usage: npm run races -- [--out FILE]
 Starts local Redis, MariaDB and Toxiproxy, plays each race the article describes, and each
 fix's known weak spot, as a deterministic interleaving (pause points hold one operation at
 an exact step), against the patterns it concerns (expected: anomaly, or none when the
-pattern closes it) and against db-only as the control, and prints what happened.
+pattern closes it) and against db-only as the control, and prints what happened. The
+app-crash scenarios SIGKILL a writer process of their own at its pause point; the AOF
+scenarios run in a second local environment whose Redis has an AOF (appendfsync always, or
+everysec by CONFIG SET).
   --out FILE   where to write the JSON (default ${DEFAULT_OUT})
   --help       this text
 Columns: cache v / db v = versions left in Redis and MySQL (0 = none), read v = what a read

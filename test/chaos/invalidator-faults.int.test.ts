@@ -114,14 +114,14 @@ async function commitDuringFault(
     await fault.heal(ctx);
   }
   await waitUntilInvalidated(keys);
-  assert.deepEqual(await residualFaults(env, [strategy.invalidator]), []);
+  assert.deepEqual(await residualFaults(env, undefined, [strategy.invalidator]), []);
 }
 
 describe('invalidator faults', () => {
   it('invalidator-partition on its MySQL link: nothing committed meanwhile is missed after the heal', async () => {
     const strategy = await openCdc(join(scratchDir, 'partition-mysql.json'));
     try {
-      const ctx = faultContext(env, [strategy.invalidator]);
+      const ctx = faultContext(env, undefined, [strategy.invalidator]);
       const keys = keysOf(6);
       await cached(strategy, keys);
       // The binlog stream hangs; the commits are in the binlog, waiting.
@@ -140,7 +140,7 @@ describe('invalidator faults', () => {
   it('invalidator-partition on its Redis link: it keeps retrying each delete in order until the link is back', async () => {
     const strategy = await openCdc(join(scratchDir, 'partition-redis.json'));
     try {
-      const ctx = faultContext(env, [strategy.invalidator]);
+      const ctx = faultContext(env, undefined, [strategy.invalidator]);
       const keys = keysOf(6);
       await cached(strategy, keys);
       await commitDuringFault(
@@ -160,12 +160,12 @@ describe('invalidator faults', () => {
     const positionFile = join(scratchDir, 'crash.json');
     const strategy = await openCdc(positionFile);
     try {
-      const ctx = faultContext(env, [strategy.invalidator]);
+      const ctx = faultContext(env, undefined, [strategy.invalidator]);
       const keys = keysOf(6);
       await cached(strategy, keys);
       await commitDuringFault(strategy, ctx, 'invalidator-crash', {}, keys, async () => {
         assert.equal(strategy.invalidator.crashed, true);
-        assert.deepEqual(await residualFaults(env, [strategy.invalidator]), [
+        assert.deepEqual(await residualFaults(env, undefined, [strategy.invalidator]), [
           'the CDC invalidator is crashed (not restarted)',
         ]);
       });

@@ -42,7 +42,7 @@ describe('fault plan validation', () => {
   it('names the entry and the problem in one line', () => {
     assert.equal(
       problem([ok, { ...ok, fault: 'earthquake' }]),
-      "plan.json: entry 1: unknown fault 'earthquake'; expected one of calm, latency, partition, reset-peer, bandwidth, slow-close, slicer, redis-crash, redis-restart, redis-pause, mysql-pause, mysql-crash, replica-lag, redis-failover, invalidator-partition, invalidator-latency, invalidator-crash",
+      "plan.json: entry 1: unknown fault 'earthquake'; expected one of calm, latency, partition, reset-peer, bandwidth, slow-close, slicer, redis-crash, redis-restart, redis-pause, mysql-pause, mysql-crash, replica-lag, redis-failover, app-crash, invalidator-partition, invalidator-latency, invalidator-crash",
     );
     assert.equal(
       problem([{ ...ok, at: -5 }]),
@@ -66,7 +66,7 @@ describe('fault plan validation', () => {
     );
     assert.equal(
       problem([{ ...ok, target: 'postgres' }]),
-      'plan.json: entry 0: unknown target "postgres"; expected redis, mysql, replication, invalidator',
+      'plan.json: entry 0: unknown target "postgres"; expected redis, mysql, replication, app, invalidator',
     );
     assert.equal(
       problem([{ ...ok, params: { direction: 'sideways' } }]),
@@ -181,7 +181,7 @@ describe('fault plan validation', () => {
       const entries = Array.from({ length: MAX_PLAN_ENTRIES / 2 + 1 }, (_v, i) => ({ ...ok, at: i }));
       await writeFile(half, JSON.stringify(entries));
       await assert.rejects(
-        resolveFaultPlan([half, half], 60_000, 1, true),
+        resolveFaultPlan([half, half], 60_000, 1, { envHasProcesses: true }),
         new ConfigurationError(
           `--fault: the plans together hold ${MAX_PLAN_ENTRIES + 2} entries; at most ${MAX_PLAN_ENTRIES}`,
         ),

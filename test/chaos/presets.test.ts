@@ -37,6 +37,7 @@ describe('fault presets', () => {
         'invalidator-latency',
         'invalidator-crash',
         'redis-failover',
+        'app-crash',
         'flaky-network',
         'mixed',
       ],
@@ -96,14 +97,14 @@ describe('resolveFaultPlan', () => {
 
   it('rejects process faults without an environment that owns the processes', async () => {
     assert.equal(
-      await rejection(resolveFaultPlan(['redis-crash'], 60_000, 1, false)),
+      await rejection(resolveFaultPlan(['redis-crash'], 60_000, 1, { envHasProcesses: false })),
       '--fault redis-crash needs --env local (the harness must own the Redis process)',
     );
     assert.equal(
-      await rejection(resolveFaultPlan(['redis-pause'], 60_000, 1, false)),
+      await rejection(resolveFaultPlan(['redis-pause'], 60_000, 1, { envHasProcesses: false })),
       '--fault redis-pause needs --env local (the harness must own the Redis process)',
     );
-    assert.equal((await resolveFaultPlan(['redis-crash'], 60_000, 1, true)).length, 1);
+    assert.equal((await resolveFaultPlan(['redis-crash'], 60_000, 1, { envHasProcesses: true })).length, 1);
   });
 
   it('combines presets and files sorted by start, and rejects unknown names and late faults', async () => {
@@ -111,7 +112,7 @@ describe('resolveFaultPlan', () => {
     try {
       const file = join(dir, 'plan.json');
       await writeFile(file, JSON.stringify([{ fault: 'mysql-pause', at: 100, duration: 50 }]));
-      const plan = await resolveFaultPlan(['redis-latency', file], 1000, 1, true);
+      const plan = await resolveFaultPlan(['redis-latency', file], 1000, 1, { envHasProcesses: true });
       assert.deepEqual(
         plan.map((e) => [e.fault, e.at]),
         [
@@ -120,22 +121,22 @@ describe('resolveFaultPlan', () => {
         ],
       );
       assert.equal(
-        await rejection(resolveFaultPlan([file], 1000, 1, false)),
+        await rejection(resolveFaultPlan([file], 1000, 1, { envHasProcesses: false })),
         `--fault ${file}: entry 0: mysql-pause needs --env local (the harness must own the MariaDB process)`,
       );
       assert.equal(
-        await rejection(resolveFaultPlan([file], 100, 1, true)),
+        await rejection(resolveFaultPlan([file], 100, 1, { envHasProcesses: true })),
         `--fault ${file}: entry 0: starts at 100ms, after the load ends (100ms)`,
       );
       assert.match(
-        await rejection(resolveFaultPlan(['redis-crash', 'redis-pause'], 1000, 1, true)),
+        await rejection(resolveFaultPlan(['redis-crash', 'redis-pause'], 1000, 1, { envHasProcesses: true })),
         /overlap on process redis/,
       );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
     assert.match(
-      await rejection(resolveFaultPlan(['earthquake'], 1000, 1, true)),
+      await rejection(resolveFaultPlan(['earthquake'], 1000, 1, { envHasProcesses: true })),
       /^--fault: 'earthquake' is neither a preset nor a plan file; presets: calm, redis-latency, .*mixed \(see --list-faults\)$/,
     );
   });

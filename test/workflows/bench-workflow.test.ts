@@ -67,12 +67,14 @@ describe('.github/workflows/bench.yml', () => {
     };
     const fault = workflow.on.workflow_dispatch.inputs.fault;
     assert.equal(fault?.type, 'choice');
-    // replica-lag needs a MySQL replica, redis-failover a Redis Cluster: neither runs on the
-    // single topologies; the invalidator presets need cdc-invalidate alone (it runs --strategy all).
+    // replica-lag needs a MySQL replica, redis-failover a Redis Cluster: neither runs on the single
+    // topologies; app-crash needs --workers, which the workflow's runs do not use; the invalidator
+    // presets need cdc-invalidate alone (it runs --strategy all).
     const single = FAULT_PRESETS.filter(
       (p) =>
         p.name !== 'replica-lag' &&
         p.name !== 'redis-failover' &&
+        p.name !== 'app-crash' &&
         !p
           .plan(10_000, 1, { processes: true })
           .some((entry) => findFaultKind(entry.fault)?.needsInvalidator !== undefined),

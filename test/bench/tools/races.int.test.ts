@@ -112,6 +112,67 @@ it('write-behind: three acknowledged writes are lost with Redis', () => {
   );
 });
 
+it('an app process SIGKILLed between commit and cache step: cache-aside and write-through keep v1, with or without the retry policy', () => {
+  const rows = outcomes.filter(
+    (outcome) => outcome.scenario === 'app process killed between the MySQL commit and the cache step',
+  );
+  assert.deepEqual(
+    rows.map((row) => [row.strategy, row.errorPolicy, row.cacheVersion, row.dbVersion, row.staleCache]),
+    [
+      ['cache-aside', '', 1, 2, true],
+      ['cache-aside', 'fail/retry', 1, 2, true],
+      ['delete-then-update', '', 1, 1, false],
+      ['write-through', '', 1, 2, true],
+      ['db-only', '', 0, 2, false],
+    ],
+  );
+  for (const row of rows) {
+    assert.deepEqual(row.ackedVersions, [1], 'the killed write was never acknowledged');
+    // The killed process's steps are not traced here: only the parent's write, read and final read.
+    assert.ok(
+      row.steps.every((step) => step.opId !== 3),
+      row.strategy,
+    );
+  }
+});
+
+it('a failed DEL queued for retry dies with the writer process: v2 acknowledged, v1 stays', () => {
+  const rows = outcomes.filter(
+    (outcome) => outcome.scenario === 'app process killed with a failed DEL in its retry queue',
+  );
+  assert.deepEqual(
+    rows.map((row) => [row.strategy, row.errorPolicy, row.ackedVersions, row.cacheVersion, row.dbVersion]),
+    [
+      ['cache-aside', 'fail/retry', [1, 2], 1, 2],
+      ['db-only', '', [1, 2], 0, 2],
+    ],
+  );
+});
+
+it('Redis restarted from its AOF: the stale entry comes back; write-behind loses nothing (always and everysec)', () => {
+  const stale = outcomes.filter(
+    (outcome) => outcome.scenario === 'Redis restarts from its AOF with a stale entry',
+  );
+  assert.deepEqual(
+    stale.map((row) => [row.strategy, row.redisAof, row.cacheVersion, row.dbVersion, row.anomaly]),
+    [
+      ['cache-aside', 'always', 1, 2, true],
+      ['db-only', 'always', 0, 2, false],
+    ],
+  );
+  const flush = outcomes.filter(
+    (outcome) => outcome.scenario === 'Redis restarts from its AOF before the flush',
+  );
+  assert.deepEqual(
+    flush.map((row) => [row.strategy, row.redisAof, row.ackedVersions, row.dbVersion, row.lostWrites]),
+    [
+      ['write-behind', 'always', [1, 2, 3], 3, 0],
+      ['write-behind', 'everysec', [1, 2, 3], 3, 0],
+      ['db-only', 'always', [1, 2, 3], 3, 0],
+    ],
+  );
+});
+
 it('db-only never shows an anomaly in any scenario', () => {
   const controls = outcomes.filter((outcome) => outcome.strategy === 'db-only');
   assert.equal(controls.length, new Set(outcomes.map((outcome) => outcome.scenario)).size);
