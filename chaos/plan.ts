@@ -10,7 +10,7 @@ import {
   type ResolvedFault,
 } from './types.ts';
 
-const TARGETS: readonly FaultTarget[] = ['redis', 'mysql', 'replication', 'app'];
+const TARGETS: readonly FaultTarget[] = ['redis', 'mysql', 'replication', 'app', 'invalidator'];
 const ENTRY_KEYS = ['fault', 'target', 'params', 'at', 'duration'];
 
 /** The most entries a plan (one file, or all `--fault` values together) may hold. */

@@ -171,6 +171,26 @@ export const FAULT_PRESETS: readonly FaultPreset[] = [
     'the replication link to the MySQL replica delayed by 1000ms, from 30% of the run for 30% (needs --db-topology primary-replica)',
     { fault: 'replica-lag', target: 'replication', params: { mode: 'latency', latencyMs: 1000 } },
   ),
+  single(
+    'invalidator-partition',
+    "the CDC invalidator's own MySQL (binlog) link cut, from 30% of the run for 30% (--strategy cdc-invalidate, --env local)",
+    { fault: 'invalidator-partition', target: 'invalidator', params: { link: 'mysql' } },
+  ),
+  single(
+    'invalidator-redis-partition',
+    "the CDC invalidator's own Redis link cut, from 30% of the run for 30% (--strategy cdc-invalidate, --env local)",
+    { fault: 'invalidator-partition', target: 'invalidator', params: { link: 'redis' } },
+  ),
+  single(
+    'invalidator-latency',
+    "the CDC invalidator's own Redis link delayed by 20ms, from 30% of the run for 30% (--strategy cdc-invalidate, --env local)",
+    { fault: 'invalidator-latency', target: 'invalidator', params: { link: 'redis', latencyMs: 20 } },
+  ),
+  single(
+    'invalidator-crash',
+    'the CDC invalidator killed at 30% of the run, restarted from its saved position 30% later (--strategy cdc-invalidate)',
+    { fault: 'invalidator-crash', target: 'invalidator' },
+  ),
   {
     name: 'redis-failover',
     summary:
@@ -218,17 +238,21 @@ export function describePresets(): string {
   lines.push(
     '',
     'Fault plan files (--fault plan.json): a JSON array, or { "faults": [...] }, of',
-    '  { "fault": <kind>, "target": "redis" | "mysql", "params": {...}, "at": <ms from load start>, "duration": <ms> }',
+    '  { "fault": <kind>, "target": "redis" | "mysql" | "invalidator", "params": {...}, "at": <ms from load start>, "duration": <ms> }',
     'Fault kinds:',
   );
   for (const kind of FAULT_KINDS) {
     const targets = kind.targets.length === 0 ? '' : ` [target: ${kind.targets.join(' | ')}]`;
     const local =
-      kind.needsProcess !== undefined
-        ? ' (needs --env local)'
-        : kind.needsApp === true
-          ? ' (needs --workers)'
-          : '';
+      kind.needsInvalidator === 'links'
+        ? ' (needs --strategy cdc-invalidate, --env local)'
+        : kind.needsInvalidator === 'process'
+          ? ' (needs --strategy cdc-invalidate)'
+          : kind.needsProcess !== undefined
+            ? ' (needs --env local)'
+            : kind.needsApp === true
+              ? ' (needs --workers)'
+              : '';
     lines.push(`  ${kind.name.padEnd(width)}${kind.summary}${targets}${local}`);
     for (const [param, spec] of Object.entries(kind.params)) {
       lines.push(`  ${''.padEnd(width)}  ${param}: ${spec.doc} (default ${String(spec.defaultValue)})`);

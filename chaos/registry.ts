@@ -1,6 +1,9 @@
 import { appCrashFault } from './faults/app-crash.ts';
 import { bandwidthFault } from './faults/bandwidth.ts';
 import { calmFault } from './faults/calm.ts';
+import { invalidatorCrashFault } from './faults/invalidator-crash.ts';
+import { invalidatorLatencyFault } from './faults/invalidator-latency.ts';
+import { invalidatorPartitionFault } from './faults/invalidator-partition.ts';
 import { latencyFault } from './faults/latency.ts';
 import { mysqlCrashFault } from './faults/mysql-crash.ts';
 import { mysqlPauseFault } from './faults/mysql-pause.ts';
@@ -32,6 +35,9 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   replicaLagFault,
   redisFailoverFault,
   appCrashFault,
+  invalidatorPartitionFault,
+  invalidatorLatencyFault,
+  invalidatorCrashFault,
 ];
 
 /** The kind named `name` (Toxiproxy's spelling with `_`, e.g. `reset_peer`, is accepted too), or undefined. */

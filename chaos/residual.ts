@@ -1,14 +1,19 @@
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { processState } from '../services/processes.ts';
-import type { Environment } from '../services/types.ts';
+import type { Environment, InvalidatorControl } from '../services/types.ts';
 import { allProxyNames, readProxy, removeAllToxics, setProxyEnabled } from './toxiproxy.ts';
 import type { AppProcessControl, FaultContext } from './types.ts';
 
-/** Creates the fault context of an environment (and of the application's worker processes, when the run has them). */
-export function faultContext(env: Environment, app?: AppProcessControl): FaultContext {
+/** Creates the fault context of an environment (and of the application's worker processes and the run's CDC invalidators, when it has them). */
+export function faultContext(
+  env: Environment,
+  app?: AppProcessControl,
+  invalidators: readonly InvalidatorControl[] = [],
+): FaultContext {
   return {
     env,
     toxiproxy: new Toxiproxy(env.endpoints.toxiproxy.url),
+    invalidators,
     ...(app === undefined ? {} : { app }),
   };
 }
@@ -16,15 +21,21 @@ export function faultContext(env: Environment, app?: AppProcessControl): FaultCo
 /**
  * Lists whatever faults left behind, one line each: toxics still on a proxy (the replication
  * link's included), a disabled proxy, a server process that is missing or stopped (SIGSTOP), a
- * replica that does not replicate, an application worker killed and not replaced. Empty when
- * the environment is healthy.
+ * replica that does not replicate, an application worker killed and not replaced, a CDC
+ * invalidator left crashed. Empty when the environment is healthy.
  */
-export async function residualFaults(env: Environment, app?: AppProcessControl): Promise<string[]> {
+export async function residualFaults(
+  env: Environment,
+  app?: AppProcessControl,
+  invalidators: readonly InvalidatorControl[] = [],
+): Promise<string[]> {
   const { toxiproxy } = faultContext(env);
   const residue: string[] = [];
   for (const slot of app?.crashedSlots() ?? []) {
     residue.push(`application worker ${slot} was killed and not replaced`);
   }
+  if (invalidators.some((invalidator) => invalidator.crashed))
+    residue.push('the CDC invalidator is crashed (not restarted)');
   for (const name of allProxyNames(env)) {
     const proxy = await readProxy(toxiproxy, name);
     if (!proxy.enabled) residue.push(`proxy ${name} is disabled`);
@@ -85,8 +96,8 @@ export async function assertHealthy(env: Environment): Promise<void> {
 /**
  * Puts the environment back whatever happened: removes every toxic from every proxy, enables
  * them, resumes stopped servers, restarts a killed Redis or MariaDB, starts the replica's
- * replication threads again and replaces killed application workers. The runner's last step
- * of `healAll`.
+ * replication threads again, replaces killed application workers and restarts a crashed CDC
+ * invalidator. The runner's last step of `healAll`.
  */
 export async function healEverything(ctx: FaultContext): Promise<void> {
   if (ctx.app !== undefined && ctx.app.crashedSlots().length > 0) await ctx.app.replaceCrashed();
@@ -112,4 +123,6 @@ export async function healEverything(ctx: FaultContext): Promise<void> {
     const status = await replica.status();
     if (status.ioRunning === 'No' || !status.sqlRunning) await replica.startReplication();
   }
+  // After the links: a restarted invalidator reconnects through them.
+  for (const invalidator of ctx.invalidators) if (invalidator.crashed) await invalidator.restart();
 }

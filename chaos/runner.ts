@@ -1,6 +1,6 @@
 import type { FaultEvent } from '../checker/types.ts';
 import { messageOf } from '../kernel/index.ts';
-import type { Environment } from '../services/types.ts';
+import type { Environment, InvalidatorControl } from '../services/types.ts';
 import { kindOf } from './plan.ts';
 import { faultContext, healEverything } from './residual.ts';
 import type { AppProcessControl, Fault, ResolvedFault } from './types.ts';
@@ -16,6 +16,8 @@ export interface FaultRunOptions {
   loadStartNs: number;
   /** The application's worker processes, for app-crash (absent when the application runs in-process). */
   app?: AppProcessControl;
+  /** The run's CDC invalidators in this process, which `invalidator-crash` kills; none by default. */
+  invalidators?: readonly InvalidatorControl[];
 }
 
 /** A running fault plan. */
@@ -57,7 +59,7 @@ function describeError(id: string, action: string, error: unknown): Error {
  * the plan was resolved (chaos/plan.ts `assignFaultIds`).
  */
 export function startFaultPlan(plan: readonly ResolvedFault[], options: FaultRunOptions): FaultRun {
-  const ctx = faultContext(options.env, options.app);
+  const ctx = faultContext(options.env, options.app, options.invalidators);
   const nowMs = () => options.now() / 1e6;
   const loadStartMs = options.loadStartNs / 1e6;
   const instances: FaultInstance[] = [...plan]

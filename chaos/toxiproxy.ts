@@ -23,7 +23,8 @@ export interface ProxyState {
 
 /** The Toxiproxy proxy name of a target's link in this environment; throws when the topology has no such link. */
 export function proxyName(env: Environment, target: FaultTarget): string {
-  const name = target === 'app' ? undefined : env.endpoints.toxiproxy.proxies[target];
+  const name =
+    target === 'app' || target === 'invalidator' ? undefined : env.endpoints.toxiproxy.proxies[target];
   if (name === undefined)
     throw new Error(`the environment has no ${target} link (its topology: ${env.topology.db})`);
   return name;
@@ -94,31 +95,42 @@ export async function addToxics(
   faultId: string,
   spec: ToxicSpec,
 ): Promise<void> {
-  for (const name of proxyNames(ctx.env, target)) {
-    const proxy = await ctx.toxiproxy.get(name);
-    for (const stream of streamsOf(spec.direction)) {
-      await proxy.addToxic({
-        name: toxicName(faultId, stream),
-        type: spec.type,
-        stream,
-        toxicity: spec.toxicity,
-        attributes: spec.attributes,
-      });
-    }
+  for (const name of proxyNames(ctx.env, target)) await addToxicsTo(ctx, name, faultId, spec);
+}
+
+/** {@link addToxics} on the proxy called `name`. */
+export async function addToxicsTo(
+  ctx: FaultContext,
+  name: string,
+  faultId: string,
+  spec: ToxicSpec,
+): Promise<void> {
+  const proxy = await ctx.toxiproxy.get(name);
+  for (const stream of streamsOf(spec.direction)) {
+    await proxy.addToxic({
+      name: toxicName(faultId, stream),
+      type: spec.type,
+      stream,
+      toxicity: spec.toxicity,
+      attributes: spec.attributes,
+    });
   }
 }
 
 /** Removes this fault's toxics that are present; a toxic never added (failed start) is skipped. */
 export async function removeToxics(ctx: FaultContext, target: FaultTarget, faultId: string): Promise<void> {
+  for (const name of proxyNames(ctx.env, target)) await removeToxicsFrom(ctx, name, faultId);
+}
+
+/** {@link removeToxics} on the proxy called `name`. */
+export async function removeToxicsFrom(ctx: FaultContext, name: string, faultId: string): Promise<void> {
   const ours = new Set<string>([toxicName(faultId, 'upstream'), toxicName(faultId, 'downstream')]);
-  for (const name of proxyNames(ctx.env, target)) {
-    const proxy = await readProxy(ctx.toxiproxy, name);
-    for (const toxic of proxy.toxics) {
-      if (ours.has(toxic.name)) {
-        await ctx.toxiproxy
-          .getApi()
-          .delete(`${proxyUrl(ctx.toxiproxy, name)}/toxics/${encodeURIComponent(toxic.name)}`);
-      }
+  const proxy = await readProxy(ctx.toxiproxy, name);
+  for (const toxic of proxy.toxics) {
+    if (ours.has(toxic.name)) {
+      await ctx.toxiproxy
+        .getApi()
+        .delete(`${proxyUrl(ctx.toxiproxy, name)}/toxics/${encodeURIComponent(toxic.name)}`);
     }
   }
 }

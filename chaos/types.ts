@@ -1,5 +1,5 @@
 import type { Toxiproxy } from 'toxiproxy-node-client';
-import type { AppProcessControl, Environment } from '../services/types.ts';
+import type { AppProcessControl, Environment, InvalidatorControl } from '../services/types.ts';
 
 export type { AppCrash, AppProcessControl } from '../services/types.ts';
 
@@ -8,7 +8,7 @@ export type { AppCrash, AppProcessControl } from '../services/types.ts';
  * between the primary and its replica (`primary-replica` topology), or the application's
  * worker processes (`--workers`).
  */
-export type FaultTarget = 'redis' | 'mysql' | 'replication' | 'app';
+export type FaultTarget = 'redis' | 'mysql' | 'replication' | 'app' | 'invalidator';
 
 /** Which half of a proxied connection a toxic acts on: client→server, server→client, or both. */
 export type FaultDirection = 'upstream' | 'downstream' | 'both';
@@ -19,6 +19,8 @@ export interface FaultContext {
   readonly toxiproxy: Toxiproxy;
   /** The application's worker processes, when the run has them (`--workers`); app-crash acts on them. */
   readonly app?: AppProcessControl;
+  /** The CDC invalidators running in this process (cdc-invalidate), for `invalidator-crash`; empty otherwise. */
+  readonly invalidators: readonly InvalidatorControl[];
 }
 
 /**
@@ -100,6 +102,13 @@ export interface FaultKind {
   readonly needsReplica?: boolean;
   /** Set when the fault acts on a Redis Cluster's nodes, which only `--cache-topology cluster` has. */
   readonly needsCluster?: boolean;
+  /**
+   * Set when the fault acts on the CDC invalidator: `links` through its own Toxiproxy proxies
+   * (local environment only), `process` on the invalidator task itself (in this process:
+   * `--driver in-process` or `http`). Refused before any service starts for a strategy
+   * without an invalidator.
+   */
+  readonly needsInvalidator?: 'links' | 'process';
   /**
    * Faults holding the same resource (a process stopped or killed, a proxy disabled) must not
    * overlap in time: the first heal would undo the other. `undefined` when faults may overlap.

@@ -205,8 +205,16 @@ class LocalEnvironment implements Environment {
   async start(): Promise<void> {
     this.versions = await serviceVersions(this.binaries);
     const withReplica = this.topology.db === 'primary-replica';
-    const [redisPort, mysqlPort, toxiproxyPort, redisProxyPort, mysqlProxyPort, ...replicaPorts] =
-      await Promise.all(Array.from({ length: withReplica ? 8 : 5 }, () => freePort()));
+    const [
+      redisPort,
+      mysqlPort,
+      toxiproxyPort,
+      redisProxyPort,
+      mysqlProxyPort,
+      invalidatorMysqlPort,
+      invalidatorRedisPort,
+      ...replicaPorts
+    ] = await Promise.all(Array.from({ length: withReplica ? 10 : 7 }, () => freePort()));
     const redis: HostPort = { host: LOOPBACK, port: redisPort as number };
     const mysqlDirect: HostPort = { host: LOOPBACK, port: mysqlPort as number };
     const toxiproxyUrl = `http://${LOOPBACK}:${toxiproxyPort}`;
@@ -251,6 +259,10 @@ class LocalEnvironment implements Environment {
     if (clusterNodes.length === 0) await proxy('redis', redisProxyPort as number, redis);
     for (const node of clusterNodes) await proxy(node.proxy, node.proxied.port, node.direct);
     await proxy('mysql', mysqlProxyPort as number, mysqlDirect);
+    // The CDC invalidator's own links: two idle proxies (a few ms), so its faults reach it alone.
+    await proxy('invalidator-mysql', invalidatorMysqlPort as number, mysqlDirect);
+    // A cluster has no one Redis to proxy: there the invalidator reaches the nodes as the application does.
+    if (clusterNodes.length === 0) await proxy('invalidator-redis', invalidatorRedisPort as number, redis);
     if (replicaDirect !== undefined) {
       await proxy('mysql-replica', replicaProxyPort as number, replicaDirect);
       await proxy('replication', replicationProxyPort as number, mysqlDirect);
@@ -277,12 +289,20 @@ class LocalEnvironment implements Environment {
               proxied: { host: LOOPBACK, port: replicaProxyPort as number },
             },
           }),
+      invalidator: {
+        mysql: { host: LOOPBACK, port: invalidatorMysqlPort as number },
+        ...(clusterNodes.length === 0
+          ? { redis: { host: LOOPBACK, port: invalidatorRedisPort as number } }
+          : {}),
+      },
       toxiproxy: {
         url: toxiproxyUrl,
         proxies: {
           redis: firstNode?.proxy ?? 'redis',
           ...(clusterNodes.length === 0 ? {} : { redisNodes: clusterNodes.map((node) => node.proxy) }),
           mysql: 'mysql',
+          invalidatorMysql: 'invalidator-mysql',
+          ...(clusterNodes.length === 0 ? { invalidatorRedis: 'invalidator-redis' } : {}),
           ...(replicaDirect === undefined
             ? {}
             : { mysqlReplica: 'mysql-replica', replication: 'replication' }),
@@ -618,7 +638,8 @@ class LocalEnvironment implements Environment {
 
 /**
  * Starts Redis (no persistence unless asked), MariaDB (own data directory, `items` table
- * created) and Toxiproxy with proxies `redis` and `mysql`, each on a free loopback port. With
+ * created) and Toxiproxy with proxies `redis` and `mysql` (and `invalidator-mysql`,
+ * `invalidator-redis` for the CDC invalidator's own links), each on a free loopback port. With
  * `dbTopology: 'primary-replica'` also a second mariadbd replicating from the first (GTID,
  * row-based) through the proxy `replication`, and a proxy `mysql-replica` in front of it.
  * Every process is killed and the directory removed by `stop()`, at process exit, or by a

@@ -26,6 +26,14 @@ export interface ServiceEndpoints {
    * `readFrom: 'replica'`.
    */
   mysqlReplica?: { direct: HostPort; proxied: HostPort };
+  /**
+   * The CDC invalidator's own links (local only): its binlog/MySQL connection and its Redis
+   * connection each through a Toxiproxy proxy of their own (`invalidator-mysql`,
+   * `invalidator-redis`), so the invalidator faults cut or slow them without touching the
+   * application's links. Absent (and `redis` absent in the `cluster` topology): the invalidator
+   * shares the application's route.
+   */
+  invalidator?: { mysql: HostPort; redis?: HostPort };
   toxiproxy: { url: string; proxies: ToxiproxyProxies };
 }
 
@@ -39,6 +47,9 @@ export interface ToxiproxyProxies {
   mysql: string;
   mysqlReplica?: string;
   replication?: string;
+  /** The CDC invalidator's MySQL (binlog) link and its Redis link; local environment only. */
+  invalidatorMysql?: string;
+  invalidatorRedis?: string;
   /**
    * The `cluster` topology's proxy in front of each Redis node (`redis` is then the first of
    * them); Redis toxic faults act on all of them.
@@ -112,6 +123,26 @@ export interface ReplicaControl {
    * (`MASTER_GTID_WAIT`); false when `timeoutMs` passed first.
    */
   waitForCatchUp(timeoutMs: number): Promise<boolean>;
+}
+
+/**
+ * A background invalidator a strategy runs in this process (cdc-invalidate's binlog reader):
+ * what `invalidator-crash` kills and restarts, and where the run marks its measured load and
+ * its fault windows for the lag.
+ */
+export interface InvalidatorControl {
+  /** True between {@link crash} and {@link restart}. */
+  readonly crashed: boolean;
+  /** The binlog position its last start (or restart) began reading at. */
+  readonly resumedFrom: { file: string; pos: number } | undefined;
+  /** Hard stop: in-memory state and any position not yet saved are lost. */
+  crash(): Promise<void>;
+  /** Starts again from the saved position. */
+  restart(): Promise<void>;
+  /** The measured load starts: the lag measured before it is forgotten. */
+  resetLag(): void;
+  /** A fault of the run started or healed (run clock, ns). */
+  noteFault(id: string, phase: 'start' | 'heal', atNs: number): void;
 }
 
 /** Process-level primitives for chaos; only environments that own the processes offer them. */

@@ -51,6 +51,17 @@ const MAX_BACKOFF_MS = 500;
 const SAVE_EVERY_MS = 200;
 /** Commit times kept for lag measurement at most (oldest dropped first). */
 const MAX_TRACKED_COMMITS = 100_000;
+/** Lag samples (commit time, lag) kept at most for the percentiles and the fault windows. */
+const MAX_LAG_SAMPLES = 500_000;
+/** How long a restart keeps trying to reconnect (its MySQL link may be cut at the same time). */
+const RESTART_TIMEOUT_MS = 15_000;
+
+/** A fault window of the run, on the run clock (ns): the lag of the rows committed in it is reported apart. */
+interface LagWindow {
+  id: string;
+  startNs: number;
+  endNs: number | undefined;
+}
 
 /**
  * Reads MySQL's binary log (row events, via @vlasky/zongji, which speaks the replication
@@ -67,6 +78,8 @@ export class BinlogInvalidator {
   /** Position after the last transaction applied: what is saved and resumed from. */
   committed: BinlogPosition | undefined;
   startedFrom: 'saved position' | 'end of binlog' = 'end of binlog';
+  /** Where the last start (or restart) began reading. */
+  resumedFrom: BinlogPosition | undefined;
   private zongji: ZongJi | undefined;
   private currentFile = '';
   private readonly queue: QueuedWork[] = [];
@@ -81,6 +94,15 @@ export class BinlogInvalidator {
   /** True while the worker waits at its pause point. */
   private holding = false;
   private readonly commitTimes = new Map<string, number>();
+  /** Incremented by {@link crash}: work of an older generation stops at its next step. */
+  private generation = 0;
+  /** True between {@link crash} and {@link restart}. */
+  crashed = false;
+  /** Exact lag samples (this process's writes): commit time (run clock, ns) and lag (ms). */
+  private lagCommitNs = new Float64Array(1024);
+  private lagMs = new Float64Array(1024);
+  private lagCount = 0;
+  private readonly windows: LagWindow[] = [];
 
   constructor(
     private readonly steps: StrategySteps,
@@ -100,6 +122,7 @@ export class BinlogInvalidator {
   /** Starts reading from the saved position (or the binlog's end) and waits until the stream is up. */
   async start(): Promise<void> {
     const from = await this.startPosition();
+    this.resumedFrom = from;
     this.committed = from;
     this.processed = from;
     this.savedPos = from;
@@ -205,15 +228,20 @@ export class BinlogInvalidator {
         clearTimeout(timer);
         resolve();
       });
-      zongji.on('binlog', (event) => this.enqueue(event));
+      // A stream dropped (a reconnect, a crash) delivers nothing more: events it still emits
+      // while stopping are not the live invalidator's.
+      zongji.on('binlog', (event) => {
+        if (this.zongji === zongji) this.enqueue(event);
+      });
       zongji.on('error', (error) => {
         if (!ready) {
           clearTimeout(timer);
           reject(error);
           return;
         }
+        if (this.zongji !== zongji) return;
         this.steps.bump('cdcStreamErrors');
-        if (this.zongji === zongji) void this.reconnect();
+        void this.reconnect();
       });
       zongji.start({ serverId: this.settings.serverId, filename: from.file, position: from.pos });
     });
@@ -240,16 +268,21 @@ export class BinlogInvalidator {
 
   /** After a stream error: reconnect from the last applied transaction, with growing pauses. */
   private async reconnect(): Promise<void> {
+    const generation = this.generation;
     await this.disconnect();
     for (let attempt = 1; !this.stopped; attempt++) {
       await sleep(Math.min(attempt * 50, MAX_BACKOFF_MS));
-      if (this.stopped) return;
+      if (this.stopped || generation !== this.generation) return;
       await this.working;
       const from = this.committed;
       if (from === undefined) return;
       try {
         this.processed = from;
         await this.connect(from);
+        if (generation !== this.generation) {
+          await this.disconnect();
+          return;
+        }
         this.steps.bump('cdcReconnects');
         return;
       } catch {
@@ -303,13 +336,19 @@ export class BinlogInvalidator {
   }
 
   private async work(): Promise<void> {
+    const generation = this.generation;
     // Yield first, so `working` is set before this loop can finish and clear it.
     await Promise.resolve();
     try {
       for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) {
         if (next.kind === 'rows') {
-          for (const change of next.changes) await this.applyWithRetry(change);
+          for (const change of next.changes) {
+            await this.applyWithRetry(change, generation);
+            // Crashed meanwhile: the rest of this worker's state is gone with it.
+            if (generation !== this.generation) return;
+          }
         }
+        if (generation !== this.generation) return;
         if (this.processed === undefined || comparePositions(next.after, this.processed) > 0)
           this.processed = next.after;
         const commits = next.kind === 'mark' && next.commit;
@@ -319,17 +358,18 @@ export class BinlogInvalidator {
         }
       }
     } finally {
-      this.working = undefined;
+      if (generation === this.generation) this.working = undefined;
     }
   }
 
-  private async applyWithRetry(change: RowChange): Promise<void> {
+  private async applyWithRetry(change: RowChange, generation: number): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.apply(change);
         return;
       } catch (error) {
         if (this.stopped) throw error;
+        if (generation !== this.generation) return;
         this.steps.bump('cdcApplyRetries');
         await sleep(Math.min(attempt * 20, MAX_BACKOFF_MS));
       }
@@ -367,10 +407,122 @@ export class BinlogInvalidator {
     }
     steps.own.cdcLagLastMs = lagMs;
     steps.own.cdcLagMaxMs = Math.max(steps.own.cdcLagMaxMs ?? 0, lagMs);
+    if (committedAt !== undefined) this.sampleLag(committedAt, lagMs);
+  }
+
+  private sampleLag(commitNs: number, lagMs: number): void {
+    if (this.lagCount >= MAX_LAG_SAMPLES) return;
+    if (this.lagCount === this.lagMs.length) {
+      const grow = (old: Float64Array) => {
+        const next = new Float64Array(old.length * 2);
+        next.set(old);
+        return next;
+      };
+      this.lagCommitNs = grow(this.lagCommitNs);
+      this.lagMs = grow(this.lagMs);
+    }
+    this.lagCommitNs[this.lagCount] = commitNs;
+    this.lagMs[this.lagCount] = lagMs;
+    this.lagCount++;
+  }
+
+  /**
+   * Forgets the lag measured so far (the measured load starts: warm-up writes do not count)
+   * and the fault windows; commits noted before still resolve their lag exactly.
+   */
+  resetLag(): void {
+    this.lagCount = 0;
+    this.windows.length = 0;
+    delete this.steps.own.cdcLagMaxMs;
+    delete this.steps.own.cdcLagLastMs;
+  }
+
+  /** A fault of the run started or healed (run clock, ns): the lag of rows committed in between is reported apart. */
+  noteFault(id: string, phase: 'start' | 'heal', atNs: number): void {
+    if (phase === 'start') {
+      this.windows.push({ id, startNs: atNs, endNs: undefined });
+      return;
+    }
+    const window = this.windows.find((w) => w.id === id && w.endNs === undefined);
+    if (window !== undefined) window.endNs = atNs;
+  }
+
+  /**
+   * The exact lag (commit acknowledged → cache step, this process's writes) since
+   * {@link resetLag}: median, p99 and max over every applied row, and the max over the rows
+   * committed in each fault window (`cdcLagMaxMs@<fault id>`; 0 when none was). Gauges:
+   * names with `Max` or a percentile, taken as they are.
+   */
+  lagCounters(): Record<string, number> {
+    const counters: Record<string, number> = {};
+    if (this.lagCount > 0) {
+      const sorted = this.lagMs.slice(0, this.lagCount).sort();
+      counters.cdcLagP50Ms = round(percentileNearestRank(sorted, 50));
+      counters.cdcLagP99Ms = round(percentileNearestRank(sorted, 99));
+      counters.cdcLagSamples = this.lagCount;
+    }
+    for (const window of this.windows) {
+      let max = 0;
+      const end = window.endNs ?? Number.POSITIVE_INFINITY;
+      for (let i = 0; i < this.lagCount; i++) {
+        const at = this.lagCommitNs[i] as number;
+        if (at >= window.startNs && at <= end) max = Math.max(max, this.lagMs[i] as number);
+      }
+      counters[`cdcLagMaxMs@${window.id}`] = round(max);
+    }
+    return counters;
+  }
+
+  /**
+   * Kills the invalidator as a crashed process would lose it: the binlog stream is dropped at
+   * once, the queued events, the positions held in memory and any save not yet written are
+   * gone, and the event in hand is abandoned after its current cache command (no position
+   * saved for it). Only what the position file holds survives; {@link restart} resumes there.
+   * The harness's own record of commit times (for the lag) is kept: it is the measurement,
+   * not the invalidator's state.
+   */
+  async crash(): Promise<void> {
+    if (this.crashed || this.stopped) return;
+    this.crashed = true;
+    this.generation++;
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    this.queue.length = 0;
+    this.processed = undefined;
+    this.committed = undefined;
+    this.received = undefined;
+    this.steps.bump('cdcCrashes');
+    await this.disconnect();
+  }
+
+  /**
+   * Starts a crashed invalidator again from its saved position (as a new process would),
+   * retrying the connection for up to {@link RESTART_TIMEOUT_MS} (its link may be cut too).
+   */
+  async restart(): Promise<void> {
+    if (!this.crashed || this.stopped) return;
+    // The old worker stops at its next step; a command it has in flight ends within its timeout.
+    const old = this.working;
+    if (old !== undefined) await Promise.race([old.catch(() => undefined), sleep(2000)]);
+    this.working = undefined;
+    const deadline = performance.now() + RESTART_TIMEOUT_MS;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.crashed = false;
+        await this.start();
+        this.steps.bump('cdcRestarts');
+        return;
+      } catch (error) {
+        this.crashed = true;
+        await this.disconnect();
+        if (performance.now() > deadline || this.stopped) throw error;
+        await sleep(Math.min(attempt * 100, MAX_BACKOFF_MS));
+      }
+    }
   }
 
   private scheduleSave(): void {
-    if (this.saveTimer !== undefined || this.stopped) return;
+    if (this.saveTimer !== undefined || this.stopped || this.crashed) return;
     this.saveTimer = setTimeout(() => {
       this.saveTimer = undefined;
       void this.save().catch(() => this.steps.bump('cdcPositionSaveFailures'));
@@ -414,4 +566,14 @@ export async function readSavedPosition(file: string): Promise<BinlogPosition | 
     return undefined;
   }
   return undefined;
+}
+
+/** Nearest-rank percentile of ascending values (as checker/percentile.ts, which strategies/ may not import). */
+function percentileNearestRank(sorted: Float64Array, p: number): number {
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
+  return sorted[rank - 1] ?? 0;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
 }

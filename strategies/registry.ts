@@ -63,6 +63,7 @@ export const strategyEntries: readonly StrategyEntry[] = Object.freeze([
   pattern('cdc-invalidate', CDC_INVALIDATE_SUMMARY, createCdcInvalidate, {
     options: CDC_INVALIDATE_OPTIONS,
     readsOwnWrites: false,
+    hasInvalidator: true,
   }),
   { name: 'db-only', summary: DB_ONLY_SUMMARY, usesCache: false, isControl: true, factory: createDbOnly },
 ]);

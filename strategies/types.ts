@@ -1,5 +1,7 @@
-import type { ServiceEndpoints } from '../services/types.ts';
+import type { InvalidatorControl, ServiceEndpoints } from '../services/types.ts';
 import type { RedisClient } from './redis-client.ts';
+
+export type { InvalidatorControl } from '../services/types.ts';
 
 /** Where a read was served from. */
 export type ReadSource = 'cache' | 'db';
@@ -34,6 +36,11 @@ export interface CacheStrategy {
    * binlog stream delivers events asynchronously).
    */
   settle?(): Promise<void>;
+  /**
+   * The strategy's background invalidator (cdc-invalidate), which the invalidator faults and
+   * the run's measurement reach; absent for strategies without one.
+   */
+  readonly invalidator?: InvalidatorControl;
   /** Client settings that change fault behaviour, recorded in the result. */
   describe(): StrategyDescription;
   /** Counters since the strategy was built (monotonic; the driver takes differences). */
@@ -258,6 +265,11 @@ export interface StrategyEntry {
    * for the write to become visible instead of expecting it at once. Unset = true.
    */
   readsOwnWrites?: boolean;
+  /**
+   * True when the strategy runs a background invalidator in the application's process
+   * (cdc-invalidate): the invalidator faults act on it and are refused for other strategies.
+   */
+  hasInvalidator?: boolean;
   /**
    * What an operation leaves to run later through {@link DeferredWork} under `options`, by
    * the kind of operation that schedules it (delayed-double-delete: a write's `second

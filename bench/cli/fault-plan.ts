@@ -1,6 +1,7 @@
 import { findFaultKind, resolveFaultPlan } from '../../chaos/index.ts';
 import { ConfigurationError } from '../../kernel/index.ts';
 import { type GridPlan, planLabels } from '../../reports/grid.ts';
+import { checkInvalidatorFaults } from './invalidator-faults.ts';
 import type { BenchOptions } from './options.ts';
 
 /**
@@ -22,7 +23,11 @@ export async function withFaultPlan(options: BenchOptions): Promise<BenchOptions
   const network = faultPlan.find((entry) => {
     const kind = findFaultKind(entry.fault);
     return (
-      entry.fault !== 'calm' && !kind?.needsProcess && kind?.needsReplica !== true && kind?.needsApp !== true
+      entry.fault !== 'calm' &&
+      !kind?.needsProcess &&
+      kind?.needsReplica !== true &&
+      kind?.needsApp !== true &&
+      kind?.needsInvalidator !== 'process'
     );
   });
   if (network !== undefined && !options.viaProxy) {
@@ -30,6 +35,7 @@ export async function withFaultPlan(options: BenchOptions): Promise<BenchOptions
       `--fault: '${network.fault}' acts through Toxiproxy, which --direct bypasses; drop --direct or the fault`,
     );
   }
+  checkInvalidatorFaults(options, faultPlan);
   return { ...options, faultPlan };
 }
 

@@ -8,6 +8,7 @@ import {
 import type { FaultEvent } from '../../checker/types.ts';
 import { messageOf } from '../../kernel/index.ts';
 import type { Environment } from '../../services/types.ts';
+import type { InvalidatorControl } from '../../strategies/types.ts';
 
 /** The fault plan of one strategy run, as the orchestration drives it. */
 export interface RunFaults {
@@ -33,6 +34,7 @@ export function runFaults(
   now: () => number,
   record: (event: FaultEvent) => void,
   warn: (message: string) => void,
+  invalidators: readonly InvalidatorControl[] = [],
 ): RunFaults {
   let run: FaultRun | undefined;
   let healing: Promise<void> | undefined;
@@ -46,6 +48,7 @@ export function runFaults(
         onEvent: record,
         loadStartNs: 0,
         ...(app === undefined ? {} : { app }),
+        invalidators,
       });
     },
     attachApp(control) {
@@ -66,7 +69,7 @@ export function runFaults(
         await started.done.catch((error: unknown) => {
           if (error !== healError) warn(messageOf(error));
         });
-        const residue = await residualFaults(env, app).catch((error: unknown) => [
+        const residue = await residualFaults(env, app, invalidators).catch((error: unknown) => [
           `could not check the environment: ${messageOf(error)}`,
         ]);
         if (residue.length > 0) warn(`faults left behind: ${residue.join('; ')}`);

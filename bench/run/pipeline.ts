@@ -208,7 +208,17 @@ async function prepare(entry: StrategyEntry, context: RunContext): Promise<Prepa
     history,
     metrics,
     recorder: new OperationRecorder(history, metrics, clock.now, workload.keys),
-    faults: runFaults(options.faultPlan, env, clock.now, (event) => history.recordFault(event), warn),
+    faults: runFaults(
+      options.faultPlan,
+      env,
+      clock.now,
+      (event) => {
+        history.recordFault(event);
+        strategy.invalidator?.noteFault(event.id, event.phase, event.atNs);
+      },
+      warn,
+      strategy.invalidator === undefined ? [] : [strategy.invalidator],
+    ),
     phases: new LoadPhases(options.warmupMs, options.durationMs, context.signal),
     commitStart,
     cacheView: cacheViewOf(entry, options.strategyOptions ?? {}),
@@ -231,6 +241,7 @@ async function prepare(entry: StrategyEntry, context: RunContext): Promise<Prepa
 function beginMeasurement(run: PreparedRun, context: RunContext): void {
   const { durationMs } = context.options;
   run.clock.restart();
+  run.strategy.invalidator?.resetLag();
   run.cpu.start();
   run.commands.counter?.start();
   run.faults.start();
@@ -457,11 +468,11 @@ async function redisCommandCounter(
   return { counter: new RedisCommandCounter([reader], direct.redis), close: () => reader.disconnect() };
 }
 
-/** The strategy's own counters as differences over the measured load (a gauge, `…Max…` or `…Last…`, is taken as is). */
+/** The strategy's own counters as differences over the measured load (a gauge, `…Max…`, `…Last…`, a percentile `…P50…`/`…P99…` or `…Samples`, is taken as is). */
 function countersSince(start: StrategyStats, end: StrategyStats): Record<string, number> {
   const counters: Record<string, number> = {};
   for (const [name, value] of Object.entries(end.counters ?? {})) {
-    counters[name] = /Max|Last/.test(name) ? value : value - (start.counters?.[name] ?? 0);
+    counters[name] = /Max|Last|P50|P99|Samples/.test(name) ? value : value - (start.counters?.[name] ?? 0);
   }
   return counters;
 }

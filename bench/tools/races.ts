@@ -3,6 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Toxiproxy } from 'toxiproxy-node-client';
+import { invalidatorPartitionFault } from '../../chaos/faults/invalidator-partition.ts';
+import { faultContext } from '../../chaos/residual.ts';
 import { proxyName, setProxyEnabled } from '../../chaos/toxiproxy.ts';
 import { ConfigurationError, formatTextTable } from '../../kernel/index.ts';
 import { startLocalEnvironment } from '../../services/local.ts';
@@ -57,6 +59,11 @@ interface RaceRun {
   crashAt?: PausePoint;
   /** In a `redisAof` scenario, Redis's `appendfsync` for this row (CONFIG SET; default always). */
   appendfsync?: 'everysec';
+  /**
+   * The anomaly is a window that closes by itself: reproduced only when, after the scenario
+   * (faults healed, background work drained), the cache and a final read hold MySQL's version.
+   */
+  healsAfter?: boolean;
 }
 
 /** What a scenario gets to play its interleaving. */
@@ -73,6 +80,11 @@ interface ScenarioTools {
   expireEntry(): Promise<void>;
   /** The options of this run (a scenario may size its waits by them). */
   options: RunOptions;
+  /**
+   * Cuts the CDC invalidator's own Redis link (`invalidator-partition`, link redis, mode
+   * disable: its proxy refuses connections) and returns the heal; the application's links stay up.
+   */
+  cutInvalidatorRedis(): Promise<() => Promise<void>>;
   /**
    * Writes `payload` to the key from an application process of its own (same strategy, options
    * and error policy), holds that write at the row's `crashAt` point and SIGKILLs the process
@@ -397,6 +409,45 @@ export const RACE_SCENARIOS: readonly RaceScenario[] = [
     },
   },
   {
+    name: 'invalidator cut off from Redis while a read fills the old value',
+    runs: [
+      {
+        ...shows(
+          'cdc-invalidate',
+          'the v2 event arrives but cannot be applied: the v1 fill lands and reads see v1 until the heal; then the invalidator sets v2',
+        ),
+        healsAfter: true,
+      },
+      {
+        ...shows(
+          'cdc-invalidate',
+          'the delete waits for the link: v1 is served until the heal; then the invalidator deletes it and a read refills v2',
+          { cdcAction: 'delete' },
+        ),
+        healsAfter: true,
+      },
+    ],
+    async play({ strategy, pause, key, control, expireEntry, cutInvalidatorRedis }) {
+      const first = await strategy.write(key, text('v1'), 1);
+      await strategy.drain?.();
+      // The read must miss (the invalidator's versioned set stored v1): the entry expired.
+      await expireEntry();
+      const heal = await cutInvalidatorRedis();
+      try {
+        const hold = control ? undefined : pause.holdNext('after-db-read', { key, opId: 2 });
+        const reading = strategy.read(key, 2);
+        await hold?.reached;
+        const second = await strategy.write(key, text('v2'), 3);
+        hold?.release();
+        await reading;
+        const seen = await strategy.read(key, 4);
+        return { acked: [first.version, second.version], staleReads: staleAgainst(seen, second.version) };
+      } finally {
+        await heal();
+      }
+    },
+  },
+  {
     name: 'app process killed between the MySQL commit and the cache step',
     runs: [
       shows(
@@ -628,6 +679,16 @@ async function runOne(
       await closeRedis(redis);
     }
   };
+  const cutInvalidatorRedis = async () => {
+    const ctx = faultContext(env);
+    const fault = invalidatorPartitionFault.create(
+      'invalidator',
+      { link: 'redis', mode: 'disable' },
+      `race-${key}`,
+    );
+    await fault.start(ctx);
+    return () => fault.heal(ctx);
+  };
   let interleaving: Interleaving;
   let finalRead: ReadResult;
   try {
@@ -647,6 +708,7 @@ async function runOne(
       killWriter,
       killWriterAfterAck,
       redisLink,
+      cutInvalidatorRedis,
     });
     // Background work (a second delete, a refill, the invalidator) finishes before the snapshot.
     await strategy.drain?.();
@@ -692,7 +754,9 @@ async function runOne(
     lostWrites,
     staleReads,
     anomaly,
-    reproduced: anomaly === run.anomalyPredicted,
+    reproduced:
+      anomaly === run.anomalyPredicted &&
+      (run.healsAfter !== true || (!staleCache && finalReadVersion === dbVersion && cacheVersion !== 0)),
     steps: recorder.events.map((event) => ({ ...event, at: event.at - origin })),
   };
 }

@@ -3,6 +3,8 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BinlogInvalidator, type CdcAction } from '../binlog-invalidator.ts';
+import { invalidatorContext, sumStats } from '../invalidator-links.ts';
+import type { StrategySteps } from '../steps.ts';
 import { describeStrategy, openSteps } from '../steps.ts';
 import {
   choiceOption,
@@ -45,7 +47,9 @@ export const CDC_INVALIDATE_OPTIONS = [
 /**
  * CDC invalidation: a write updates MySQL and nothing else, so a writer that dies after its
  * commit still gets its invalidation. An invalidator task (started by `start()`, in this
- * process, with its own binlog connection through the same route as the pool) reads the ROW
+ * process, with its own binlog connection, MySQL pool and Redis connection: through Toxiproxy
+ * they go through the proxies `invalidator-mysql` and `invalidator-redis` where the
+ * environment has them, so the invalidator faults reach the invalidator alone) reads the ROW
  * binlog (@vlasky/zongji; checked on MariaDB 10.11) and, for every committed change of
  * `items`, in commit order: `versioned-set` (default) stores the row image with the Lua
  * compare-and-set, so an older fill is refused; `delete` DELs the entry (a slow fill of the
@@ -67,16 +71,22 @@ export async function createCdcInvalidate(context: StrategyContext): Promise<Cac
   const tombstoneTtlMs = numberOption(context, 'tombstoneTtlMs', DEFAULT_TOMBSTONE_TTL_MS);
   const steps = await openSteps(context, true);
   let invalidator: BinlogInvalidator;
+  let invalidatorSteps: StrategySteps;
+  let opened: StrategySteps | undefined;
   let positionFile: string;
   let ownPositionFile = false;
   try {
     ownPositionFile = context.strategyOptions?.cdcPositionFile === undefined;
     positionFile = stringOption(context, 'cdcPositionFile', defaultPositionFile());
-    const mysql = context.endpoints.mysql;
+    // The invalidator's own connections, through its own proxies (see invalidator-links.ts).
+    const own = invalidatorContext(context);
+    invalidatorSteps = await openSteps(own, true);
+    opened = invalidatorSteps;
+    const mysql = own.endpoints.mysql;
     invalidator = new BinlogInvalidator(
-      steps,
+      invalidatorSteps,
       {
-        address: context.viaProxy ? mysql.proxied : mysql.direct,
+        address: own.viaProxy ? mysql.proxied : mysql.direct,
         access: { user: mysql.user, password: mysql.password, database: mysql.database },
         table: 'items',
         action,
@@ -88,9 +98,17 @@ export async function createCdcInvalidate(context: StrategyContext): Promise<Cac
       context.now,
     );
   } catch (error) {
+    await opened?.close();
     await steps.close();
     throw error;
   }
+  const invalidatorRoute = context.viaProxy
+    ? context.endpoints.invalidator === undefined
+      ? "the application's proxies"
+      : context.endpoints.invalidator.redis === undefined
+        ? "proxy invalidator-mysql; Redis as the application's"
+        : 'proxies invalidator-mysql, invalidator-redis'
+    : 'direct';
   const fill =
     action === 'versioned-set'
       ? (key: number, version: number, payload: Uint8Array, opId: number) =>
@@ -126,11 +144,17 @@ export async function createCdcInvalidate(context: StrategyContext): Promise<Cac
         cdcStartedFrom: invalidator.startedFrom,
         cdcDrainTimeoutMs: drainTimeoutMs,
         tombstoneTtlMs,
-        cdcLagMaxMs: steps.own.cdcLagMaxMs ?? null,
+        cdcLagMaxMs: invalidatorSteps.own.cdcLagMaxMs ?? null,
+        cdcInvalidatorRoute: invalidatorRoute,
       }),
-    stats: () => steps.stats(),
+    invalidator,
+    stats() {
+      const both = sumStats(steps.stats(), invalidatorSteps.stats());
+      return { ...both, counters: { ...both.counters, ...invalidator.lagCounters() } };
+    },
     async close() {
       if (started) await invalidator.stop().catch(() => undefined);
+      await invalidatorSteps.close();
       await steps.close();
       if (ownPositionFile) await rm(positionFile, { force: true });
     },

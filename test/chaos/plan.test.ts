@@ -42,7 +42,7 @@ describe('fault plan validation', () => {
   it('names the entry and the problem in one line', () => {
     assert.equal(
       problem([ok, { ...ok, fault: 'earthquake' }]),
-      "plan.json: entry 1: unknown fault 'earthquake'; expected one of calm, latency, partition, reset-peer, bandwidth, slow-close, slicer, redis-crash, redis-restart, redis-pause, mysql-pause, mysql-crash, replica-lag, redis-failover, app-crash",
+      "plan.json: entry 1: unknown fault 'earthquake'; expected one of calm, latency, partition, reset-peer, bandwidth, slow-close, slicer, redis-crash, redis-restart, redis-pause, mysql-pause, mysql-crash, replica-lag, redis-failover, app-crash, invalidator-partition, invalidator-latency, invalidator-crash",
     );
     assert.equal(
       problem([{ ...ok, at: -5 }]),
@@ -66,7 +66,7 @@ describe('fault plan validation', () => {
     );
     assert.equal(
       problem([{ ...ok, target: 'postgres' }]),
-      'plan.json: entry 0: unknown target "postgres"; expected redis, mysql, replication, app',
+      'plan.json: entry 0: unknown target "postgres"; expected redis, mysql, replication, app, invalidator',
     );
     assert.equal(
       problem([{ ...ok, params: { direction: 'sideways' } }]),

@@ -78,11 +78,11 @@ describe('fault options', () => {
       writeFileSync(negative, JSON.stringify([{ fault: 'latency', target: 'redis', at: -5, duration: 10 }]));
       await planRefuses(
         ['--fault', 'nope'],
-        "--fault: 'nope' is neither a preset nor a plan file; presets: calm, redis-latency, mysql-latency, redis-partition, mysql-partition, redis-crash, redis-restart, mysql-crash, redis-pause, replica-lag, redis-failover, app-crash, flaky-network, mixed (see --list-faults)",
+        "--fault: 'nope' is neither a preset nor a plan file; presets: calm, redis-latency, mysql-latency, redis-partition, mysql-partition, redis-crash, redis-restart, mysql-crash, redis-pause, replica-lag, invalidator-partition, invalidator-redis-partition, invalidator-latency, invalidator-crash, redis-failover, app-crash, flaky-network, mixed (see --list-faults)",
       );
       await planRefuses(
         ['--fault', unknownFault],
-        `--fault ${unknownFault}: entry 0: unknown fault 'earthquake'; expected one of calm, latency, partition, reset-peer, bandwidth, slow-close, slicer, redis-crash, redis-restart, redis-pause, mysql-pause, mysql-crash, replica-lag, redis-failover, app-crash`,
+        `--fault ${unknownFault}: entry 0: unknown fault 'earthquake'; expected one of calm, latency, partition, reset-peer, bandwidth, slow-close, slicer, redis-crash, redis-restart, redis-pause, mysql-pause, mysql-crash, replica-lag, redis-failover, app-crash, invalidator-partition, invalidator-latency, invalidator-crash`,
       );
       await planRefuses(
         ['--fault', negative],

@@ -70,6 +70,9 @@ describe('explore against the local services', () => {
       'read before the invalidator applies the write (CDC lag)': 'write-read-warm',
       'Redis crashes before the flush': 'write-write-flush-redis-restart',
       'fill slower than the guard lives': undefined,
+      // A cut link is no step the explorer interleaves: the partition holds the invalidator's
+      // event for the whole window, which the explorer's write-read-warm covers as "not applied yet".
+      'invalidator cut off from Redis while a read fills the old value': undefined,
       'read right after the write marks the entry deleted (rockscache #12)': 'write-read-warm',
     };
     const checked: string[] = [];

@@ -212,3 +212,28 @@ it('formats a table with one line per outcome plus a header and a rule', () => {
     /^scenario\s+strategy\s+expected\s+prediction\s+cache v\s+db v\s+read v\s+lost\s+stale reads\s+reproduced$/,
   );
 });
+
+it('cdc-invalidate cut off from Redis: the v1 fill lands and is read, the invalidator acts on v2 only after the heal', () => {
+  const rows = outcomes.filter(
+    (outcome) =>
+      outcome.scenario === 'invalidator cut off from Redis while a read fills the old value' &&
+      outcome.strategy === 'cdc-invalidate',
+  );
+  assert.equal(rows.length, 2);
+  for (const row of rows) {
+    assert.deepEqual(
+      [row.staleReads, row.staleCache, row.cacheVersion, row.dbVersion, row.finalReadVersion],
+      [1, false, 2, 2, 2],
+      row.options,
+    );
+    const order = row.steps.map((step) => `${step.opId}:${step.step}:${step.version}`);
+    const fill = order.indexOf('2:cache-set:1');
+    const staleHit = order.indexOf('4:cache-get-hit:1');
+    const invalidation = order.findLastIndex((step) => /^-1:cache-(set|del):/.test(step));
+    assert.ok(order.indexOf('3:db-write:2') < fill, `the fill of v1 lands after v2 committed: ${order}`);
+    assert.ok(
+      fill < staleHit && staleHit < invalidation,
+      `the invalidator acts after the stale read: ${order}`,
+    );
+  }
+});
