@@ -60,19 +60,19 @@ test('a sweep of two values runs each, writes sweep.json, sweep.html and each re
     const run = point.runs[0];
     assert.ok(run);
     const result = (await readResult(join(out, run.file))) as RunResult;
-    assert.equal(result.run.strategyConfig['delayMs'], [0, 100][i]);
+    assert.equal(result.run.strategyConfig.delayMs, [0, 100][i]);
     assert.equal(result.run.seed, 5);
     const commands = result.cache.commands;
     assert.ok(commands, 'Redis command counts are in the result');
     // Every ok write deletes its entry at least once: Redis counted at least that many DELs.
     const okWrites = result.throughput.writes - result.latency.failed.write.count;
-    assert.ok((commands['del'] ?? 0) >= okWrites, `${commands['del']} DELs for ${okWrites} ok writes`);
+    assert.ok((commands.del ?? 0) >= okWrites, `${commands.del} DELs for ${okWrites} ok writes`);
     // The probes read entries with GETRANGE over the harness's own connection; the pattern never does: subtracted.
     assert.ok(
       result.consistency.nines.some((n) => n.probes > 0),
       'probes ran',
     );
-    assert.equal(commands['getrange'], undefined, JSON.stringify(commands));
+    assert.equal(commands.getrange, undefined, JSON.stringify(commands));
     assert.match(result.cache.commandsMeasuredBy ?? '', /harness commands subtracted/);
     assert.ok((run.figures.redisCommandsPerOp ?? 0) > 0);
   }

@@ -47,7 +47,7 @@ test('a strategy option is run once per value, with one seed and plan for all', 
   assert.equal(plan.varyKind, 'strategy-option');
   assert.equal(plan.rounds, 3);
   assert.deepEqual(
-    plan.options.map((o) => o.strategyOptions?.['delayMs']),
+    plan.options.map((o) => o.strategyOptions?.delayMs),
     ['0', '10', '50'],
   );
   assert.deepEqual(new Set(plan.options.map((o) => o.seed)), new Set([99]));
