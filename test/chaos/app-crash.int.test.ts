@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { LoadPhases } from '../../bench/drivers/phases.ts';
 import type { DriverOutcome } from '../../bench/drivers/types.ts';
 import { WORKER_DIED, workersDriver } from '../../bench/drivers/workers.ts';
@@ -8,16 +8,15 @@ import { RunMetrics } from '../../bench/history/metrics.ts';
 import { OperationRecorder } from '../../bench/history/operation-recorder.ts';
 import { HistoryRecorder } from '../../bench/history/recorder.ts';
 import { defaultWorkload } from '../../bench/run/defaults.ts';
-import { type DirectConnections, openDirect } from '../../bench/run/direct.ts';
 import { loadItems, makePayload } from '../../bench/run/load-items.ts';
 import { runStrategy } from '../../bench/run/pipeline.ts';
 import { assignFaultIds } from '../../chaos/index.ts';
 import { OUTCOME_INFO, OUTCOME_OK } from '../../checker/types.ts';
-import { startLocalEnvironment } from '../../services/local.ts';
-import type { AppProcessControl, Environment } from '../../services/types.ts';
+import type { AppProcessControl } from '../../services/types.ts';
 import { defaultStrategyContext } from '../../strategies/defaults.ts';
 import { findStrategy } from '../../strategies/registry.ts';
 import { shortRun } from '../bench/run/short-run.ts';
+import { useLocalServices } from '../fixtures/local-services.ts';
 
 const KEYS = 200;
 const SEED = 41;
@@ -41,26 +40,15 @@ async function waitFor(what: string, condition: () => boolean, ms = 10_000): Pro
 }
 
 describe('app-crash: an application worker process killed with operations in flight (real services)', () => {
-  let env: Environment;
-  let direct: DirectConnections;
-
-  before(async () => {
-    env = await startLocalEnvironment({ redisPersistence: 'none' });
-    direct = await openDirect(env.endpoints);
-  });
-
-  after(async () => {
-    await direct?.close();
-    await env?.stop();
-  });
+  const local = useLocalServices();
 
   it('the killed PID is gone, a replacement serves its clients, its in-flight operations are info from their invoke', async () => {
     const entry = findStrategy('cache-aside');
     assert.ok(entry);
     const workload = defaultWorkload({ name: 'ycsb-a', keys: KEYS, valueSize: 32 });
     const payload = makePayload(32, SEED);
-    await loadItems(direct, KEYS, payload, false);
-    const strategy = await entry.factory(defaultStrategyContext(env.endpoints, {}));
+    await loadItems(local.direct, KEYS, payload, false);
+    const strategy = await entry.factory(defaultStrategyContext(local.env.endpoints, {}));
     const clock = new RunClock();
     const history = new HistoryRecorder();
     const recorder = new OperationRecorder(history, new RunMetrics(), clock.now, KEYS);
@@ -81,7 +69,7 @@ describe('app-crash: an application worker process killed with operations in fli
         load: { kind: 'closed', clients: 4 },
         application: {
           strategy: 'cache-aside',
-          endpoints: env.endpoints,
+          endpoints: local.env.endpoints,
           viaProxy: true,
           ttlSeconds: 0,
           flushIntervalMs: 50,
@@ -169,8 +157,8 @@ describe('app-crash: an application worker process killed with operations in fli
     const options = shortRun(SEED, { driver: 'workers', workers: 3, durationMs: 2500, faultPlan });
     const warnings: string[] = [];
     const { result, history } = await runStrategy(entry, {
-      env,
-      direct,
+      env: local.env,
+      direct: local.direct,
       options,
       onEvent: (event) => {
         if (event.type === 'warning') warnings.push(event.message);

@@ -1,27 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { type DirectConnections, openDirect } from '../../../bench/run/direct.ts';
+import { describe, it } from 'node:test';
 import { runStrategy } from '../../../bench/run/pipeline.ts';
 import { assignFaultIds } from '../../../chaos/index.ts';
 import { OP_WRITE } from '../../../checker/types.ts';
-import { startLocalEnvironment } from '../../../services/local.ts';
-import type { Environment } from '../../../services/types.ts';
 import { findStrategy } from '../../../strategies/registry.ts';
+import { useLocalServices } from '../../fixtures/local-services.ts';
 import { shortRun } from './short-run.ts';
 
 describe('the application model in runStrategy (real services)', () => {
-  let env: Environment;
-  let direct: DirectConnections;
-
-  before(async () => {
-    env = await startLocalEnvironment({ redisPersistence: 'none' });
-    direct = await openDirect(env.endpoints);
-  });
-
-  after(async () => {
-    await direct?.close();
-    await env?.stop();
-  });
+  const local = useLocalServices();
 
   const entry = (name: string) => {
     const found = findStrategy(name);
@@ -37,7 +24,11 @@ describe('the application model in runStrategy (real services)', () => {
       workload: { ...shortRun(11).workload, readRatio: 0.95 },
       errorPolicy: { onCacheError: 'fallback', onInvalidationError: 'retry' },
     });
-    const { result } = await runStrategy(entry('cache-aside'), { env, direct, options });
+    const { result } = await runStrategy(entry('cache-aside'), {
+      env: local.env,
+      direct: local.direct,
+      options,
+    });
     const inside = result.faultWindows?.inside;
     assert.ok(inside, 'the run has a fault window');
     assert.ok(inside.goodput > 0, `goodput inside the window ${inside.goodput}`);
@@ -49,7 +40,11 @@ describe('the application model in runStrategy (real services)', () => {
 
   it('--workers 2: db-only records every client of both processes on one clock, with no anomaly', async () => {
     const options = shortRun(12, { driver: 'workers', workers: 2 });
-    const { result, history } = await runStrategy(entry('db-only'), { env, direct, options });
+    const { result, history } = await runStrategy(entry('db-only'), {
+      env: local.env,
+      direct: local.direct,
+      options,
+    });
     assert.equal(result.run.driver, 'workers');
     assert.equal(result.run.strategyConfig.workers, 2);
     assert.ok(history.length > 100, `${history.length} operations`);
@@ -74,7 +69,11 @@ describe('the application model in runStrategy (real services)', () => {
 
   it('--workers 2: cache-aside runs in two processes and is checked the same way', async () => {
     const options = shortRun(13, { driver: 'workers', workers: 2 });
-    const { result } = await runStrategy(entry('cache-aside'), { env, direct, options });
+    const { result } = await runStrategy(entry('cache-aside'), {
+      env: local.env,
+      direct: local.direct,
+      options,
+    });
     assert.ok(result.throughput.okOps > 100);
     assert.ok(result.cache.hits > 0);
     assert.equal(result.consistency.lostWrites, 0);

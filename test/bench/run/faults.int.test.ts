@@ -3,18 +3,16 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BenchOptions } from '../../../bench/cli/options.ts';
-import { type DirectConnections, openDirect } from '../../../bench/run/direct.ts';
 import { runStrategy } from '../../../bench/run/pipeline.ts';
 import { assignFaultIds, residualFaults } from '../../../chaos/index.ts';
 import type { PlannedFault } from '../../../chaos/types.ts';
 import type { RunResult } from '../../../reports/types.ts';
-import { startLocalEnvironment } from '../../../services/local.ts';
 import { processState } from '../../../services/processes.ts';
-import type { Environment } from '../../../services/types.ts';
 import { findStrategy } from '../../../strategies/registry.ts';
+import { useLocalServices } from '../../fixtures/local-services.ts';
 import { SERVER_NAMES, serverDescendants } from '../../fixtures/proc.ts';
 import { shortRun as baseRun } from './short-run.ts';
 
@@ -25,18 +23,7 @@ function shortRun(faultPlan: PlannedFault[], overrides: Partial<BenchOptions> = 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 
 describe('faults in runStrategy (real services)', () => {
-  let env: Environment;
-  let direct: DirectConnections;
-
-  before(async () => {
-    env = await startLocalEnvironment({ redisPersistence: 'none' });
-    direct = await openDirect(env.endpoints);
-  });
-
-  after(async () => {
-    await direct?.close();
-    await env?.stop();
-  });
+  const local = useLocalServices();
 
   it('records a latency fault, fills its window and measures it slower inside than outside', async () => {
     const entry = findStrategy('cache-aside');
@@ -46,8 +33,8 @@ describe('faults in runStrategy (real services)', () => {
       { fault: 'latency', target: 'redis', params: { latencyMs: 50, jitterMs: 0 }, at: 1500, duration: 1000 },
     ];
     const { result, history } = await runStrategy(entry, {
-      env,
-      direct,
+      env: local.env,
+      direct: local.direct,
       options: shortRun(plan),
       onEvent: (event) => {
         if (event.type === 'warning') warnings.push(event.message);
@@ -82,22 +69,22 @@ describe('faults in runStrategy (real services)', () => {
       windows.inside.latency.read.p50Ms > windows.outside.latency.read.p50Ms,
       `inside ${windows.inside.latency.read.p50Ms} ms, outside ${windows.outside.latency.read.p50Ms} ms`,
     );
-    assert.deepEqual(await residualFaults(env), []);
+    assert.deepEqual(await residualFaults(local.env), []);
     assert.deepEqual(warnings, []);
   });
 
   it('heals a Redis pause when the run is aborted in the middle of it', async () => {
     const entry = findStrategy('cache-aside');
     assert.ok(entry);
-    const redisPid = env.processes?.pids().redis;
+    const redisPid = local.env.processes?.pids().redis;
     assert.ok(redisPid !== undefined);
     const abort = new AbortController();
     const warnings: string[] = [];
     let stateDuringPause: string | undefined;
     const plan: PlannedFault[] = [{ fault: 'redis-pause', at: 500, duration: 20_000 }];
     const { result } = await runStrategy(entry, {
-      env,
-      direct,
+      env: local.env,
+      direct: local.direct,
       options: shortRun(plan, { durationMs: 30_000 }),
       signal: abort.signal,
       onEvent: (event) => {
@@ -119,7 +106,7 @@ describe('faults in runStrategy (real services)', () => {
     assert.equal(window?.name, 'redis-pause');
     assert.ok(window?.healMs !== null);
     assert.equal(window?.recoveryMs, null);
-    assert.deepEqual(await residualFaults(env), []);
+    assert.deepEqual(await residualFaults(local.env), []);
     assert.notEqual(processState(redisPid), 'T');
     assert.deepEqual(
       warnings.filter((w) => w.includes('left behind') || w.includes('heal')),

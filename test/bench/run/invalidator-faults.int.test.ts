@@ -1,27 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { type DirectConnections, openDirect } from '../../../bench/run/direct.ts';
+import { describe, it } from 'node:test';
 import { runStrategy } from '../../../bench/run/pipeline.ts';
 import { assignFaultIds, residualFaults } from '../../../chaos/index.ts';
 import type { PlannedFault } from '../../../chaos/types.ts';
-import { startLocalEnvironment } from '../../../services/local.ts';
-import type { Environment } from '../../../services/types.ts';
 import { findStrategy } from '../../../strategies/registry.ts';
+import { useLocalServices } from '../../fixtures/local-services.ts';
 import { shortRun } from './short-run.ts';
 
 describe('invalidator faults in runStrategy (real services)', () => {
-  let env: Environment;
-  let direct: DirectConnections;
-
-  before(async () => {
-    env = await startLocalEnvironment({ redisPersistence: 'none' });
-    direct = await openDirect(env.endpoints);
-  });
-
-  after(async () => {
-    await direct?.close();
-    await env?.stop();
-  });
+  const local = useLocalServices();
 
   it('invalidator-crash: recorded, healed, nothing missed, and the lag of the rows committed in its window reported', async () => {
     const entry = findStrategy('cdc-invalidate');
@@ -31,8 +18,8 @@ describe('invalidator faults in runStrategy (real services)', () => {
       { fault: 'invalidator-crash', target: 'invalidator', at: 600, duration: 800 },
     ];
     const { result, history } = await runStrategy(entry, {
-      env,
-      direct,
+      env: local.env,
+      direct: local.direct,
       options: shortRun(9, { faultPlan: assignFaultIds(plan) }),
       onEvent: (event) => {
         if (event.type === 'warning') warnings.push(event.message);
@@ -55,7 +42,7 @@ describe('invalidator faults in runStrategy (real services)', () => {
     assert.ok((counters.cdcLagP99Ms ?? -1) >= (counters.cdcLagP50Ms ?? Number.NaN));
     // Nothing missed: after the heal and the drain, no key's cache entry is older than MySQL.
     assert.equal(result.consistency.divergentKeys, 0);
-    assert.deepEqual(await residualFaults(env), []);
+    assert.deepEqual(await residualFaults(local.env), []);
     assert.deepEqual(
       warnings.filter((w) => w.includes('left behind')),
       [],

@@ -1,36 +1,27 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type DirectConnections, openDirect } from '../../../bench/run/direct.ts';
 import { runStrategy } from '../../../bench/run/pipeline.ts';
 import type { ProgressSample } from '../../../bench/run/types.ts';
 import { OP_READ, OP_WRITE, OUTCOME_OK } from '../../../checker/types.ts';
-import { startLocalEnvironment } from '../../../services/local.ts';
-import type { Environment } from '../../../services/types.ts';
 import { findStrategy } from '../../../strategies/registry.ts';
 import type { StrategyEntry } from '../../../strategies/types.ts';
+import { useLocalServices } from '../../fixtures/local-services.ts';
 import { shortRun } from './short-run.ts';
 import { setsCacheFromOldRow } from './wrong-strategies.ts';
 
 describe('runStrategy against real services', () => {
-  let env: Environment;
-  let direct: DirectConnections;
-
-  before(async () => {
-    env = await startLocalEnvironment({ redisPersistence: 'none' });
-    direct = await openDirect(env.endpoints);
-  });
-
-  after(async () => {
-    await direct?.close();
-    await env?.stop();
-  });
+  const local = useLocalServices();
 
   for (const seed of [1, 2]) {
     it(`db-only shows no stale read, divergent key or lost write (seed ${seed})`, async () => {
       const entry = findStrategy('db-only');
       assert.ok(entry);
-      const { result, history } = await runStrategy(entry, { env, direct, options: shortRun(seed) });
+      const { result, history } = await runStrategy(entry, {
+        env: local.env,
+        direct: local.direct,
+        options: shortRun(seed),
+      });
       assert.ok(result.throughput.reads > 0 && result.throughput.writes > 0);
       assert.equal(result.throughput.errors, 0);
       assert.equal(result.consistency.readsChecked, result.throughput.reads);
@@ -53,8 +44,8 @@ describe('runStrategy against real services', () => {
   it('catches a strategy that sets the cache from the row it read before its own write', async () => {
     let sample: (() => ProgressSample) | undefined;
     const { result, report, history } = await runStrategy(setsCacheFromOldRow, {
-      env,
-      direct,
+      env: local.env,
+      direct: local.direct,
       options: shortRun(3, { workload: { ...shortRun(3).workload, keys: 50 } }),
       onEvent: (event) => {
         if (event.type === 'load-start') sample = event.sample;
@@ -83,8 +74,8 @@ describe('runStrategy against real services', () => {
     const entry = findStrategy('cache-aside');
     assert.ok(entry);
     const { result } = await runStrategy(entry, {
-      env,
-      direct,
+      env: local.env,
+      direct: local.direct,
       options: shortRun(4, { load: { kind: 'open', rate: 200, maxInFlight: 32 } }),
     });
     const done = result.throughput.reads + result.throughput.writes;
@@ -109,8 +100,8 @@ describe('runStrategy against real services', () => {
     // Aborted a moment into the measured load, however long set-up and warm-up took on a busy
     // machine (bounded: the poll gives up with the run).
     const { result } = await runStrategy(entry, {
-      env,
-      direct,
+      env: local.env,
+      direct: local.direct,
       options: shortRun(5, { durationMs: 60_000 }),
       signal: abort.signal,
       onEvent: (event) => {
@@ -136,8 +127,8 @@ describe('runStrategy against real services', () => {
     const warnings: string[] = [];
     const started = performance.now();
     const { result } = await runStrategy(drainsUntilClosed(abort), {
-      env,
-      direct,
+      env: local.env,
+      direct: local.direct,
       options: shortRun(6, { durationMs: 800 }),
       signal: abort.signal,
       onEvent: (event) => {
@@ -160,8 +151,8 @@ describe('runStrategy against real services', () => {
     assert.ok(entry);
     const abort = new AbortController();
     const { result } = await runStrategy(entry, {
-      env,
-      direct,
+      env: local.env,
+      direct: local.direct,
       options: shortRun(7, { durationMs: 800 }),
       signal: abort.signal,
       onEvent: (event) => {
