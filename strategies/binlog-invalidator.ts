@@ -405,8 +405,9 @@ export class BinlogInvalidator {
       this.commitTimes.delete(commitKey);
       lagMs = (this.now() - committedAt) / 1e6;
     }
-    steps.own.cdcLagLastMs = lagMs;
-    steps.own.cdcLagMaxMs = Math.max(steps.own.cdcLagMaxMs ?? 0, lagMs);
+    // Rounded as lagCounters() rounds its window maxima, so no window's max exceeds the run's.
+    steps.own.cdcLagLastMs = round(lagMs);
+    steps.own.cdcLagMaxMs = Math.max(steps.own.cdcLagMaxMs ?? 0, round(lagMs));
     if (committedAt !== undefined) this.sampleLag(committedAt, lagMs);
   }
 
