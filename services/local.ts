@@ -14,7 +14,7 @@ import {
   type ServiceBinaries,
 } from './binaries.ts';
 import {
-  freePort,
+  freePorts,
   killAndWait,
   type ManagedProcess,
   pidExists,
@@ -205,6 +205,7 @@ class LocalEnvironment implements Environment {
   async start(): Promise<void> {
     this.versions = await serviceVersions(this.binaries);
     const withReplica = this.topology.db === 'primary-replica';
+    // One allocation for every port the environment listens on (the cluster's too): all distinct.
     const [
       redisPort,
       mysqlPort,
@@ -213,8 +214,10 @@ class LocalEnvironment implements Environment {
       mysqlProxyPort,
       invalidatorMysqlPort,
       invalidatorRedisPort,
-      ...replicaPorts
-    ] = await Promise.all(Array.from({ length: withReplica ? 10 : 7 }, () => freePort()));
+      ...rest
+    ] = await freePorts((withReplica ? 10 : 7) + (this.topology.cache === 'cluster' ? CLUSTER_NODES * 3 : 0));
+    const replicaPorts = rest.slice(0, withReplica ? 3 : 0);
+    const clusterPorts = rest.slice(withReplica ? 3 : 0);
     const redis: HostPort = { host: LOOPBACK, port: redisPort as number };
     const mysqlDirect: HostPort = { host: LOOPBACK, port: mysqlPort as number };
     const toxiproxyUrl = `http://${LOOPBACK}:${toxiproxyPort}`;
@@ -223,10 +226,6 @@ class LocalEnvironment implements Environment {
       replicaPort === undefined ? undefined : { host: LOOPBACK, port: replicaPort };
     // Written once, before either mariadbd reads it.
     await writeFile(join(this.dir, 'init.sql'), INIT_SQL);
-    const clusterPorts =
-      this.topology.cache === 'cluster'
-        ? await Promise.all(Array.from({ length: CLUSTER_NODES * 3 }, () => freePort()))
-        : [];
     await Promise.all([
       clusterPorts.length > 0 ? Promise.resolve() : this.startRedis(redis, this.options.redisPersistence),
       this.startMariadb(mysqlDirect),

@@ -17,6 +17,35 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * `count` distinct free ports on 127.0.0.1: every one is held open until all are found, so the
+ * kernel cannot hand the same port out twice (as separate {@link freePort} calls can, once the
+ * first probe is closed).
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers: ReturnType<typeof createServer>[] = [];
+  try {
+    const ports: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const server = createServer();
+      server.unref();
+      servers.push(server);
+      ports.push(
+        await new Promise<number>((resolvePort, reject) => {
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => {
+            const address = server.address();
+            resolvePort(typeof address === 'object' && address !== null ? address.port : 0);
+          });
+        }),
+      );
+    }
+    return ports;
+  } finally {
+    await Promise.all(servers.map((server) => new Promise<void>((done) => server.close(() => done()))));
+  }
+}
+
 /** A server process the environment owns, with its output going to a log file. */
 export interface ManagedProcess {
   readonly name: string;

@@ -170,8 +170,16 @@ setInterval(() => {}, 1000);`;
       harness.stdout.on('data', (chunk) => {
         output += String(chunk);
       });
+      let exited: number | null | undefined;
+      harness.on('exit', (code) => {
+        exited = code;
+      });
       const deadline = Date.now() + 90_000;
-      while (!output.includes('\n') && Date.now() < deadline) await sleep(100);
+      while (!output.includes('\n') && exited === undefined && Date.now() < deadline) await sleep(100);
+      assert.ok(
+        output.includes('\n'),
+        `the harness printed no PID list (exit code ${exited}; its error is above)`,
+      );
       const servers = Object.values(JSON.parse(output) as Record<string, number | undefined>).filter(
         (pid): pid is number => pid !== undefined,
       );
