@@ -13,7 +13,6 @@ import {
 } from '../../kernel/index.ts';
 import { evaluateThresholds } from '../../reports/thresholds.ts';
 import { findServiceBinaries, PROJECT_ROOT } from '../../services/binaries.ts';
-import { startEnvironment } from '../../services/index.ts';
 import type { Environment } from '../../services/types.ts';
 import { findStrategy, strategyEntries, strategyNames } from '../../strategies/registry.ts';
 import { checkStrategyOptions } from '../../strategies/strategy-options.ts';
@@ -26,7 +25,13 @@ import { npmSwallowedHint } from './npm-hint.ts';
 import { type BenchOptions, OPTION_NAMES, OPTION_SPEC, parseBenchArgs } from './options.ts';
 import { checkOutDir } from './out-dir.ts';
 import { watchParent } from './parent-watch.ts';
-import { DEFAULT_OUT_ROOT, runBenchSession, runGridSession, type SessionOutput } from './session.ts';
+import {
+  DEFAULT_OUT_ROOT,
+  runBenchSession,
+  runGridSession,
+  type SessionOutput,
+  startRunEnvironment,
+} from './session.ts';
 import { versionText } from './version.ts';
 
 /** What an npm script that runs this file says (`npm run bench`, or a project's `cacheproof bench`). */
@@ -112,13 +117,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
   try {
     if (options.env === 'local') await ensureServiceBinaries(options);
-    environment = await startEnvironment(options.env, {
-      redisPersistence: options.redisAof,
-      ...(options.dbTopology === undefined ? {} : { dbTopology: options.dbTopology }),
-      ...(options.cacheTopology === undefined ? {} : { cacheTopology: options.cacheTopology }),
-      allowExistingDb: options.allowExistingDb,
-      warn: (message) => output.stderr.write(`cacheproof bench: warning: ${message}\n`),
-    });
+    environment = await startRunEnvironment(options, (message) =>
+      output.stderr.write(`cacheproof bench: warning: ${message}\n`),
+    );
     const outcome =
       gridPlans === undefined
         ? await runBenchSession(options, entries, environment, output, abort.signal)

@@ -8,6 +8,7 @@ import { aggregateRuns } from '../../reports/repeats.ts';
 import { planName } from '../../reports/scope.ts';
 import { checkThresholds, ruleCheck } from '../../reports/thresholds.ts';
 import type { RunResult } from '../../reports/types.ts';
+import { startEnvironment } from '../../services/index.ts';
 import type { Environment } from '../../services/types.ts';
 import type { StrategyEntry } from '../../strategies/types.ts';
 import { openDirect } from '../run/direct.ts';
@@ -194,8 +195,11 @@ async function runRounds(
 /** With `--runs N` and `--keep-history`, run i of a result's directory is saved whole in runs/<i>/ (from 1). */
 export const RUNS_DIR = 'runs';
 
-/** One run of one strategy, with what reproduces it and the plan it ran under. */
-async function runOnce(
+/**
+ * One run of one strategy, with what reproduces it and the plan it ran under (`label`: what the
+ * progress line calls it, the strategy's name unless told).
+ */
+export async function runOnce(
   entry: StrategyEntry,
   options: BenchOptions,
   env: Environment,
@@ -203,10 +207,11 @@ async function runOnce(
   output: SessionOutput,
   signal: AbortSignal | undefined,
   position: { index: number; total: number },
+  label = entry.name,
 ): Promise<StrategyRun> {
   const host = hostSnapshot();
   const progress = runProgress(output.stderr, {
-    label: entry.name,
+    label,
     ...(position.total > 1 ? { position } : {}),
     warmupMs: options.warmupMs,
     durationMs: options.durationMs,
@@ -349,4 +354,18 @@ export async function runGridSession(
     output.stdout.write(`${text}grid         ${join(gridDir, REPORT_FILE)}\n`);
   }
   return { results, resultFiles, interrupted: signal?.aborted ?? false, grid };
+}
+
+/** Starts the services `options` ask for (kind, persistence, topologies), warnings to `warn`. */
+export function startRunEnvironment(
+  options: BenchOptions,
+  warn: (message: string) => void,
+): Promise<Environment> {
+  return startEnvironment(options.env, {
+    redisPersistence: options.redisAof,
+    ...(options.dbTopology === undefined ? {} : { dbTopology: options.dbTopology }),
+    ...(options.cacheTopology === undefined ? {} : { cacheTopology: options.cacheTopology }),
+    allowExistingDb: options.allowExistingDb,
+    warn,
+  });
 }

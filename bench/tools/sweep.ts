@@ -10,7 +10,6 @@ import {
   type SweepResult,
   sweepFigures,
 } from '../../reports/sweep.ts';
-import { startEnvironment } from '../../services/index.ts';
 import type { Environment } from '../../services/types.ts';
 import { findStrategy, strategyNames } from '../../strategies/registry.ts';
 import { checkStrategyOptions } from '../../strategies/strategy-options.ts';
@@ -19,12 +18,9 @@ import { runIfMain } from '../cli/entry.ts';
 import { withFaultPlan } from '../cli/fault-plan.ts';
 import { type BenchOptions, parseBenchArgs } from '../cli/options.ts';
 import { checkOutDir } from '../cli/out-dir.ts';
-import { runProgress } from '../cli/progress.ts';
-import { hostSnapshot, withRunEnvironment } from '../cli/run-environment.ts';
-import { DEFAULT_OUT_ROOT } from '../cli/session.ts';
+import { DEFAULT_OUT_ROOT, runOnce, startRunEnvironment } from '../cli/session.ts';
 import { writeRun } from '../cli/write-run.ts';
 import { openDirect } from '../run/direct.ts';
-import { runStrategy } from '../run/pipeline.ts';
 import { runId } from '../run/result.ts';
 
 /**
@@ -245,28 +241,16 @@ export async function runSweep(
         const value = plan.values[index] as string;
         const options = plan.options[index] as BenchOptions;
         output.stderr.write(`[sweep] ${plan.vary}=${value} (round ${round + 1}/${plan.rounds})\n`);
-        const host = hostSnapshot();
-        const progress = runProgress(output.stderr, {
-          label: `${plan.entry.name} ${plan.vary}=${value}`,
-          position: { index: ++position, total },
-          warmupMs: options.warmupMs,
-          durationMs: options.durationMs,
-          faults: options.faultPlan ?? [],
-        });
-        let run: Awaited<ReturnType<typeof runStrategy>>;
-        try {
-          run = await runStrategy(plan.entry, {
-            env,
-            direct,
-            options,
-            ...(signal ? { signal } : {}),
-            onEvent: progress.onEvent,
-          });
-        } finally {
-          progress.stop();
-        }
-        run.result.run.env = withRunEnvironment(run.result.run.env, host, options.commandLine ?? []);
-        run.result.run.plan = sweep.plan;
+        const run = await runOnce(
+          plan.entry,
+          options,
+          env,
+          direct,
+          output,
+          signal,
+          { index: ++position, total },
+          `${plan.entry.name} ${plan.vary}=${value}`,
+        );
         const dir = join(plan.outDir, dirName(plan.vary, value), `run-${round + 1}`);
         const file = await writeRun(dir, run, options.keepHistory);
         const figures = sweepFigures(run.result);
@@ -319,12 +303,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    environment = await startEnvironment(first.env, {
-      redisPersistence: first.redisAof,
-      ...(first.dbTopology === undefined ? {} : { dbTopology: first.dbTopology }),
-      allowExistingDb: first.allowExistingDb,
-      warn: (message) => process.stderr.write(`cacheproof sweep: warning: ${message}\n`),
-    });
+    environment = await startRunEnvironment(first, (message) =>
+      process.stderr.write(`cacheproof sweep: warning: ${message}\n`),
+    );
     const sweep = await runSweep(plan, environment, process, abort.signal);
     process.stdout.write(formatSweepTable(sweep));
     process.stdout.write(`sweep        ${join(plan.outDir, 'sweep.html')}\n`);
